@@ -1,0 +1,139 @@
+namespace LeadPredict.Core;
+
+/// <summary>A feature column and how it is read.</summary>
+public sealed record FeatureColumn(string Name, ColumnKind Kind);
+
+/// <summary>
+/// A dataset configuration checked against one table: every name exists, every column has a kind,
+/// the label has exactly two classes, and the features are chosen. This is what a model stores.
+/// </summary>
+public sealed record DatasetSchema
+{
+    public required string Label { get; init; }
+    public required string PositiveLabel { get; init; }
+    public string? Id { get; init; }
+    public string? Created { get; init; }
+    public required char Separator { get; init; }
+    public required IReadOnlyList<string> MissingTokens { get; init; }
+    public required IReadOnlyList<FeatureColumn> Features { get; init; }
+    public IReadOnlyList<string> Excluded { get; init; } = [];
+
+    public bool IsPositive(string value) => string.Equals(value.Trim(), PositiveLabel.Trim(), StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The outcome of resolving a configuration against a table.</summary>
+public sealed record ResolvedDataset(
+    DatasetSchema Schema, IReadOnlyList<ColumnProfile> Profiles, bool[] Labels, int[] LabelledRows, int MissingLabels);
+
+public static class SchemaResolver
+{
+    public static ResolvedDataset Resolve(DatasetConfig config, LeadTable table, string configSource = "configuration")
+    {
+        string Existing(string name, string setting)
+        {
+            var i = table.IndexOf(name);
+            if (i < 0)
+            {
+                var where = setting == "label" || configSource == "configuration" ? "" : $" (in {Path.GetFileName(configSource)})";
+                throw new LeadPredictException(
+                    $"{setting} column '{name}'{where} is not in {Path.GetFileName(table.SourcePath)}; the columns are: {string.Join(", ", table.ColumnNames)}.");
+            }
+            return table.ColumnNames[i];
+        }
+
+        var label = Existing(config.Label, "label");
+        var id = config.Id is { Length: > 0 } ? Existing(config.Id, "id") : null;
+        var created = config.Created is { Length: > 0 } ? Existing(config.Created, "created") : null;
+        var excluded = config.Exclude.Select(e => Existing(e, "excluded")).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in config.Columns.Keys) Existing(name, "configured");
+
+        var (labels, rows, missing, positive) = ReadLabels(table, label, config.PositiveLabel);
+
+        var profiles = new List<ColumnProfile>();
+        foreach (var name in table.ColumnNames)
+        {
+            var profile = SchemaInference.Profile(name, table.Column(name));
+            var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase));
+            if (configured.Key is not null) profile = profile with { Kind = configured.Value, Reason = "set in the configuration" };
+            profiles.Add(profile);
+        }
+
+        id ??= profiles.FirstOrDefault(p => p.Kind == ColumnKind.Identifier && SchemaInference.LooksLikeIdName(p.Name)
+                                         && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase))?.Name;
+        if (created is not null && profiles.First(p => p.Name == created).Kind != ColumnKind.Date)
+        {
+            var p = profiles.First(p => p.Name == created);
+            throw new LeadPredictException(
+                $"created column '{created}' does not hold dates (e.g. '{p.Examples.FirstOrDefault()}'); expected dates like 2024-05-31.");
+        }
+
+        var features = profiles
+            .Where(p => !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase)
+                     && !string.Equals(p.Name, id, StringComparison.OrdinalIgnoreCase)
+                     && !excluded.Contains(p.Name)
+                     && p.Kind is not (ColumnKind.Identifier or ColumnKind.Ignored))
+            .Select(p => new FeatureColumn(p.Name, p.Kind))
+            .ToArray();
+        if (features.Length == 0)
+            throw new LeadPredictException($"no feature columns are left in {Path.GetFileName(table.SourcePath)} after removing the label, id and excluded columns.");
+
+        var schema = new DatasetSchema
+        {
+            Label = label,
+            PositiveLabel = positive,
+            Id = id,
+            Created = created,
+            Separator = config.SeparatorChar ?? table.Separator,
+            MissingTokens = config.MissingTokens,
+            Features = features,
+            Excluded = excluded.ToArray(),
+        };
+        return new ResolvedDataset(schema, profiles, labels, rows, missing);
+    }
+
+    private static (bool[] Labels, int[] Rows, int Missing, string Positive) ReadLabels(LeadTable table, string label, string? positiveLabel)
+    {
+        var values = table.Column(label);
+        var firstLine = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var missing = 0;
+        for (var r = 0; r < values.Length; r++)
+        {
+            var v = values[r];
+            if (v is null) { missing++; continue; }
+            if (counts.TryGetValue(v, out var c)) counts[v] = c + 1;
+            else { counts[v] = 1; firstLine[v] = table.LineOf(r); }
+        }
+        var file = Path.GetFileName(table.SourcePath);
+        string Examples() => string.Join(", ", counts.Keys.Take(6).Select(k => $"'{k}' (line {firstLine[k]}, {counts[k]} rows)"));
+        if (counts.Count > 2)
+            throw new LeadPredictException(
+                $"{file}: label column '{label}' must have two classes (converted or not) but has {counts.Count} values: {Examples()}; pick a yes/no outcome column or map the values first.");
+        if (counts.Count < 2)
+            throw new LeadPredictException(
+                counts.Count == 0
+                    ? $"{file}: label column '{label}' is empty in every row."
+                    : $"{file}: label column '{label}' has only one class ({Examples()}); a model needs both converted and not-converted leads.");
+        string positive;
+        if (positiveLabel is not null)
+        {
+            positive = counts.Keys.FirstOrDefault(k => string.Equals(k.Trim(), positiveLabel.Trim(), StringComparison.OrdinalIgnoreCase))
+                ?? throw new LeadPredictException($"{file}: positiveLabel '{positiveLabel}' does not occur in label column '{label}'; its values are {Examples()}.");
+        }
+        else
+        {
+            positive = SchemaInference.InferPositiveLabel(counts.Keys)
+                ?? throw new LeadPredictException($"{file}: cannot tell which value of label column '{label}' means converted ({Examples()}); set positiveLabel in the configuration.");
+        }
+        var labels = new bool[values.Length - missing];
+        var rows = new int[values.Length - missing];
+        var k = 0;
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (values[r] is not { } v) continue;
+            labels[k] = string.Equals(v, positive, StringComparison.OrdinalIgnoreCase);
+            rows[k++] = r;
+        }
+        return (labels, rows, missing, positive);
+    }
+}

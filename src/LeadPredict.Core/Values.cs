@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace LeadPredict.Core;
+
+/// <summary>Parsing of cell values the way CRM exports write them.</summary>
+public static class Values
+{
+    private static readonly string[] TrueTokens = ["yes", "y", "true", "t", "1", "1.0"];
+    private static readonly string[] FalseTokens = ["no", "n", "false", "f", "0", "0.0"];
+
+    private static readonly string[] DateFormats =
+    [
+        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-ddTHH:mm", "yyyy-MM-dd HH:mm", "yyyy/MM/dd", "dd.MM.yyyy", "MM/dd/yyyy", "M/d/yyyy",
+        "MM/dd/yyyy HH:mm", "M/d/yyyy H:mm", "M/d/yyyy h:mm tt", "dd/MM/yyyy", "yyyyMMdd",
+    ];
+
+    public static bool TryParseBoolean(string value, out bool result)
+    {
+        foreach (var t in TrueTokens)
+            if (value.Equals(t, StringComparison.OrdinalIgnoreCase)) { result = true; return true; }
+        foreach (var f in FalseTokens)
+            if (value.Equals(f, StringComparison.OrdinalIgnoreCase)) { result = false; return true; }
+        result = false;
+        return false;
+    }
+
+    public static bool TryParseNumber(string value, out double result) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result);
+
+    public static bool TryParseDate(string value, out DateTime result) =>
+        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out result);
+}
