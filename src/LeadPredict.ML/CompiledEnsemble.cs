@@ -1,0 +1,145 @@
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace LeadPredict.ML;
+
+/// <summary>
+/// A trained tree ensemble in plain arrays: scores a feature vector without ML.NET's per-call overhead,
+/// is thread-safe, and splits each score into per-feature contributions (Saabas: along the decision path,
+/// each split's feature gets the change in the expected output). Node expectations are weighted by how many
+/// training rows passed through each node, so contributions are relative to the average lead.
+/// Built from the ML.NET model and checked against ML.NET's own predictions when a model is trained and loaded.
+/// </summary>
+public sealed class CompiledEnsemble
+{
+    public required double Bias { get; init; }
+    public required double PlattSlope { get; init; }
+    public required double PlattOffset { get; init; }
+    public required CompiledTree[] Trees { get; init; }
+
+    public double RawScore(ReadOnlySpan<float> features)
+    {
+        var score = Bias;
+        foreach (var t in Trees) score += t.Weight * t.LeafValues[t.Leaf(features)];
+        return score;
+    }
+
+    public double Probability(ReadOnlySpan<float> features) => ToProbability(RawScore(features));
+
+    public double ToProbability(double rawScore) => 1.0 / (1.0 + Math.Exp(PlattSlope * rawScore + PlattOffset));
+
+    /// <summary>Adds each feature's contribution to the raw score into <paramref name="contributions"/>; returns the raw score.</summary>
+    public double Contributions(ReadOnlySpan<float> features, Span<double> contributions)
+    {
+        var score = Bias;
+        foreach (var t in Trees)
+        {
+            var node = 0;
+            var expected = t.NodeValues[0];
+            while (true)
+            {
+                var f = t.SplitFeature[node];
+                var child = features[f] <= t.Threshold[node] ? t.Left[node] : t.Right[node];
+                var next = child < 0 ? t.LeafValues[~child] : t.NodeValues[child];
+                contributions[f] += t.Weight * (next - expected);
+                expected = next;
+                if (child < 0) { score += t.Weight * next; break; }
+                node = child;
+            }
+        }
+        return score;
+    }
+
+    /// <summary>The expected raw score of a training lead (the starting point of the contributions).</summary>
+    public double BaseScore => Bias + Trees.Sum(t => t.Weight * t.NodeValues[0]);
+
+    /// <summary>Extracts the ensemble from a trained FastTree or LightGBM model; null for other trainers.</summary>
+    public static CompiledEnsemble? TryCreate(ITransformer model, IReadOnlyList<float[]> trainingFeatures)
+    {
+        var last = model is TransformerChain<ITransformer> chain ? chain.LastTransformer : model;
+        if (last is not ISingleFeaturePredictionTransformer<object> predictor) return null;
+        if (predictor.Model is not CalibratedModelParametersBase calibrated) return null;
+        var (subModel, calibrator) = Unwrap(calibrated);
+        if (calibrator is not PlattCalibrator platt) return null;
+        RegressionTreeEnsemble? ensemble = subModel switch
+        {
+            FastTreeBinaryModelParameters ft => ft.TrainedTreeEnsemble,
+            Microsoft.ML.Trainers.LightGbm.LightGbmBinaryModelParameters lgbm => lgbm.TrainedTreeEnsemble,
+            _ => null,
+        };
+        if (ensemble is null) return null;
+        var trees = new CompiledTree[ensemble.Trees.Count];
+        for (var i = 0; i < trees.Length; i++)
+        {
+            var t = ensemble.Trees[i];
+            if (t.CategoricalSplitFlags.Any(c => c)) return null;
+            trees[i] = CompiledTree.Create(t, ensemble.TreeWeights[i], trainingFeatures);
+        }
+        return new CompiledEnsemble { Bias = ensemble.Bias, PlattSlope = platt.Slope, PlattOffset = platt.Offset, Trees = trees };
+    }
+
+    private static (object SubModel, object Calibrator) Unwrap(CalibratedModelParametersBase calibrated)
+    {
+        // The generic CalibratedModelParametersBase<TSubModel, TCalibrator> exposes SubModel and Calibrator; its
+        // non-generic base does not, and after loading from disk the generic arguments are only known at run time.
+        var type = calibrated.GetType();
+        var sub = type.GetProperty("SubModel")!.GetValue(calibrated)!;
+        var cal = type.GetProperty("Calibrator")!.GetValue(calibrated)!;
+        return (sub, cal);
+    }
+}
+
+public sealed class CompiledTree
+{
+    public required double Weight { get; init; }
+    public required int[] Left { get; init; }
+    public required int[] Right { get; init; }
+    public required int[] SplitFeature { get; init; }
+    public required float[] Threshold { get; init; }
+    public required double[] LeafValues { get; init; }
+    /// <summary>Expected output of each internal node, weighted by training rows.</summary>
+    public required double[] NodeValues { get; init; }
+
+    public int Leaf(ReadOnlySpan<float> features)
+    {
+        if (Left.Length == 0) return 0;
+        var node = 0;
+        while (true)
+        {
+            var child = features[SplitFeature[node]] <= Threshold[node] ? Left[node] : Right[node];
+            if (child < 0) return ~child;
+            node = child;
+        }
+    }
+
+    internal static CompiledTree Create(RegressionTree t, double weight, IReadOnlyList<float[]> training)
+    {
+        var tree = new CompiledTree
+        {
+            Weight = weight,
+            Left = t.LeftChild.ToArray(),
+            Right = t.RightChild.ToArray(),
+            SplitFeature = t.NumericalSplitFeatureIndexes.ToArray(),
+            Threshold = t.NumericalSplitThresholds.ToArray(),
+            LeafValues = t.LeafValues.ToArray(),
+            NodeValues = new double[Math.Max(1, t.NumberOfNodes)],
+        };
+        var leafCounts = new long[tree.LeafValues.Length];
+        var step = Math.Max(1, training.Count / 50_000);
+        for (var i = 0; i < training.Count; i += step) leafCounts[tree.Leaf(training[i])]++;
+        if (tree.Left.Length > 0) tree.FillNodeValues(0, leafCounts);
+        else tree.NodeValues[0] = tree.LeafValues[0];
+        return tree;
+    }
+
+    private (double Sum, long Count) FillNodeValues(int node, long[] leafCounts)
+    {
+        (double, long) Child(int c) => c < 0 ? (LeafValues[~c] * Math.Max(1, leafCounts[~c]), Math.Max(1, leafCounts[~c])) : FillNodeValues(c, leafCounts);
+        var (ls, lc) = Child(Left[node]);
+        var (rs, rc) = Child(Right[node]);
+        NodeValues[node] = (ls + rs) / (lc + rc);
+        return (ls + rs, lc + rc);
+    }
+}

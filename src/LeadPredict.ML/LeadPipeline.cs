@@ -1,0 +1,84 @@
+using LeadPredict.Core;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace LeadPredict.ML;
+
+/// <summary>The ML.NET input row: one featurized lead.</summary>
+public sealed class FeatureRow
+{
+    public float[] Features { get; set; } = [];
+    public bool Label { get; set; }
+}
+
+/// <summary>The ML.NET output row.</summary>
+public sealed class ScoreRow
+{
+    public float Score { get; set; }
+    public float Probability { get; set; }
+}
+
+/// <summary>The one place where the ML pipeline is defined.</summary>
+public static class LeadPipeline
+{
+    public const string FeaturesColumn = nameof(FeatureRow.Features);
+    public const string LabelColumn = nameof(FeatureRow.Label);
+
+    /// <summary>The estimator for the configured trainer: a calibrated binary classifier over the featurized lead vector.</summary>
+    public static IEstimator<ITransformer> Build(MLContext ml, TrainerOptions options, int exampleCount)
+    {
+        // Leaves cannot usefully hold more than a handful of rows on small files; keep the configured value on large ones.
+        var minLeaf = Math.Max(1, Math.Min(options.MinExamplesPerLeaf, exampleCount / 200));
+        return options.Algorithm switch
+        {
+            TrainerAlgorithm.FastTree => ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                NumberOfTrees = options.Trees,
+                NumberOfLeaves = options.Leaves,
+                LearningRate = options.LearningRate,
+                MinimumExampleCountPerLeaf = minLeaf,
+                Seed = options.Seed,
+                FeatureFraction = 1.0,
+                Shrinkage = 1.0,
+            }),
+            TrainerAlgorithm.LightGbm => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                NumberOfIterations = options.Trees,
+                NumberOfLeaves = options.Leaves,
+                LearningRate = options.LearningRate,
+                MinimumExampleCountPerLeaf = minLeaf,
+                Seed = options.Seed,
+                Verbose = false,
+                Silent = true,
+            }),
+            TrainerAlgorithm.Linear => ml.Transforms.NormalizeMeanVariance(FeaturesColumn)
+                .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
+                {
+                    LabelColumnName = LabelColumn,
+                    FeatureColumnName = FeaturesColumn,
+                    NumberOfThreads = 1,
+                    MaximumNumberOfIterations = 50,
+                })),
+            _ => throw new LeadPredictException($"unknown trainer '{options.Algorithm}'."),
+        };
+    }
+
+    public static SchemaDefinition InputSchema(int width)
+    {
+        var definition = SchemaDefinition.Create(typeof(FeatureRow));
+        definition[FeaturesColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        return definition;
+    }
+
+    public static IDataView ToDataView(MLContext ml, IReadOnlyList<float[]> features, IReadOnlyList<bool> labels, int width) =>
+        ml.Data.LoadFromEnumerable(
+            Enumerable.Range(0, features.Count).Select(i => new FeatureRow { Features = features[i], Label = labels[i] }),
+            InputSchema(width));
+}

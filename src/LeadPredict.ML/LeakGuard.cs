@@ -1,0 +1,70 @@
+using LeadPredict.Core;
+
+namespace LeadPredict.ML;
+
+/// <summary>
+/// Finds columns that are probably filled in after the outcome is known: those that predict it almost alone,
+/// and those whose names say so (status, tags, quality, last activity, duration, ...). A model built on them
+/// looks excellent offline and is useless on new leads.
+/// </summary>
+public static class LeakGuard
+{
+    public const double AucThreshold = 0.95;
+
+    public static IReadOnlyList<LeakSuspect> Find(LeadTable table, ResolvedDataset data, int seed)
+    {
+        var suspects = new List<LeakSuspect>();
+        var candidates = data.Schema.Features.Select(f => (f.Name, f.Kind, Excluded: false))
+            .Concat(data.Schema.Excluded.Select(e => (Name: e, Kind: data.Profiles.First(p => p.Name == e).Kind, Excluded: true)));
+        foreach (var (name, kind, excluded) in candidates)
+        {
+            var auc = SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed);
+            var byName = SchemaInference.LooksFilledAfterContact(name);
+            if (auc >= AucThreshold || byName) suspects.Add(new LeakSuspect(name, auc, byName, excluded));
+        }
+        return suspects.OrderByDescending(s => s.SingleColumnAuc).ToArray();
+    }
+
+    /// <summary>
+    /// AUC of the best single-column predictor: the value itself for numbers (either direction), and for other kinds
+    /// the conversion rate of its value, learned on one half of the rows and measured on the other (so rare values cannot memorise the outcome).
+    /// </summary>
+    public static double SingleColumnAuc(string?[] values, ColumnKind kind, bool[] labels, int[] rows, int seed)
+    {
+        var n = rows.Length;
+        var scores = new double[n];
+        if (kind == ColumnKind.Numeric)
+        {
+            var median = 0.0;
+            var present = rows.Select(r => values[r]).Where(v => v is not null && Values.TryParseNumber(v, out _)).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (present.Length > 0) { Array.Sort(present); median = present[present.Length / 2]; }
+            for (var i = 0; i < n; i++)
+                scores[i] = values[rows[i]] is { } v && Values.TryParseNumber(v, out var x) ? x : median;
+            var auc = RankMetrics.Auc(scores, labels);
+            return double.IsNaN(auc) ? 0.5 : Math.Max(auc, 1 - auc);
+        }
+        var rng = new Random(seed);
+        var fold = new int[n];
+        for (var i = 0; i < n; i++) fold[i] = rng.Next(2);
+        var stats = new[] { new Dictionary<string, (int Pos, int All)>(StringComparer.OrdinalIgnoreCase), new Dictionary<string, (int Pos, int All)>(StringComparer.OrdinalIgnoreCase) };
+        double[] posTotal = [0, 0], allTotal = [0, 0];
+        for (var i = 0; i < n; i++)
+        {
+            var key = values[rows[i]] ?? "\0missing";
+            var s = stats[fold[i]];
+            var (p, a) = s.GetValueOrDefault(key);
+            s[key] = (p + (labels[i] ? 1 : 0), a + 1);
+            posTotal[fold[i]] += labels[i] ? 1 : 0;
+            allTotal[fold[i]]++;
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var other = 1 - fold[i];
+            var prior = allTotal[other] == 0 ? 0 : posTotal[other] / allTotal[other];
+            var (p, a) = stats[other].GetValueOrDefault(values[rows[i]] ?? "\0missing");
+            scores[i] = (p + 2 * prior) / (a + 2);
+        }
+        var result = RankMetrics.Auc(scores, labels);
+        return double.IsNaN(result) ? 0.5 : Math.Max(result, 1 - result);
+    }
+}

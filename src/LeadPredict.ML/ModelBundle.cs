@@ -1,0 +1,136 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using LeadPredict.Core;
+using Microsoft.ML;
+
+namespace LeadPredict.ML;
+
+/// <summary>
+/// The model file: a zip holding the ML.NET model, the dataset schema, the fitted featurizer, the compiled ensemble,
+/// the model card and the training report, plus a manifest with a SHA-256 of every entry so a truncated or
+/// bit-flipped file is refused instead of scoring nonsense.
+/// </summary>
+public sealed class ModelBundle
+{
+    public const string Format = "leadpredict-model";
+    public const int FormatVersion = 1;
+
+    public required DatasetSchema Schema { get; init; }
+    public required LeadFeaturizer Featurizer { get; init; }
+    public required ITransformer Model { get; init; }
+    public required DataViewSchema ModelInputSchema { get; init; }
+    public CompiledEnsemble? Ensemble { get; init; }
+    public required ModelCard Card { get; init; }
+    public required TrainingReport Report { get; init; }
+    /// <summary>Extra JSON documents stored with the model (e.g. resolved funnel thresholds), by name.</summary>
+    public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
+    /// <summary>A few featurized leads with the probabilities ML.NET gave them at training time, re-checked on load.</summary>
+    public required IReadOnlyList<ProbeRow> Probes { get; init; }
+
+    private sealed record Manifest(string Format, int FormatVersion, IReadOnlyDictionary<string, string> Sha256);
+
+    public void Save(string path, MLContext ml)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            var hashes = new Dictionary<string, string>();
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            void Add(string name, byte[] bytes)
+            {
+                var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
+                using (var s = entry.Open()) s.Write(bytes);
+                hashes[name] = Convert.ToHexString(SHA256.HashData(bytes));
+            }
+            byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, DatasetConfig.Json);
+            using (var ms = new MemoryStream())
+            {
+                ml.Model.Save(Model, ModelInputSchema, ms);
+                Add("mlnet.zip", ms.ToArray());
+            }
+            Add("schema.json", Json(Schema));
+            Add("featurizer.json", Json(Featurizer.State));
+            if (Ensemble is not null) Add("ensemble.json", Json(Ensemble));
+            Add("card.json", Json(Card));
+            Add("report.json", Json(Report));
+            Add("probes.json", Json(Probes));
+            foreach (var (name, json) in Extras) Add($"extras/{name}.json", System.Text.Encoding.UTF8.GetBytes(json));
+            Add("manifest.json", Json(new Manifest(Format, FormatVersion, hashes)));
+        });
+    }
+
+    public static ModelBundle Load(string path, MLContext? ml = null)
+    {
+        ml ??= new MLContext(seed: 1);
+        var name = Path.GetFileName(path);
+        if (!File.Exists(path))
+            throw new LeadPredictException($"model file {name} not found (looked for {Path.GetFullPath(path)}); train one with 'leadpredict-train train'.", ExitCodes.BadModel);
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var entries = new Dictionary<string, byte[]>();
+            foreach (var e in zip.Entries)
+            {
+                using var s = e.Open();
+                using var ms = new MemoryStream();
+                s.CopyTo(ms);
+                entries[e.FullName] = ms.ToArray();
+            }
+            if (!entries.TryGetValue("manifest.json", out var manifestBytes))
+                throw Bad(name, "is not a LeadPredict model (it has no manifest)");
+            var manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, DatasetConfig.Json)!;
+            if (manifest.Format != Format) throw Bad(name, "is not a LeadPredict model");
+            if (manifest.FormatVersion > FormatVersion)
+                throw Bad(name, $"was written by a newer LeadPredict (model format {manifest.FormatVersion}, this version reads up to {FormatVersion})");
+            foreach (var (entry, sha) in manifest.Sha256)
+            {
+                if (!entries.TryGetValue(entry, out var bytes) || Convert.ToHexString(SHA256.HashData(bytes)) != sha)
+                    throw Bad(name, $"is corrupt (entry '{entry}' is missing or does not match its checksum); restore it from a backup or retrain");
+            }
+            T Read<T>(string entry) => JsonSerializer.Deserialize<T>(entries[entry], DatasetConfig.Json)
+                ?? throw Bad(name, $"is corrupt (entry '{entry}' is empty)");
+            ITransformer model;
+            DataViewSchema inputSchema;
+            using (var ms = new MemoryStream(entries["mlnet.zip"])) model = ml.Model.Load(ms, out inputSchema);
+            var bundle = new ModelBundle
+            {
+                Schema = Read<DatasetSchema>("schema.json"),
+                Featurizer = LeadFeaturizer.FromState(Read<FeaturizerState>("featurizer.json")),
+                Model = model,
+                ModelInputSchema = inputSchema,
+                Ensemble = entries.ContainsKey("ensemble.json") ? Read<CompiledEnsemble>("ensemble.json") : null,
+                Card = Read<ModelCard>("card.json"),
+                Report = Read<TrainingReport>("report.json"),
+                Probes = Read<List<ProbeRow>>("probes.json"),
+                Extras = entries.Where(kv => kv.Key.StartsWith("extras/", StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key["extras/".Length..^".json".Length], kv => System.Text.Encoding.UTF8.GetString(kv.Value)),
+            };
+            bundle.Verify(ml, name);
+            return bundle;
+        }
+        catch (LeadPredictException) { throw; }
+        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or NotSupportedException)
+        {
+            throw new LeadPredictException($"model file {name} is not a LeadPredict model or is corrupt ({e.GetType().Name}: {e.Message.Split('\n')[0]})", ExitCodes.BadModel, e);
+        }
+    }
+
+    /// <summary>Checks that the model reproduces the probabilities it gave at training time, with both ML.NET and the compiled ensemble.</summary>
+    public void Verify(MLContext ml, string name)
+    {
+        if (Probes.Count == 0) return;
+        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(Model, inputSchemaDefinition: LeadPipeline.InputSchema(Featurizer.Length));
+        foreach (var probe in Probes)
+        {
+            if (probe.Features.Length != Featurizer.Length) throw Bad(name, "is inconsistent (featurizer and model disagree on the number of features)");
+            var p = engine.Predict(new FeatureRow { Features = probe.Features }).Probability;
+            if (Math.Abs(p - probe.Probability) > 1e-5) throw Bad(name, "does not reproduce its training-time predictions");
+            if (Ensemble is not null && Math.Abs(Ensemble.Probability(probe.Features) - probe.Probability) > 1e-5)
+                throw Bad(name, "has a compiled ensemble that disagrees with the ML.NET model");
+        }
+    }
+
+    private static LeadPredictException Bad(string name, string problem) => new($"model file {name} {problem}.", ExitCodes.BadModel);
+}
+
+public sealed record ProbeRow(float[] Features, double Probability);

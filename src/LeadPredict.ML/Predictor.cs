@@ -1,0 +1,68 @@
+using LeadPredict.Core;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+
+namespace LeadPredict.ML;
+
+/// <summary>Turns a featurized lead into a conversion probability; thread-safe.</summary>
+public interface IProbabilityModel
+{
+    double Probability(ReadOnlySpan<float> features);
+    /// <summary>Per-slot contributions to the raw score, when the model can explain itself.</summary>
+    bool CanExplain { get; }
+    void Contributions(ReadOnlySpan<float> features, Span<double> contributions);
+}
+
+/// <summary>The compiled tree ensemble: fast, allocation-free, explainable.</summary>
+public sealed class EnsembleModel(CompiledEnsemble ensemble) : IProbabilityModel
+{
+    public double Probability(ReadOnlySpan<float> features) => ensemble.Probability(features);
+    public bool CanExplain => true;
+    public void Contributions(ReadOnlySpan<float> features, Span<double> contributions) => ensemble.Contributions(features, contributions);
+}
+
+/// <summary>
+/// ML.NET's PredictionEngine for models that cannot be compiled (the linear baseline). PredictionEngine is not thread-safe,
+/// so engines are pooled (Microsoft.Extensions.ML's PredictionEnginePool is not available here).
+/// </summary>
+public sealed class EngineModel : IProbabilityModel
+{
+    private readonly ObjectPool<PredictionEngine<FeatureRow, ScoreRow>> _pool;
+
+    public EngineModel(MLContext ml, ITransformer model, int width)
+    {
+        var schema = LeadPipeline.InputSchema(width);
+        _pool = new DefaultObjectPool<PredictionEngine<FeatureRow, ScoreRow>>(
+            new EnginePolicy(() => ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchemaDefinition: schema)),
+            Environment.ProcessorCount * 2);
+    }
+
+    public double Probability(ReadOnlySpan<float> features)
+    {
+        var engine = _pool.Get();
+        try { return engine.Predict(new FeatureRow { Features = features.ToArray() }).Probability; }
+        finally { _pool.Return(engine); }
+    }
+
+    public bool CanExplain => false;
+    public void Contributions(ReadOnlySpan<float> features, Span<double> contributions) { }
+
+    private sealed class EnginePolicy(Func<PredictionEngine<FeatureRow, ScoreRow>> create) : PooledObjectPolicy<PredictionEngine<FeatureRow, ScoreRow>>
+    {
+        public override PredictionEngine<FeatureRow, ScoreRow> Create() => create();
+        public override bool Return(PredictionEngine<FeatureRow, ScoreRow> obj) => true;
+    }
+}
+
+public static class ProbabilityModels
+{
+    public static IProbabilityModel For(ModelBundle bundle, MLContext ml) =>
+        bundle.Ensemble is { } e ? new EnsembleModel(e) : new EngineModel(ml, bundle.Model, bundle.Featurizer.Length);
+
+    public static double[] ScoreAll(this IProbabilityModel model, IReadOnlyList<float[]> features)
+    {
+        var result = new double[features.Count];
+        Parallel.For(0, features.Count, i => result[i] = model.Probability(features[i]));
+        return result;
+    }
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using LeadPredict.Core;
+using LeadPredict.ML.Evaluation;
+using Microsoft.ML;
+
+namespace LeadPredict.ML.Training;
+
+/// <summary>
+/// One training run: read and check the data, look for leaks, hold out the newest leads, cross-validate, train,
+/// measure, explain, compare with the champion, and write the model atomically.
+/// </summary>
+public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExtension>? extensions = null)
+{
+    private readonly IReadOnlyList<ITrainingExtension> _extensions = extensions ?? [];
+
+    public TrainingOutcome Train(TrainingRequest request, ITrainingObserver? observer = null, CancellationToken ct = default)
+    {
+        observer ??= SilentObserver.Instance;
+        var config = request.Config;
+        config.Validate(request.ConfigSource);
+        var options = config.Trainer;
+
+        observer.Progress(new("Reading data"));
+        var table = LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
+            new Progress<long>(rows => observer.Progress(new("Reading data", null, $"{rows:N0} rows"))), ct);
+        var data = SchemaResolver.Resolve(config, table, request.ConfigSource);
+        if (data.MissingLabels > 0)
+            observer.Warning($"{data.MissingLabels:N0} row(s) have no value in label column '{data.Schema.Label}' and are left out of training.");
+        var positives = data.Labels.Count(b => b);
+        if (positives < 10 || data.Labels.Length - positives < 10)
+            throw new LeadPredictException($"{Path.GetFileName(request.DataPath)}: too few examples of one class ({positives} converted, {data.Labels.Length - positives} not); at least 10 of each are needed.");
+
+        observer.Progress(new("Checking columns for leaks"));
+        var suspects = LeakGuard.Find(table, data, options.Seed);
+        observer.LeakSuspects(suspects);
+        ct.ThrowIfCancellationRequested();
+
+        var split = HoldoutSplit.Create(table, data, config.Evaluation.HoldoutFraction, options.Seed);
+        var cv = CrossValidate(table, data, split, config, observer, ct);
+
+        observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows"));
+        var ml = new MLContext(seed: options.Seed);
+        var featurizer = LeadFeaturizer.Fit(table, data.Schema, split.TrainRows);
+        var trainFeatures = featurizer.FeaturizeRows(table, split.TrainRows);
+        var model = LeadPipeline.Build(ml, options, trainFeatures.Length)
+            .Fit(LeadPipeline.ToDataView(ml, trainFeatures, split.TrainLabels, featurizer.Length));
+        ct.ThrowIfCancellationRequested();
+        var ensemble = CompiledEnsemble.TryCreate(model, trainFeatures);
+
+        observer.Progress(new("Evaluating on the holdout", null, split.Method));
+        var holdoutFeatures = featurizer.FeaturizeRows(table, split.HoldoutRows);
+        var probes = MakeProbes(ml, model, featurizer.Length, holdoutFeatures);
+        IProbabilityModel scorer = ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, featurizer.Length);
+        if (ensemble is not null)
+            foreach (var probe in probes)
+                if (Math.Abs(ensemble.Probability(probe.Features) - probe.Probability) > 1e-5)
+                    throw new InvalidOperationException("the compiled ensemble disagrees with ML.NET's prediction");
+        var holdoutProbabilities = scorer.ScoreAll(holdoutFeatures);
+        var metrics = BinaryMetrics.Compute(holdoutProbabilities, split.HoldoutLabels, config.Evaluation.Threshold);
+
+        observer.Progress(new("Measuring feature importance"));
+        var importance = PermutationImportance.Compute(table, split, featurizer, scorer, metrics.Auc, request.ImportanceRepeats, options.Seed, ct);
+
+        var sha = Sha256Of(request.DataPath);
+        var now = time.GetUtcNow();
+        var card = new ModelCard
+        {
+            Version = $"{now:yyyyMMdd-HHmmss}-{sha[..8].ToLowerInvariant()}",
+            TrainedAt = now,
+            DataFile = Path.GetFileName(request.DataPath),
+            DataSha256 = sha,
+            Rows = data.Labels.Length,
+            Positives = positives,
+            Label = data.Schema.Label,
+            PositiveLabel = data.Schema.PositiveLabel,
+            HoldoutMethod = split.Method,
+            TrainingRows = split.TrainRows.Length,
+            HoldoutRows = split.HoldoutRows.Length,
+            FeatureColumns = data.Schema.Features.Count,
+            FeatureSlots = featurizer.Length,
+            Trainer = options,
+            Holdout = CardMetrics.From(metrics),
+            CrossValidation = cv,
+            DecileCutPoints = DecileCuts(holdoutProbabilities),
+            Grades = config.Grades,
+            Versions = new Dictionary<string, string>
+            {
+                ["leadpredict"] = typeof(ModelTrainer).Assembly.GetName().Version?.ToString() ?? "0",
+                ["ml.net"] = typeof(MLContext).Assembly.GetName().Version?.ToString() ?? "?",
+                ["dotnet"] = Environment.Version.ToString(),
+            },
+        };
+        var report = new TrainingReport
+        {
+            Card = card,
+            HoldoutMetrics = metrics,
+            Columns = data.Profiles,
+            LeakSuspects = suspects,
+            Importance = importance,
+            MissingLabels = data.MissingLabels,
+            HoldoutProbabilities = holdoutProbabilities,
+            HoldoutLabels = split.HoldoutLabels,
+        };
+
+        observer.Progress(new("Comparing with the current model"));
+        var champion = CompareWithChampion(request, table, split, metrics.Auc, config.Evaluation.ChampionTolerance);
+        report = report with { Champion = champion };
+
+        var context = new TrainingContext(table, data, split, holdoutProbabilities, report, request);
+        var extras = new Dictionary<string, string>();
+        foreach (var ext in _extensions)
+            if (ext.AfterEvaluation(context) is { } extra) extras[extra.Name] = extra.Json;
+
+        ct.ThrowIfCancellationRequested();
+        observer.Progress(new("Saving"));
+        var promoted = champion?.Promoted ?? true;
+        var target = promoted ? request.ModelPath : CandidatePath(request.ModelPath);
+        var bundle = new ModelBundle
+        {
+            Schema = data.Schema, Featurizer = featurizer, Model = model, ModelInputSchema = InputSchemaOf(ml, featurizer.Length),
+            Ensemble = ensemble, Card = card, Report = report, Probes = probes, Extras = extras,
+        };
+        if (promoted && champion is not null && File.Exists(request.ModelPath))
+            File.Copy(request.ModelPath, PreviousPath(request.ModelPath), overwrite: true);
+        bundle.Save(target, ml);
+        var reportPath = ReportPath(target);
+        AtomicFile.Write(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json));
+
+        var message = champion is null ? $"Saved model {card.Version} to {target}."
+            : promoted ? $"Saved model {card.Version} to {target}: {champion.Decision} (the previous model is kept as {Path.GetFileName(PreviousPath(request.ModelPath))})."
+            : $"Kept the current model: {champion.Decision}. The candidate was saved to {target}; use --force to replace the model anyway.";
+        var outcome = new TrainingOutcome(report, promoted, target, reportPath, message);
+        foreach (var ext in _extensions) ext.AfterSave(context, outcome);
+        return outcome;
+    }
+
+    public static string CandidatePath(string modelPath) => WithSuffix(modelPath, ".candidate");
+    public static string PreviousPath(string modelPath) => WithSuffix(modelPath, ".previous");
+    public static string ReportPath(string modelPath) => Path.ChangeExtension(modelPath, null) + ".metrics.json";
+
+    private static string WithSuffix(string path, string suffix) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + suffix + Path.GetExtension(path));
+
+    private static DataViewSchema InputSchemaOf(MLContext ml, int width) =>
+        LeadPipeline.ToDataView(ml, Array.Empty<float[]>(), Array.Empty<bool>(), width).Schema;
+
+    private static IReadOnlyList<FoldSummary> CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, DatasetConfig config, ITrainingObserver observer, CancellationToken ct)
+    {
+        var k = config.Evaluation.Folds;
+        if (k < 2) return [];
+        var options = config.Trainer;
+        var folds = HoldoutSplit.Folds(split.TrainLabels, k, options.Seed);
+        var auc = new List<double>();
+        var prAuc = new List<double>();
+        var logLoss = new List<double>();
+        for (var f = 0; f < k; f++)
+        {
+            ct.ThrowIfCancellationRequested();
+            observer.Progress(new("Cross-validating", (double)f / k, $"fold {f + 1} of {k}"));
+            var trainIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] != f).ToArray();
+            var validIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] == f).ToArray();
+            var trainRows = trainIdx.Select(i => split.TrainRows[i]).ToArray();
+            var trainLabels = trainIdx.Select(i => split.TrainLabels[i]).ToArray();
+            var validRows = validIdx.Select(i => split.TrainRows[i]).ToArray();
+            var validLabels = validIdx.Select(i => split.TrainLabels[i]).ToArray();
+            var ml = new MLContext(seed: options.Seed);
+            var featurizer = LeadFeaturizer.Fit(table, data.Schema, trainRows);
+            var features = featurizer.FeaturizeRows(table, trainRows);
+            var model = LeadPipeline.Build(ml, options, features.Length).Fit(LeadPipeline.ToDataView(ml, features, trainLabels, featurizer.Length));
+            var ensemble = CompiledEnsemble.TryCreate(model, features);
+            IProbabilityModel scorer = ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, featurizer.Length);
+            var m = BinaryMetrics.Compute(scorer.ScoreAll(featurizer.FeaturizeRows(table, validRows)), validLabels, config.Evaluation.Threshold, withCurves: false);
+            auc.Add(m.Auc);
+            prAuc.Add(m.PrAuc);
+            logLoss.Add(m.LogLossNats);
+        }
+        observer.Progress(new("Cross-validating", 1, $"{k} folds done"));
+        return [FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)];
+    }
+
+    private static List<ProbeRow> MakeProbes(MLContext ml, ITransformer model, int width, float[][] features)
+    {
+        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchemaDefinition: LeadPipeline.InputSchema(width));
+        return features.Take(5).Select(f => new ProbeRow(f, engine.Predict(new FeatureRow { Features = f }).Probability)).ToList();
+    }
+
+    private static IReadOnlyList<double> DecileCuts(double[] probabilities)
+    {
+        var sorted = probabilities.OrderByDescending(p => p).ToArray();
+        return Enumerable.Range(1, 9).Select(d => sorted[Math.Min(sorted.Length - 1, (int)((long)sorted.Length * d / 10))]).ToArray();
+    }
+
+    private static ChampionComparison? CompareWithChampion(TrainingRequest request, LeadTable table, HoldoutSplit split, double candidateAuc, double tolerance)
+    {
+        if (!File.Exists(request.ModelPath)) return null;
+        ModelBundle champion;
+        try
+        {
+            champion = ModelBundle.Load(request.ModelPath);
+        }
+        catch (LeadPredictException e)
+        {
+            if (request.Force) return new ChampionComparison("unreadable", double.NaN, candidateAuc, tolerance, true, $"the existing model could not be read ({e.Message}); replaced because of --force");
+            throw new LeadPredictException($"the existing model cannot be read, so the new one cannot be compared with it ({e.Message}); use --force to replace it.", ExitCodes.BadModel, e);
+        }
+        var missing = champion.Featurizer.Columns.Where(c => !table.HasColumn(c.Name)).Select(c => c.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            if (request.Force) return new ChampionComparison(champion.Card.Version, double.NaN, candidateAuc, tolerance, true, "the current model uses other columns; replaced because of --force");
+            throw new LeadPredictException($"the current model {champion.Card.Version} uses columns this data lacks ({string.Join(", ", missing)}), so the two cannot be compared; use --force to replace it.", ExitCodes.NotPromoted);
+        }
+        var ml = new MLContext(seed: 1);
+        var features = champion.Featurizer.FeaturizeRows(table, split.HoldoutRows);
+        var championAuc = RankMetrics.Auc(ProbabilityModels.For(champion, ml).ScoreAll(features), split.HoldoutLabels);
+        var better = candidateAuc >= championAuc - tolerance;
+        var promoted = better || request.Force;
+        var decision = better
+            ? $"holdout AUC {candidateAuc:F4} vs current model {championAuc:F4} (tolerance {tolerance})"
+            : request.Force
+                ? $"holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than {tolerance}; replaced because of --force"
+                : $"the new model's holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than the tolerance {tolerance}";
+        return new ChampionComparison(champion.Card.Version, championAuc, candidateAuc, tolerance, promoted, decision);
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+}

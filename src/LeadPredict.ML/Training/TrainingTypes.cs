@@ -1,0 +1,49 @@
+using LeadPredict.Core;
+
+namespace LeadPredict.ML.Training;
+
+public sealed record TrainingRequest
+{
+    public required string DataPath { get; init; }
+    public required DatasetConfig Config { get; init; }
+    public required string ModelPath { get; init; }
+    public string ConfigSource { get; init; } = "configuration";
+    /// <summary>Replace the existing model even when the new one is worse.</summary>
+    public bool Force { get; init; }
+    public int ImportanceRepeats { get; init; } = 3;
+}
+
+/// <summary>A step of training, reported as it happens.</summary>
+public sealed record TrainingProgress(string Step, double? Fraction = null, string? Detail = null);
+
+/// <summary>Hooks the command line (or a test) uses to follow training.</summary>
+public interface ITrainingObserver
+{
+    void Progress(TrainingProgress progress);
+    /// <summary>Called as soon as the leak check is done, before the model is trained.</summary>
+    void LeakSuspects(IReadOnlyList<LeakSuspect> suspects);
+    void Warning(string message);
+}
+
+public sealed class SilentObserver : ITrainingObserver
+{
+    public static readonly SilentObserver Instance = new();
+    public void Progress(TrainingProgress progress) { }
+    public void LeakSuspects(IReadOnlyList<LeakSuspect> suspects) { }
+    public void Warning(string message) { }
+}
+
+public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, string ModelPath, string ReportPath, string Message);
+
+/// <summary>Lets other libraries (ICP backtest, HTML report) add to what training writes, without the ML library knowing them.</summary>
+public interface ITrainingExtension
+{
+    /// <summary>Runs after evaluation; may return a named JSON document stored in the model file.</summary>
+    (string Name, string Json)? AfterEvaluation(TrainingContext context);
+    /// <summary>Runs after the model and its JSON report were written.</summary>
+    void AfterSave(TrainingContext context, TrainingOutcome outcome);
+}
+
+/// <summary>What an extension can see of a finished training run.</summary>
+public sealed record TrainingContext(
+    LeadTable Table, ResolvedDataset Data, HoldoutSplit Split, double[] HoldoutProbabilities, TrainingReport Report, TrainingRequest Request);
