@@ -45,10 +45,24 @@ public sealed class StepPrinter : IDisposable
         }
     }
 
-    private void Finish()
+    private bool _completed;
+
+    /// <summary>Marks the work as done; a printer disposed without this shows its last step as failed.</summary>
+    public void Complete()
+    {
+        lock (_gate) { Finish(); _completed = true; }
+    }
+
+    private void Finish(bool failed = false)
     {
         if (_current is null) return;
         ClearSpinnerLine();
+        if (failed)
+        {
+            AnsiConsole.MarkupLine($"[red]✗[/] {Markup.Escape(_current)}");
+            _current = null;
+            return;
+        }
         AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(_current)}{(_detail is null ? "" : $" [grey]({Markup.Escape(_detail)})[/]")} [grey]{_step.Elapsed.TotalSeconds:F1} s[/]");
         _current = null;
     }
@@ -79,6 +93,7 @@ public sealed class StepPrinter : IDisposable
     {
         _stop.Cancel();
         _spinner?.Wait();
-        lock (_gate) Finish();
+        lock (_gate) Finish(failed: !_completed);
+        Console.Out.Flush();
     }
 }

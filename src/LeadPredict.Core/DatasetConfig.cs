@@ -101,10 +101,13 @@ public enum TrainerAlgorithm { FastTree, LightGbm, Linear }
 public sealed record TrainerOptions
 {
     public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.FastTree;
-    public int Trees { get; init; } = 300;
+    /// <summary>Number of trees; with <see cref="ChooseTreesByCrossValidation"/>, the most that will be used.</summary>
+    public int Trees { get; init; } = 500;
     public int Leaves { get; init; } = 31;
     public double LearningRate { get; init; } = 0.05;
-    public int MinExamplesPerLeaf { get; init; } = 20;
+    public int MinExamplesPerLeaf { get; init; } = 50;
+    /// <summary>Pick the number of trees with the best cross-validated AUC (up to <see cref="Trees"/>), so small files do not overfit.</summary>
+    public bool ChooseTreesByCrossValidation { get; init; } = true;
     public int Seed { get; init; } = 42;
 
     public string? Validate() =>

@@ -39,13 +39,15 @@ public static partial class SchemaInference
         var uniqueShare = (double)distinctCount / present;
         if (LooksLikeIdName(name) && uniqueShare > 0.5)
             return new(name, ColumnKind.Identifier, missing, distinctCount, examples, "named like a key and mostly unique");
+        if (LooksLikeNameOfThing(name) && distinctCount > 100)
+            return new(name, ColumnKind.Identifier, missing, distinctCount, examples, "a name with many distinct values (not a feature)");
         if (allNumber)
             return new(name, ColumnKind.Numeric, missing, distinctCount, examples, "every value is a number");
         if (allDate) return new(name, ColumnKind.Date, missing, distinctCount, examples, "every value is a date");
         var avgWords = (double)totalWords / Math.Min(present, 5000);
         if (uniqueShare > 0.9 && present >= 20 && avgWords < 2.5)
             return new(name, ColumnKind.Identifier, missing, distinctCount, examples, "almost every value is unique");
-        if (avgWords >= 2.5 && distinctCount > 30)
+        if (avgWords >= 1.8 && distinctCount > 30)
             return new(name, ColumnKind.Text, missing, distinctCount, examples, "free text of several words");
         return new(name, ColumnKind.Categorical, missing, distinctCount, examples, $"{distinctCount} distinct values");
     }
@@ -54,6 +56,19 @@ public static partial class SchemaInference
     {
         var words = Words(name);
         return words.Count > 0 && (IdWords.Contains(words[^1]) || words[0] is "id" or "email" or "phone");
+    }
+
+    /// <summary>Columns whose name says they hold a key (for choosing the id column).</summary>
+    public static bool LooksLikeKeyName(string name)
+    {
+        var words = Words(name);
+        return words.Count > 0 && (words[^1] is "id" or "uuid" or "guid" or "key" or "number" or "no" or "nr" || words[0] == "id");
+    }
+
+    private static bool LooksLikeNameOfThing(string name)
+    {
+        var words = Words(name);
+        return words.Count > 0 && words[^1] is "company" or "organization" or "organisation" or "account" or "firm" or "employer" or "name";
     }
 
     private static readonly HashSet<string> IdWords =

@@ -58,7 +58,7 @@ public static class SchemaResolver
             profiles.Add(profile);
         }
 
-        id ??= profiles.FirstOrDefault(p => p.Kind == ColumnKind.Identifier && SchemaInference.LooksLikeIdName(p.Name)
+        id ??= profiles.FirstOrDefault(p => p.Kind == ColumnKind.Identifier && SchemaInference.LooksLikeKeyName(p.Name)
                                          && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase))?.Name;
         if (created is not null && profiles.First(p => p.Name == created).Kind != ColumnKind.Date)
         {
@@ -70,6 +70,8 @@ public static class SchemaResolver
         var features = profiles
             .Where(p => !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase)
                      && !string.Equals(p.Name, id, StringComparison.OrdinalIgnoreCase)
+                     // The created date orders the holdout; as a feature it would mostly encode the calendar of the history.
+                     && !string.Equals(p.Name, created, StringComparison.OrdinalIgnoreCase)
                      && !excluded.Contains(p.Name)
                      && p.Kind is not (ColumnKind.Identifier or ColumnKind.Ignored))
             .Select(p => new FeatureColumn(p.Name, p.Kind))

@@ -30,6 +30,20 @@ public sealed class CompiledEnsemble
 
     public double ToProbability(double rawScore) => 1.0 / (1.0 + Math.Exp(PlattSlope * rawScore + PlattOffset));
 
+    /// <summary>Raw scores after the first 1..n trees, every <paramref name="step"/> trees (for choosing the number of trees).</summary>
+    public double[] RawScoresByTreeCount(ReadOnlySpan<float> features, int step)
+    {
+        var result = new double[Trees.Length / step];
+        var score = Bias;
+        for (var t = 0; t < Trees.Length; t++)
+        {
+            var tree = Trees[t];
+            score += tree.Weight * tree.LeafValues[tree.Leaf(features)];
+            if ((t + 1) % step == 0 && (t + 1) / step - 1 < result.Length) result[(t + 1) / step - 1] = score;
+        }
+        return result;
+    }
+
     /// <summary>Adds each feature's contribution to the raw score into <paramref name="contributions"/>; returns the raw score.</summary>
     public double Contributions(ReadOnlySpan<float> features, Span<double> contributions)
     {
@@ -85,8 +99,12 @@ public sealed class CompiledEnsemble
         // The generic CalibratedModelParametersBase<TSubModel, TCalibrator> exposes SubModel and Calibrator; its
         // non-generic base does not, and after loading from disk the generic arguments are only known at run time.
         var type = calibrated.GetType();
-        var sub = type.GetProperty("SubModel")!.GetValue(calibrated)!;
-        var cal = type.GetProperty("Calibrator")!.GetValue(calibrated)!;
+        while (type is not null && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(CalibratedModelParametersBase<,>)))
+            type = type.BaseType;
+        if (type is null) throw new InvalidOperationException($"unexpected calibrated model type {calibrated.GetType()}");
+        const System.Reflection.BindingFlags declared = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly;
+        var sub = type.GetProperty("SubModel", declared)!.GetValue(calibrated)!;
+        var cal = type.GetProperty("Calibrator", declared)!.GetValue(calibrated)!;
         return (sub, cal);
     }
 }

@@ -30,8 +30,7 @@ public static class LeadPipeline
     /// <summary>The estimator for the configured trainer: a calibrated binary classifier over the featurized lead vector.</summary>
     public static IEstimator<ITransformer> Build(MLContext ml, TrainerOptions options, int exampleCount)
     {
-        // Leaves cannot usefully hold more than a handful of rows on small files; keep the configured value on large ones.
-        var minLeaf = Math.Max(1, Math.Min(options.MinExamplesPerLeaf, exampleCount / 200));
+        var minLeaf = options.MinExamplesPerLeaf;
         return options.Algorithm switch
         {
             TrainerAlgorithm.FastTree => ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options

@@ -37,7 +37,12 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         ct.ThrowIfCancellationRequested();
 
         var split = HoldoutSplit.Create(table, data, config.Evaluation.HoldoutFraction, options.Seed);
-        var cv = CrossValidate(table, data, split, config, observer, ct);
+        var (cv, chosenTrees) = CrossValidate(table, data, split, config, observer, ct);
+        if (chosenTrees is { } best)
+        {
+            options = options with { Trees = best };
+            observer.Progress(new("Cross-validating", 1, $"best number of trees: {best} of at most {config.Trainer.Trees}"));
+        }
 
         observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows"));
         var ml = new MLContext(seed: options.Seed);
@@ -145,11 +150,16 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
     private static DataViewSchema InputSchemaOf(MLContext ml, int width) =>
         LeadPipeline.ToDataView(ml, Array.Empty<float[]>(), Array.Empty<bool>(), width).Schema;
 
-    private static IReadOnlyList<FoldSummary> CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, DatasetConfig config, ITrainingObserver observer, CancellationToken ct)
+    private const int TreeStep = 10;
+
+    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, DatasetConfig config, ITrainingObserver observer, CancellationToken ct)
     {
         var k = config.Evaluation.Folds;
-        if (k < 2) return [];
+        if (k < 2) return ([], null);
         var options = config.Trainer;
+        var choose = options.ChooseTreesByCrossValidation && options.Algorithm != TrainerAlgorithm.Linear && options.Trees >= 2 * TreeStep;
+        var aucByTrees = new List<double[]>();
+        var foldScores = new List<(double[][] Partial, bool[] Labels, CompiledEnsemble Ensemble)>();
         var folds = HoldoutSplit.Folds(split.TrainLabels, k, options.Seed);
         var auc = new List<double>();
         var prAuc = new List<double>();
@@ -170,13 +180,33 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             var model = LeadPipeline.Build(ml, options, features.Length).Fit(LeadPipeline.ToDataView(ml, features, trainLabels, featurizer.Length));
             var ensemble = CompiledEnsemble.TryCreate(model, features);
             IProbabilityModel scorer = ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, featurizer.Length);
-            var m = BinaryMetrics.Compute(scorer.ScoreAll(featurizer.FeaturizeRows(table, validRows)), validLabels, config.Evaluation.Threshold, withCurves: false);
+            var validFeatures = featurizer.FeaturizeRows(table, validRows);
+            var m = BinaryMetrics.Compute(scorer.ScoreAll(validFeatures), validLabels, config.Evaluation.Threshold, withCurves: false);
+            if (choose && ensemble is not null)
+            {
+                var partial = validFeatures.Select(v => ensemble.RawScoresByTreeCount(v, TreeStep)).ToArray();
+                foldScores.Add((partial, validLabels, ensemble));
+                aucByTrees.Add(Enumerable.Range(0, partial[0].Length)
+                    .Select(c => RankMetrics.Auc(partial.Select(p => p[c]).ToArray(), validLabels)).ToArray());
+            }
             auc.Add(m.Auc);
             prAuc.Add(m.PrAuc);
             logLoss.Add(m.LogLossNats);
         }
         observer.Progress(new("Cross-validating", 1, $"{k} folds done"));
-        return [FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)];
+        IReadOnlyList<FoldSummary> summary = [FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)];
+        if (aucByTrees.Count != k) return (summary, null);
+        var checkpoints = aucByTrees.Min(a => a.Length);
+        var mean = Enumerable.Range(0, checkpoints).Select(c => aucByTrees.Average(a => a[c])).ToArray();
+        // The smallest forest within a hair of the best: fewer trees generalise better at equal validation AUC.
+        var bestAuc = mean.Max();
+        var chosen = Array.FindIndex(mean, v => v >= bestAuc - 0.0005);
+        // Report cross-validation at the chosen number of trees, the model that is actually shipped.
+        var atChosen = foldScores.Select(f => BinaryMetrics.Compute(
+            f.Partial.Select(p => f.Ensemble.ToProbability(p[chosen])).ToArray(), f.Labels, config.Evaluation.Threshold, withCurves: false)).ToArray();
+        summary = [FoldSummary.Of("AUC", atChosen.Select(m => m.Auc).ToArray()), FoldSummary.Of("PR AUC", atChosen.Select(m => m.PrAuc).ToArray()),
+                   FoldSummary.Of("log-loss (nats)", atChosen.Select(m => m.LogLossNats).ToArray())];
+        return (summary, (chosen + 1) * TreeStep);
     }
 
     private static List<ProbeRow> MakeProbes(MLContext ml, ITransformer model, int width, float[][] features)

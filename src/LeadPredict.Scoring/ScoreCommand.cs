@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LeadPredict.CommandLine;
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Scoring;
+using Spectre.Console;
+
+namespace LeadPredict.Scoring;
+
+/// <summary>`score`: rank a file of new leads and write the ranked CSV.</summary>
+internal static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model", "-m") { Description = "The trained model.", DefaultValueFactory = _ => new FileInfo("models/lead-model.zip") };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "New leads (CSV in the same export format as the history; the outcome column may be absent).", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the ranked CSV.", Required = true };
+        var top = new Option<int>("--top") { Description = "How many of the best leads to print.", DefaultValueFactory = _ => 10 };
+        var noReasons = new Option<bool>("--no-reasons") { Description = "Skip the per-lead reasons (faster)." };
+        var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV.")
+        {
+            model, input, output, top, noReasons,
+        };
+        command.SetAction(CommandRunner.Action((parse, ct) =>
+        {
+            var request = new ScoreRequest(parse.GetValue(model)!.FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
+                parse.GetValue(top), !parse.GetValue(noReasons));
+            return Run(request, ct);
+        }));
+        return command;
+    }
+
+    internal sealed record ScoreRequest(string ModelPath, string InputPath, string OutputPath, int Top, bool Reasons);
+
+    internal static int Run(ScoreRequest request, CancellationToken ct)
+    {
+        BatchSummary summary;
+        var sw = Stopwatch.StartNew();
+        ModelBundle bundle;
+        using (var steps = new StepPrinter())
+        {
+            steps.Step("Loading model");
+            bundle = ModelBundle.Load(request.ModelPath);
+            var scorer = new LeadScorer(bundle);
+            steps.Step("Scoring leads", $"model {bundle.Card.Version}");
+            summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle)).ScoreFile(request.InputPath, request.OutputPath,
+                new BatchScoringOptions { Reasons = request.Reasons, TopRows = request.Top },
+                new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
+            steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
+            steps.Complete();
+        }
+        foreach (var w in summary.Warnings) CommandRunner.Warning(w);
+        Print(summary, bundle);
+        AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");
+        return ExitCodes.Ok;
+    }
+
+    private static void Print(BatchSummary summary, ModelBundle bundle)
+    {
+        if (summary.Top.Count > 0)
+        {
+            var t = new Table().Border(TableBorder.Rounded).Title($"Top {summary.Top.Count} of {summary.Leads:N0} leads");
+            t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.IdHeader))
+                .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
+            foreach (var h in summary.ExtraHeaders.Where(h => h is "icp_fit" or "suggested_stage" or "action")) t.AddColumn(h);
+            t.AddColumn("top reasons");
+            foreach (var r in summary.Top)
+            {
+                var cells = new List<string>
+                {
+                    r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), r.Probability.ToString("P1", CultureInfo.InvariantCulture), GradeMarkup(r.Grade),
+                };
+                for (var i = 0; i < summary.ExtraHeaders.Count; i++)
+                    if (summary.ExtraHeaders[i] is "icp_fit" or "suggested_stage" or "action") cells.Add(Markup.Escape(r.Extra[i] ?? ""));
+                cells.Add(Markup.Escape(r.Reasons.Replace(" | ", "\n")));
+                t.AddRow(cells.ToArray());
+            }
+            AnsiConsole.Write(t);
+        }
+        AnsiConsole.MarkupLine("Grades: " + string.Join("  ", summary.Grades.Select(g => $"{GradeMarkup(g.Key)} {g.Value:N0}")) +
+                               $"  [grey](A ≥ {bundle.Card.Grades.A:P0}, B ≥ {bundle.Card.Grades.B:P0}, C ≥ {bundle.Card.Grades.C:P0})[/]");
+        foreach (var (title, counts) in summary.Sections)
+            AnsiConsole.MarkupLine($"{Markup.Escape(title)}: " + string.Join("  ", counts.Select(c => $"{Markup.Escape(c.Key)} {c.Count:N0}")));
+    }
+
+    private static string GradeMarkup(string grade) => grade switch
+    {
+        "A" => "[bold green]A[/]",
+        "B" => "[green]B[/]",
+        "C" => "[yellow]C[/]",
+        _ => "[grey]D[/]",
+    };
+}

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Globalization;
+using LeadPredict.CommandLine;
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Evaluation;
+using LeadPredict.ML.Training;
+using Spectre.Console;
+
+namespace LeadPredict.Training;
+
+/// <summary>`train`: fit a model on lead history, evaluate it, and save it next to its metrics.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data", "-d") { Description = "The lead history (CSV export with an outcome column).", Required = true };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "Dataset configuration (JSON, see 'init'); flags below override it." };
+        var model = new Option<FileInfo>("--model", "-m") { Description = "Where to write the model.", DefaultValueFactory = _ => new FileInfo("models/lead-model.zip") };
+        var label = new Option<string?>("--label") { Description = "The outcome column (converted or not)." };
+        var positive = new Option<string?>("--positive") { Description = "The label value meaning converted (inferred from 1/yes/true/won when absent)." };
+        var id = new Option<string?>("--id") { Description = "The lead id column (inferred from names like 'id' when absent)." };
+        var exclude = new Option<string[]>("--exclude", "-x") { Description = "Columns to leave out, comma-separated (leaks, notes, personal data).", AllowMultipleArgumentsPerToken = true };
+        var separator = new Option<string?>("--separator") { Description = "Field separator: ',', ';', 'tab' or '|' (detected when absent)." };
+        var created = new Option<string?>("--created") { Description = "Date column; when set, the holdout is the most recent leads." };
+        var trainer = new Option<TrainerAlgorithm?>("--trainer") { Description = "fasttree (default), lightgbm or linear." };
+        var trees = new Option<int?>("--trees") { Description = "Number of trees (default 300)." };
+        var folds = new Option<int?>("--folds") { Description = "Cross-validation folds (default 5; 0 turns it off)." };
+        var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
+        var force = new Option<bool>("--force") { Description = "Replace the existing model even if the new one is worse." };
+
+        var command = new Command("train", "Train a model on lead history, print its quality, and save it (with a JSON metrics file beside it).")
+        {
+            data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force,
+        };
+        command.SetAction(CommandRunner.Action((parse, ct) =>
+        {
+            var configFile = parse.GetValue(config);
+            var baseConfig = configFile is not null ? DatasetConfig.Load(configFile.FullName) : new DatasetConfig();
+            var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
+                CommandRunner.SplitList(parse.GetValue(exclude)), parse.GetValue(separator), parse.GetValue(created),
+                parse.GetValue(trainer), parse.GetValue(trees), parse.GetValue(folds), parse.GetValue(seed));
+            if (string.IsNullOrWhiteSpace(merged.Label))
+                throw new LeadPredictException("the outcome column is not known: pass --label COLUMN or a --config file with \"label\" (see 'init').");
+            var request = new TrainingRequest
+            {
+                DataPath = parse.GetValue(data)!.FullName,
+                Config = merged,
+                ModelPath = parse.GetValue(model)!.FullName,
+                ConfigSource = configFile?.FullName ?? "command line",
+                Force = parse.GetValue(force),
+            };
+            return Run(request, ct);
+        }));
+        return command;
+    }
+
+    internal static DatasetConfig Merge(DatasetConfig c, string? label, string? positive, string? id, IReadOnlyList<string> exclude,
+        string? separator, string? created, TrainerAlgorithm? trainer, int? trees, int? folds, int? seed) => c with
+    {
+        Label = label ?? c.Label,
+        PositiveLabel = positive ?? c.PositiveLabel,
+        Id = id ?? c.Id,
+        Exclude = c.Exclude.Concat(exclude).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+        Separator = separator ?? c.Separator,
+        Created = created ?? c.Created,
+        Trainer = c.Trainer with
+        {
+            Algorithm = trainer ?? c.Trainer.Algorithm,
+            Trees = trees ?? c.Trainer.Trees,
+            Seed = seed ?? c.Trainer.Seed,
+        },
+        Evaluation = c.Evaluation with { Folds = folds ?? c.Evaluation.Folds },
+    };
+
+    private static int Run(TrainingRequest request, CancellationToken ct)
+    {
+        var trainer = new ModelTrainer(TimeProvider.System, TrainingExtensions.Default(request));
+        TrainingOutcome outcome;
+        using (var steps = new StepPrinter())
+        {
+            var observer = new ConsoleObserver(steps);
+            outcome = trainer.Train(request, observer, ct);
+            steps.Complete();
+        }
+        Print(outcome.Report);
+        AnsiConsole.WriteLine();
+        if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
+        else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
+        AnsiConsole.MarkupLine($"[grey]Metrics: {Markup.Escape(outcome.ReportPath)}[/]");
+        return outcome.Promoted ? ExitCodes.Ok : ExitCodes.NotPromoted;
+    }
+
+    private sealed class ConsoleObserver(StepPrinter steps) : ITrainingObserver
+    {
+        public void Progress(TrainingProgress p) => steps.Step(p.Step, p.Detail);
+        public void Warning(string message) => steps.Line($"[yellow]warning:[/] {Markup.Escape(message)}");
+
+        public void LeakSuspects(IReadOnlyList<LeakSuspect> suspects)
+        {
+            var used = suspects.Where(s => !s.Excluded).ToArray();
+            if (used.Length == 0) return;
+            steps.Line("[yellow]warning: likely leaks[/] — these columns are probably filled in after contact and will not be known for a new lead:");
+            foreach (var s in used)
+                steps.Line($"  [yellow]{Markup.Escape(s.Column)}[/]: single-column AUC {s.SingleColumnAuc:F3}; {Markup.Escape(s.Why)}");
+            var flag = string.Join(',', used.Select(s => s.Column));
+            steps.Line($"  To leave them out: [bold]--exclude \"{Markup.Escape(flag)}\"[/]");
+        }
+    }
+
+    internal static void Print(TrainingReport report)
+    {
+        var card = report.Card;
+        var m = report.HoldoutMetrics;
+        AnsiConsole.WriteLine();
+        AnsiConsole.MarkupLine($"[bold]Model {card.Version}[/]: {card.Trainer.Algorithm}, {card.FeatureColumns} columns ({card.FeatureSlots} features), " +
+                               $"{card.TrainingRows:N0} training rows, holdout {card.HoldoutRows:N0} ({Markup.Escape(card.HoldoutMethod)})");
+        var t = new Table().Border(TableBorder.Rounded).Title("Holdout quality");
+        t.AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn("meaning");
+        t.AddRow("ROC AUC", F(m.Auc), "chance a converter ranks above a non-converter");
+        t.AddRow("PR AUC", F(m.PrAuc), $"average precision (base rate {m.BaseRate:P1})");
+        t.AddRow("log-loss", F(m.LogLossNats), "nats (natural log); lower is better");
+        t.AddRow("Brier score", F(m.Brier), "mean squared error of probabilities");
+        t.AddRow("calibration error", F(m.Ece), "expected calibration error, 10 bins");
+        t.AddRow($"accuracy @ {m.Threshold:0.##}", F(m.Accuracy), "");
+        t.AddRow($"precision @ {m.Threshold:0.##}", F(m.Precision), "");
+        t.AddRow($"recall @ {m.Threshold:0.##}", F(m.Recall), "");
+        foreach (var cv in card.CrossValidation)
+            t.AddRow($"CV {cv.Metric}", $"{F(cv.Mean)} ± {F(cv.StdDev)}", $"{cv.Folds.Count}-fold on the training part");
+        AnsiConsole.Write(t);
+
+        var d = new Table().Border(TableBorder.Rounded).Title("Conversion by score decile (1 = top 10%)");
+        d.AddColumn("decile").AddColumn(new TableColumn("leads").RightAligned()).AddColumn(new TableColumn("converted").RightAligned())
+            .AddColumn(new TableColumn("rate").RightAligned()).AddColumn(new TableColumn("lift").RightAligned())
+            .AddColumn(new TableColumn("cum. gain").RightAligned()).AddColumn(new TableColumn("probability").RightAligned());
+        foreach (var r in m.Deciles)
+            d.AddRow(r.Decile.ToString(CultureInfo.InvariantCulture), r.Leads.ToString("N0", CultureInfo.InvariantCulture), r.Conversions.ToString("N0", CultureInfo.InvariantCulture),
+                r.ConversionRate.ToString("P1", CultureInfo.InvariantCulture), r.Lift.ToString("F2", CultureInfo.InvariantCulture),
+                r.CumulativeGain.ToString("P0", CultureInfo.InvariantCulture), $"{r.MinProbability:F3}–{r.MaxProbability:F3}");
+        AnsiConsole.Write(d);
+
+        if (report.Importance.Count > 0)
+        {
+            var chart = new BarChart().Label("Feature importance (holdout AUC drop when the column is shuffled)").Width(90);
+            foreach (var i in report.Importance.Take(12))
+                chart.AddItem(Markup.Escape(i.Column), Math.Round(Math.Max(0, i.AucDrop), 4), Color.SteelBlue);
+            AnsiConsole.Write(chart);
+        }
+        if (report.Champion is { } c)
+            AnsiConsole.MarkupLine($"Champion {Markup.Escape(c.ChampionVersion)}: {Markup.Escape(c.Decision)}");
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F4", CultureInfo.InvariantCulture);
+}
