@@ -116,16 +116,16 @@ public sealed class FunnelAdvisor
             return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {p} is {floor}", stage: current);
         }
 
-        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name}: {WhyNot(next, lead, probability, fit)}" : null;
+        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
         if (suggested > current)
             return Make(LeadAction.Promote,
-                $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; next, {blocked}"));
+                $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
 
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
             return Make(LeadAction.Nurture,
                 $"Probability {p} is below the nurture floor {Text.Probability(_funnel.Actions.NurtureBelow)} at {_stages[current].Name}; {blocked}");
 
-        return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..] + " not met");
+        return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
     }
 
     private bool Meets(int stage, ILeadValues lead, double probability, IcpFit? fit)
