@@ -16,6 +16,7 @@ public sealed class Condition
     public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly HashSet<string>? _set;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string[] _texts = [];
     private readonly bool _boolTrue, _boolFalse;
     private readonly double _min = double.NegativeInfinity, _max = double.PositiveInfinity;
@@ -61,6 +62,7 @@ public sealed class Condition
                 else
                 {
                     _set = new HashSet<string>(values.Select(Text.CollapseSpaces), StringComparer.OrdinalIgnoreCase);
+                    _lookup = _set.GetAlternateLookup<ReadOnlySpan<char>>();
                 }
                 break;
             case RuleOperator.Between:
@@ -126,6 +128,7 @@ public sealed class Condition
     public bool IsMet(string? value)
     {
         if (string.IsNullOrEmpty(value)) return false;
+        Span<char> buffer = stackalloc char[256];
         switch (Operator)
         {
             case RuleOperator.Present:
@@ -137,12 +140,12 @@ public sealed class Condition
                     if (!Core.Values.TryParseBoolean(value, out var b)) return false;
                     inList = b ? _boolTrue : _boolFalse;
                 }
-                else inList = _set.Contains(Text.CollapseSpaces(value));
+                else inList = _lookup.Contains(Text.CollapseSpaces(value, buffer));
                 return inList == (Operator != RuleOperator.NotIn);
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
                 return Core.Values.TryParseNumber(value, out var x) && x >= _min && x <= _max;
             case RuleOperator.Contains:
-                var text = Text.CollapseSpaces(value);
+                var text = Text.CollapseSpaces(value, buffer);
                 foreach (var t in _texts)
                     if (text.Contains(t, StringComparison.OrdinalIgnoreCase)) return true;
                 return false;

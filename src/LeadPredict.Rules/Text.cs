@@ -9,10 +9,7 @@ internal static class Text
     /// <summary>Runs of whitespace become one space; returns the same instance when nothing changes (the usual case).</summary>
     public static string CollapseSpaces(string s)
     {
-        var clean = s.Length == 0 || (!char.IsWhiteSpace(s[0]) && !char.IsWhiteSpace(s[^1]));
-        for (var i = 0; i < s.Length && clean; i++)
-            if (char.IsWhiteSpace(s[i]) && (s[i] != ' ' || s[i + 1] == ' ')) clean = false;
-        if (clean) return s;
+        if (IsCollapsed(s)) return s;
         var sb = new StringBuilder(s.Length);
         var space = false;
         foreach (var c in s.AsSpan().Trim())
@@ -23,6 +20,31 @@ internal static class Text
             sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    /// <summary>As <see cref="CollapseSpaces(string)"/>, written into <paramref name="buffer"/> so that matching allocates nothing.</summary>
+    public static ReadOnlySpan<char> CollapseSpaces(string s, Span<char> buffer)
+    {
+        if (IsCollapsed(s)) return s;
+        if (s.Length > buffer.Length) return CollapseSpaces(s);
+        var n = 0;
+        var space = false;
+        foreach (var c in s.AsSpan().Trim())
+        {
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
+            if (space && n > 0) buffer[n++] = ' ';
+            space = false;
+            buffer[n++] = c;
+        }
+        return buffer[..n];
+    }
+
+    private static bool IsCollapsed(string s)
+    {
+        if (s.Length > 0 && (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]))) return false;
+        for (var i = 0; i < s.Length; i++)
+            if (char.IsWhiteSpace(s[i]) && (s[i] != ' ' || s[i + 1] == ' ')) return false;
+        return true;
     }
 
     /// <summary>"job_title", "JobTitle" and "job title" all read as "Job title".</summary>
