@@ -184,7 +184,7 @@ public sealed class Condition
             case RuleOperator.Matches:
                 try { _regex!.IsMatch(value); }
                 catch (RegexMatchTimeoutException) { return $"{Label}: the pattern took too long on '{value}'"; }
-                return $"{Label} {value} does not match {Pattern}";
+                return $"{Label} {value} does not match {ShownPattern}";
             default:
                 return $"{Label} {value} does not meet {Description}";
         }
@@ -199,11 +199,14 @@ public sealed class Condition
         RuleOperator.AtLeast => $"{Label} at least {Text.Number(_min)}",
         RuleOperator.AtMost => $"{Label} at most {Text.Number(_max)}",
         RuleOperator.Contains => $"{Label} contains {string.Join(" or ", Values)}",
-        RuleOperator.Matches => $"{Label} matches {Pattern}",
+        RuleOperator.Matches => $"{Label} matches {ShownPattern}",
         _ => $"{Label} is present",
     };
 
     public override string ToString() => Description;
+
+    // A long pattern would swamp the one-line reasons that quote it.
+    private string ShownPattern => Pattern is { Length: <= 40 } ? Pattern : "the pattern";
 
     /// <summary>The operator as written in the rules file.</summary>
     public static string Name(RuleOperator op) => op switch

@@ -197,6 +197,7 @@ public sealed class RuleSet
                 foreach (var n in stages[i].Aliases.Prepend(stages[i].Name))
                     byKey.TryAdd(Text.StageKey(n), i);
 
+            var gated = new Dictionary<int, string>();
             foreach (var (stageName, gate) in dto.Gates ?? [])
             {
                 var path = $"funnel.gates.{stageName}";
@@ -205,6 +206,8 @@ public sealed class RuleSet
                     throw Error(path, $"gate '{stageName}' names no stage of the funnel (known: {known}).");
                 if (index == 0)
                     throw Error(path, $"gate '{stageName}': the first stage cannot have a gate, every lead starts there.");
+                if (!gated.TryAdd(index, stageName))
+                    throw Error(path, $"gates '{gated[index]}' and '{stageName}' are both for stage '{stages[index].Name}'; give each stage one gate.");
                 var merged = Gate(gate, stages[index].Gate, path, $"gate '{stages[index].Name}'");
                 stages[index] = stages[index] with { Gate = merged };
             }

@@ -95,7 +95,8 @@ public sealed class ConditionTests
         Assert.True(c.IsMetBy(Lead("job_title", "Head of Marketing")));
         Assert.False(c.IsMetBy(Lead("job_title", "Student")));
         Assert.False(c.IsMetBy(Lead("job_title", "Headhunter")));
-        Assert.StartsWith("Job title Student does not match", c.Explain(Lead("job_title", "Student")));
+        Assert.Equal("Job title Student does not match the pattern", c.Explain(Lead("job_title", "Student")));
+        Assert.Equal("Job title Analyst does not match \\bvp\\b", Condition.Matches("job_title", ColumnKind.Text, @"\bvp\b").Explain(Lead("job_title", "Analyst")));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class RulesFileTests
         Assert.Equal(2, sql.AnyEvidence.Count);
         var opportunity = rules.Funnel.Stages[5].Gate!;
         Assert.Equal(IcpRequirement.Pass, opportunity.Icp);
-        Assert.Equal(["Job title matches", "Budget is present"], opportunity.Evidence.Select(e => e.Description[..Math.Min(e.Description.Length, 17)]));
+        Assert.Equal(["Job title matches the pattern", "Budget is present"], opportunity.Evidence.Select(e => e.Description));
     }
 
     [Fact]
@@ -116,6 +116,11 @@ public sealed class RulesFileTests
             """);
         Assert.Equal("rules.json, line 2: gate 'Qualified' names no stage of the funnel (known: Prospect, Lead, MQL, SAL, SQL, Opportunity, Customer).", e.Message);
     }
+
+    [Fact]
+    public void Two_gates_for_one_stage_are_a_configuration_error() =>
+        Assert.Contains("gates 'SQL' and 'salesqualifiedlead' are both for stage 'SQL'",
+            Bad("""{ "funnel": { "gates": { "SQL": { "minProbability": 0.3 }, "salesqualifiedlead": { "minProbability": 0.4 } } } }""").Message);
 
     [Fact]
     public void A_gate_with_both_kinds_of_threshold_is_a_configuration_error() =>
