@@ -1,0 +1,220 @@
+using LeadPredict.Core;
+
+namespace LeadPredict.Rules;
+
+public enum LeadAction { Promote, Hold, Nurture, Disqualify, Review }
+
+/// <summary>Why a lead is up for review.</summary>
+public enum ReviewReason
+{
+    None,
+    /// <summary>Fails the ICP but the model puts it in the top decile.</summary>
+    HiddenGem,
+    /// <summary>Passes the ICP but the model puts it in the bottom decile.</summary>
+    IcpPassLowProbability,
+    /// <summary>The stage value is not on the ladder.</summary>
+    UnknownStage,
+}
+
+/// <summary>
+/// The advice for one lead. <see cref="CurrentStage"/> and <see cref="SuggestedStage"/> are ladder names
+/// (null when the stage value is unknown, which is in <see cref="StageValue"/>). <see cref="Icp"/> is null without ICP rules.
+/// </summary>
+public sealed record FunnelDecision(
+    string? CurrentStage,
+    string? SuggestedStage,
+    LeadAction Action,
+    string Reason,
+    ReviewReason Review,
+    IcpResult? Icp,
+    string? StageValue)
+{
+    public bool IsPromotion => SuggestedStage is not null && !string.Equals(SuggestedStage, CurrentStage, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Suggests a stage and an action for each lead from its values, the model's probability and the rules.
+/// Leads are never demoted; a lead may skip stages when every gate on the way is met.
+/// Order of precedence: unknown stage, disagreement between rules and model (review), disqualify, promote, nurture, hold.
+/// </summary>
+public sealed class FunnelAdvisor
+{
+    private readonly RuleSet _rules;
+    private readonly Funnel _funnel;
+    private readonly FunnelStage[] _stages;
+    private readonly double[] _minProbability;
+    private readonly string?[] _unreachable;
+
+    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null)
+    {
+        _rules = rules;
+        _funnel = rules.Funnel;
+        _stages = [.. _funnel.Stages];
+        Cuts = cuts ?? DecileCuts.None;
+        _minProbability = new double[_stages.Length];
+        _unreachable = new string?[_stages.Length];
+        for (var i = 0; i < _stages.Length; i++)
+        {
+            if (_stages[i].Gate is not { } gate) continue;
+            if (gate.MinConversionRate is not { } rate) { _minProbability[i] = gate.MinProbability ?? 0; continue; }
+            var resolved = thresholds?.For(_stages[i].Name);
+            if (resolved is null || Math.Abs(resolved.MinConversionRate - rate) > 1e-9)
+                throw new LeadPredictException(
+                    $"{Path.GetFileName(rules.Source)}: gate '{_stages[i].Name}' asks for minConversionRate {Text.Number(rate)}, which training turns into a probability; " +
+                    (resolved is null ? "the model has none for it" : $"the model was trained with {Text.Number(resolved.MinConversionRate)}") +
+                    ", so retrain with these rules or give minProbability.");
+            if (resolved.MinProbability is { } p) _minProbability[i] = p;
+            else _unreachable[i] = $"no probability reached {Text.Percent(rate)} conversion in history";
+        }
+    }
+
+    public DecileCuts Cuts { get; }
+
+    /// <summary>The probability a lead needs to enter each stage (0 for stages without a gate), after training resolved conversion rates.</summary>
+    public IReadOnlyList<double> MinProbabilities => _minProbability;
+
+    /// <summary>Advice for a lead whose stage is read from the funnel's stage column.</summary>
+    public FunnelDecision Decide(ILeadValues lead, double probability) =>
+        Decide(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null);
+
+    /// <summary>Advice for a lead whose current stage value is given (null or empty: the first stage).</summary>
+    public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
+    {
+        var icp = _rules.Icp?.Evaluate(lead);
+        if (!_funnel.TryFind(stageValue, out var current))
+            return new FunnelDecision(null, null, LeadAction.Review,
+                $"Unknown stage '{stageValue}' (known: {_funnel.KnownStages})", ReviewReason.UnknownStage, icp, stageValue);
+
+        var fit = icp?.Fit;
+        var suggested = current;
+        while (suggested + 1 < _stages.Length && Meets(suggested + 1, lead, probability, fit)) suggested++;
+        var last = _stages.Length - 1;
+        var next = suggested < last ? suggested + 1 : -1;
+
+        FunnelDecision Make(LeadAction action, string reason, ReviewReason review = ReviewReason.None, int stage = -1) =>
+            new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, reason + IcpSkippedNote(current, next), review, icp, stageValue);
+
+        if (current == last) return Make(LeadAction.Hold, $"Already at the last stage, {_stages[last].Name}");
+
+        var p = Text.Probability(probability);
+        if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
+            return Make(LeadAction.Review,
+                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {p} is in the top decile (from {Text.Probability(Cuts.TopDecileFrom)})" +
+                (suggested > current ? $"; gates met up to {_stages[suggested].Name}" : ""),
+                ReviewReason.HiddenGem);
+        if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
+            return Make(LeadAction.Review,
+                $"Passes the ICP but probability {p} is in the bottom decile (below {Text.Probability(Cuts.BottomDecileBelow)})",
+                ReviewReason.IcpPassLowProbability, current);
+
+        if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
+        {
+            var mustHave = icp.Failed.First(f => f.Rule.MustHave).Reason;
+            var floor = probability < Cuts.BottomDecileBelow
+                ? $"in the bottom decile (below {Text.Probability(Cuts.BottomDecileBelow)})"
+                : $"below the disqualify floor {Text.Probability(_funnel.Actions.DisqualifyBelow)}";
+            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {p} is {floor}", stage: current);
+        }
+
+        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
+        if (suggested > current)
+            return Make(LeadAction.Promote,
+                $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
+
+        if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
+            return Make(LeadAction.Nurture,
+                $"Probability {p} is below the nurture floor {Text.Probability(_funnel.Actions.NurtureBelow)} at {_stages[current].Name}; {blocked}");
+
+        return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
+    }
+
+    private bool Meets(int stage, ILeadValues lead, double probability, IcpFit? fit)
+    {
+        if (_stages[stage].Gate is not { } gate || _unreachable[stage] is not null) return false;
+        if (probability < _minProbability[stage]) return false;
+        if (fit is { } f && !FitMeets(f, gate.Icp)) return false;
+        foreach (var c in gate.Evidence)
+            if (!c.IsMetBy(lead)) return false;
+        if (gate.AnyEvidence.Count == 0) return true;
+        foreach (var c in gate.AnyEvidence)
+            if (c.IsMetBy(lead)) return true;
+        return false;
+    }
+
+    private string WhyNot(int stage, ILeadValues lead, double probability, IcpFit? fit)
+    {
+        if (_stages[stage].Gate is not { } gate) return $"{_stages[stage].Name} is only set by hand";
+        if (_unreachable[stage] is { } unreachable) return unreachable;
+        var problems = new List<string>();
+        if (probability < _minProbability[stage])
+            problems.Add($"probability {Text.Probability(probability)} is below {Text.Probability(_minProbability[stage])}");
+        if (fit is { } f && !FitMeets(f, gate.Icp))
+            problems.Add($"ICP {f.ToString().ToLowerInvariant()} (needs {gate.Icp.ToString().ToLowerInvariant()})");
+        foreach (var c in gate.Evidence)
+            if (c.Explain(lead) is { } why) problems.Add(why);
+        if (gate.AnyEvidence.Count > 0 && !gate.AnyEvidence.Any(c => c.IsMetBy(lead)))
+            problems.Add("none of " + string.Join(" / ", gate.AnyEvidence.Select(c => c.Description)));
+        return problems.Count == 0 ? "met" : string.Join(", ", problems);
+    }
+
+    private static bool FitMeets(IcpFit fit, IcpRequirement requirement) => requirement switch
+    {
+        IcpRequirement.Pass => fit == IcpFit.Pass,
+        IcpRequirement.Partial => fit != IcpFit.Fail,
+        _ => true,
+    };
+
+    private string IcpSkippedNote(int from, int blockedAt)
+    {
+        if (_rules.Icp is not null) return "";
+        var to = blockedAt >= 0 ? blockedAt : _stages.Length - 1;
+        for (var i = from + 1; i <= to; i++)
+            if (_stages[i].Gate is { Icp: not IcpRequirement.None }) return " (no ICP rules, so ICP requirements were skipped)";
+        return "";
+    }
+}
+
+/// <summary>Counts of advice over many leads: per action, per suggested stage, and the reasons for review.</summary>
+public sealed class FunnelSummary
+{
+    private readonly Funnel _funnel;
+    private readonly int[] _byAction = new int[Enum.GetValues<LeadAction>().Length];
+    private readonly int[] _byReview = new int[Enum.GetValues<ReviewReason>().Length];
+    private readonly Dictionary<string, int> _byStage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _unknownValues = new(StringComparer.OrdinalIgnoreCase);
+
+    public FunnelSummary(Funnel funnel)
+    {
+        _funnel = funnel;
+        foreach (var s in funnel.Stages) _byStage[s.Name] = 0;
+    }
+
+    public int Total { get; private set; }
+
+    public void Add(FunnelDecision decision)
+    {
+        Total++;
+        _byAction[(int)decision.Action]++;
+        _byReview[(int)decision.Review]++;
+        if (decision.SuggestedStage is { } s) _byStage[s] = _byStage.GetValueOrDefault(s) + 1;
+        if (decision.Review == ReviewReason.UnknownStage)
+        {
+            var key = decision.StageValue ?? "";
+            _unknownValues[key] = _unknownValues.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    public IReadOnlyDictionary<LeadAction, int> ByAction =>
+        Enum.GetValues<LeadAction>().ToDictionary(a => a, a => _byAction[(int)a]);
+
+    /// <summary>Leads per suggested stage, in ladder order (leads with an unknown stage are not counted here).</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> BySuggestedStage =>
+        _funnel.Stages.Select(s => new KeyValuePair<string, int>(s.Name, _byStage[s.Name])).ToArray();
+
+    public int HiddenGems => _byReview[(int)ReviewReason.HiddenGem];
+    public int IcpPassLowProbability => _byReview[(int)ReviewReason.IcpPassLowProbability];
+    public int UnknownStages => _byReview[(int)ReviewReason.UnknownStage];
+
+    /// <summary>The stage values the ladder did not know, with how many leads had each.</summary>
+    public IReadOnlyDictionary<string, int> UnknownStageValues => _unknownValues;
+}

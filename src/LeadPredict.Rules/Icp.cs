@@ -1,0 +1,77 @@
+using LeadPredict.Core;
+
+namespace LeadPredict.Rules;
+
+public enum IcpFit { Pass, Partial, Fail }
+
+/// <summary>One rule of the ideal customer profile.</summary>
+public sealed record IcpRule(string Name, Condition Condition, double Weight = 1, bool MustHave = false)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>A rule a lead did not meet, and why, in words.</summary>
+public sealed record FailedRule(IcpRule Rule, string Reason);
+
+/// <summary>How one lead compares with the ICP.</summary>
+public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRule> Failed)
+{
+    /// <summary>The failed rules in one line: "Employees 12 is below 50; Job title is missing".</summary>
+    public string FailedText => string.Join("; ", Failed.Select(f => f.Reason));
+
+    public bool FailedMustHave => Failed.Any(f => f.Rule.MustHave);
+}
+
+/// <summary>
+/// The ideal customer profile: a must-have failed means <c>fail</c>; every rule met means <c>pass</c>;
+/// otherwise <c>partial</c>, unless the fit score (weighted share of rules met) is below <see cref="FailBelow"/>.
+/// </summary>
+public sealed class Icp
+{
+    private readonly IcpRule[] _rules;
+    private readonly double _totalWeight;
+
+    public Icp(IReadOnlyList<IcpRule> rules, double failBelow = 0)
+    {
+        if (rules.Count == 0) throw new LeadPredictException("the ICP has no rules.");
+        if (failBelow is < 0 or > 1) throw new LeadPredictException($"icpFailBelow must be between 0 and 1 (was {Text.Number(failBelow)}).");
+        foreach (var r in rules)
+            if (!(r.Weight > 0) || !double.IsFinite(r.Weight))
+                throw new LeadPredictException($"ICP rule '{r.Name}' has weight {Text.Number(r.Weight)}; weights must be positive numbers.");
+        _rules = rules.ToArray();
+        _totalWeight = _rules.Sum(r => r.Weight);
+        FailBelow = failBelow;
+    }
+
+    public IReadOnlyList<IcpRule> Rules => _rules;
+    public double FailBelow { get; }
+
+    /// <summary>The fit and score only; allocates nothing (for backtests over many leads).</summary>
+    public IcpFit FitOf(ILeadValues lead, out double score)
+    {
+        double met = 0;
+        bool allMet = true, mustHaveFailed = false;
+        foreach (var rule in _rules)
+        {
+            if (rule.Condition.IsMetBy(lead)) met += rule.Weight;
+            else
+            {
+                allMet = false;
+                if (rule.MustHave) mustHaveFailed = true;
+            }
+        }
+        score = met / _totalWeight;
+        return mustHaveFailed ? IcpFit.Fail : allMet ? IcpFit.Pass : score < FailBelow ? IcpFit.Fail : IcpFit.Partial;
+    }
+
+    /// <summary>The fit, score and the failed rules in words.</summary>
+    public IcpResult Evaluate(ILeadValues lead)
+    {
+        var fit = FitOf(lead, out var score);
+        if (fit == IcpFit.Pass) return new IcpResult(fit, score, []);
+        var failed = new List<FailedRule>(2);
+        foreach (var rule in _rules)
+            if (rule.Condition.Explain(lead) is { } reason) failed.Add(new FailedRule(rule, reason));
+        return new IcpResult(fit, score, failed);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using LeadPredict.Core;
+
+namespace LeadPredict.Rules;
+
+internal static class Text
+{
+    /// <summary>Runs of whitespace become one space; returns the same instance when nothing changes (the usual case).</summary>
+    public static string CollapseSpaces(string s)
+    {
+        if (IsCollapsed(s)) return s;
+        var sb = new StringBuilder(s.Length);
+        var space = false;
+        foreach (var c in s.AsSpan().Trim())
+        {
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
+            if (space && sb.Length > 0) sb.Append(' ');
+            space = false;
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>As <see cref="CollapseSpaces(string)"/>, written into <paramref name="buffer"/> so that matching allocates nothing.</summary>
+    public static ReadOnlySpan<char> CollapseSpaces(string s, Span<char> buffer)
+    {
+        if (IsCollapsed(s)) return s;
+        if (s.Length > buffer.Length) return CollapseSpaces(s);
+        var n = 0;
+        var space = false;
+        foreach (var c in s.AsSpan().Trim())
+        {
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
+            if (space && n > 0) buffer[n++] = ' ';
+            space = false;
+            buffer[n++] = c;
+        }
+        return buffer[..n];
+    }
+
+    private static bool IsCollapsed(string s)
+    {
+        if (s.Length > 0 && (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]))) return false;
+        for (var i = 0; i < s.Length; i++)
+            if (char.IsWhiteSpace(s[i]) && (s[i] != ' ' || s[i + 1] == ' ')) return false;
+        return true;
+    }
+
+    /// <summary>"job_title", "JobTitle" and "job title" all read as "Job title".</summary>
+    public static string HumanName(string column)
+    {
+        var words = SchemaInference.Words(column);
+        if (words.Count == 0) return column;
+        var joined = string.Join(' ', words);
+        return char.ToUpperInvariant(joined[0]) + joined[1..];
+    }
+
+    /// <summary>Letters and digits only, lower case: "Marketing Qualified Lead" and "marketingqualifiedlead" are one stage.</summary>
+    public static string StageKey(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+            if (char.IsLetterOrDigit(c)) sb.Append(char.ToLowerInvariant(c));
+        return sb.ToString();
+    }
+
+    public static string Number(double d) => d.ToString("0.##########", CultureInfo.InvariantCulture);
+
+    public static string Probability(double p) => p.ToString("0.00", CultureInfo.InvariantCulture);
+
+    public static string Percent(double rate) => rate.ToString("0.0%", CultureInfo.InvariantCulture);
+
+    public static string List(IReadOnlyList<string> values, int max = 6) =>
+        values.Count <= max ? string.Join(", ", values) : string.Join(", ", values.Take(max)) + $" and {values.Count - max} more";
+
+    /// <summary>The known name closest to a misspelt one, when it is close enough to be a likely typo.</summary>
+    public static string? Closest(string name, IEnumerable<string> known)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var k in known)
+        {
+            var d = Distance(name.ToLowerInvariant(), k.ToLowerInvariant());
+            if (d < bestDistance) { bestDistance = d; best = k; }
+        }
+        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) prev[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (prev, cur) = (cur, prev);
+        }
+        return prev[b.Length];
+    }
+}
