@@ -1,0 +1,34 @@
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Training;
+
+namespace LeadPredict.TestSupport;
+
+/// <summary>
+/// Models trained once per test run on the bundled sample and shared by the tests that only read them
+/// (training takes seconds; doing it in every test would make the suite slow).
+/// </summary>
+public static class SampleModels
+{
+    private static readonly Lazy<(string Path, TrainingOutcome Outcome)> Sample = new(() =>
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "leadpredict-tests", "sample-model-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        var path = System.IO.Path.Combine(dir, "sample-model.zip");
+        var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
+        {
+            DataPath = TestPaths.Data("leads-history.csv"),
+            Config = DatasetConfig.Load(TestPaths.Data("leadpredict.json")),
+            ModelPath = path,
+            Force = true,
+        });
+        return (path, outcome);
+    });
+
+    /// <summary>A model trained on data/leads-history.csv with data/leadpredict.json (read-only: copy it before changing it).</summary>
+    public static string SamplePath => Sample.Value.Path;
+
+    public static TrainingOutcome SampleOutcome => Sample.Value.Outcome;
+
+    public static ModelBundle LoadSample() => ModelBundle.Load(SamplePath);
+}
