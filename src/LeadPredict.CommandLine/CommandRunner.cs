@@ -16,6 +16,8 @@ public static class CommandRunner
     public static int Run(RootCommand root, string[] args)
     {
         root.Add(Verbose);
+        // Logs and CI output are read later in wide windows; the 80-column default would wrap every table.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 140;
         var parse = root.Parse(args);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };

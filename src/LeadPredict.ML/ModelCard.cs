@@ -65,4 +65,6 @@ public sealed record TrainingReport
     /// <summary>Holdout probabilities and outcomes (for score-distribution charts).</summary>
     public IReadOnlyList<double> HoldoutProbabilities { get; init; } = [];
     public IReadOnlyList<bool> HoldoutLabels { get; init; } = [];
+    /// <summary>Sections added by training extensions (e.g. "funnel": the ICP backtest and gate thresholds).</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Extensions { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 }

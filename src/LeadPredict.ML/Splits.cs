@@ -24,12 +24,12 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
             var holdoutCount = (int)Math.Round(n * fraction);
             var hold = order[(n - holdoutCount)..];
             var train = order[..(n - holdoutCount)];
-            method = $"most recent {fraction:P0} by {created}";
+            method = $"most recent {Percent(fraction)} by {created}";
             var result = Build(data, train, hold, method);
             if (result.HoldoutLabels.Distinct().Count() == 2 && result.TrainLabels.Distinct().Count() == 2) return result;
             method += " had one class only; fell back to a stratified random split";
         }
-        else method = $"stratified random {fraction:P0}";
+        else method = $"stratified random {Percent(fraction)}";
         var rng = new Random(seed);
         var holdout = new List<int>();
         var training = new List<int>();
@@ -45,6 +45,8 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
         training.Sort();
         return Build(data, training.ToArray(), holdout.ToArray(), method);
     }
+
+    private static string Percent(double fraction) => $"{fraction * 100:0.#}%";
 
     private static HoldoutSplit Build(ResolvedDataset data, int[] train, int[] hold, string method) => new(
         train.Select(i => data.LabelledRows[i]).ToArray(), train.Select(i => data.Labels[i]).ToArray(),

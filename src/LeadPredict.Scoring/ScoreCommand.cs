@@ -19,20 +19,21 @@ internal static class ScoreCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the ranked CSV.", Required = true };
         var top = new Option<int>("--top") { Description = "How many of the best leads to print.", DefaultValueFactory = _ => 10 };
         var noReasons = new Option<bool>("--no-reasons") { Description = "Skip the per-lead reasons (faster)." };
+        var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md); without it the default ladder applies and ICP gates are skipped." };
         var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV.")
         {
-            model, input, output, top, noReasons,
+            model, input, output, top, noReasons, icp,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var request = new ScoreRequest(parse.GetValue(model)!.FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
-                parse.GetValue(top), !parse.GetValue(noReasons));
+                parse.GetValue(top), !parse.GetValue(noReasons), parse.GetValue(icp)?.FullName);
             return Run(request, ct);
         }));
         return command;
     }
 
-    internal sealed record ScoreRequest(string ModelPath, string InputPath, string OutputPath, int Top, bool Reasons);
+    internal sealed record ScoreRequest(string ModelPath, string InputPath, string OutputPath, int Top, bool Reasons, string? RulesPath = null);
 
     internal static int Run(ScoreRequest request, CancellationToken ct)
     {
@@ -45,7 +46,7 @@ internal static class ScoreCommand
             bundle = ModelBundle.Load(request.ModelPath);
             var scorer = new LeadScorer(bundle);
             steps.Step("Scoring leads", $"model {bundle.Card.Version}");
-            summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle)).ScoreFile(request.InputPath, request.OutputPath,
+            summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, request.RulesPath)).ScoreFile(request.InputPath, request.OutputPath,
                 new BatchScoringOptions { Reasons = request.Reasons, TopRows = request.Top },
                 new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
             steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
@@ -64,17 +65,29 @@ internal static class ScoreCommand
             var t = new Table().Border(TableBorder.Rounded).Title($"Top {summary.Top.Count} of {summary.Leads:N0} leads");
             t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.IdHeader))
                 .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
-            foreach (var h in summary.ExtraHeaders.Where(h => h is "icp_fit" or "suggested_stage" or "action")) t.AddColumn(h);
-            t.AddColumn("top reasons");
+            var icpAt = IndexOf(summary.ExtraHeaders, "icp_fit");
+            var stageAt = IndexOf(summary.ExtraHeaders, "stage");
+            var suggestedAt = IndexOf(summary.ExtraHeaders, "suggested_stage");
+            var actionAt = IndexOf(summary.ExtraHeaders, "action");
+            if (icpAt >= 0) t.AddColumn("ICP");
+            if (suggestedAt >= 0) t.AddColumn("stage → suggested");
+            if (actionAt >= 0) t.AddColumn("action");
+            t.AddColumn("why (top factors)");
             foreach (var r in summary.Top)
             {
                 var cells = new List<string>
                 {
                     r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), r.Probability.ToString("P1", CultureInfo.InvariantCulture), GradeMarkup(r.Grade),
                 };
-                for (var i = 0; i < summary.ExtraHeaders.Count; i++)
-                    if (summary.ExtraHeaders[i] is "icp_fit" or "suggested_stage" or "action") cells.Add(Markup.Escape(r.Extra[i] ?? ""));
-                cells.Add(Markup.Escape(r.Reasons.Replace(" | ", "\n")));
+                if (icpAt >= 0) cells.Add(Markup.Escape(r.Extra[icpAt] ?? ""));
+                if (suggestedAt >= 0)
+                {
+                    var from = stageAt >= 0 ? r.Extra[stageAt] : "";
+                    var to = r.Extra[suggestedAt];
+                    cells.Add(Markup.Escape(string.IsNullOrEmpty(to) || to.Equals(from, StringComparison.OrdinalIgnoreCase) ? from : $"{from} → {to}"));
+                }
+                if (actionAt >= 0) cells.Add(Markup.Escape(r.Extra[actionAt] ?? ""));
+                cells.Add(Markup.Escape(string.Join(", ", r.Reasons.Split(" | ").Where(x => x.StartsWith('▲')).Take(2).Select(x => x[2..]))));
                 t.AddRow(cells.ToArray());
             }
             AnsiConsole.Write(t);
@@ -83,6 +96,12 @@ internal static class ScoreCommand
                                $"  [grey](A ≥ {bundle.Card.Grades.A:P0}, B ≥ {bundle.Card.Grades.B:P0}, C ≥ {bundle.Card.Grades.C:P0})[/]");
         foreach (var (title, counts) in summary.Sections)
             AnsiConsole.MarkupLine($"{Markup.Escape(title)}: " + string.Join("  ", counts.Select(c => $"{Markup.Escape(c.Key)} {c.Count:N0}")));
+    }
+
+    private static int IndexOf(IReadOnlyList<string> headers, string name)
+    {
+        for (var i = 0; i < headers.Count; i++) if (headers[i] == name) return i;
+        return -1;
     }
 
     private static string GradeMarkup(string grade) => grade switch

@@ -28,10 +28,11 @@ internal static class TrainCommand
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds (default 5; 0 turns it off)." };
         var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
         var force = new Option<bool>("--force") { Description = "Replace the existing model even if the new one is worse." };
+        var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md): backtest the ICP on this history and resolve gate thresholds." };
 
         var command = new Command("train", "Train a model on lead history, print its quality, and save it (with a JSON metrics file beside it).")
         {
-            data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force,
+            data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force, icp,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
@@ -50,7 +51,7 @@ internal static class TrainCommand
                 ConfigSource = configFile?.FullName ?? "command line",
                 Force = parse.GetValue(force),
             };
-            return Run(request, ct);
+            return Run(request, parse.GetValue(icp)?.FullName, ct);
         }));
         return command;
     }
@@ -73,9 +74,10 @@ internal static class TrainCommand
         Evaluation = c.Evaluation with { Folds = folds ?? c.Evaluation.Folds },
     };
 
-    private static int Run(TrainingRequest request, CancellationToken ct)
+    private static int Run(TrainingRequest request, string? rulesPath, CancellationToken ct)
     {
-        var trainer = new ModelTrainer(TimeProvider.System, TrainingExtensions.Default(request));
+        var extensions = TrainingExtensions.Default(request, rulesPath);
+        var trainer = new ModelTrainer(TimeProvider.System, extensions);
         TrainingOutcome outcome;
         using (var steps = new StepPrinter())
         {
@@ -84,6 +86,7 @@ internal static class TrainCommand
             steps.Complete();
         }
         Print(outcome.Report);
+        if (extensions.OfType<LeadPredict.Advice.RulesTrainingExtension>().FirstOrDefault() is { } rules) PrintRules(rules);
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
         else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
@@ -149,6 +152,27 @@ internal static class TrainCommand
         if (report.Champion is { } c)
             AnsiConsole.MarkupLine($"Champion {Markup.Escape(c.ChampionVersion)}: {Markup.Escape(c.Decision)}");
     }
+
+    private static void PrintRules(LeadPredict.Advice.RulesTrainingExtension rules)
+    {
+        if (rules.Backtest is { } b)
+        {
+            var t = new Table().Border(TableBorder.Rounded).Title("ICP backtest on the history (conversion rate when a rule is met vs not)");
+            t.AddColumn("rule").AddColumn("condition").AddColumn(new TableColumn("met").RightAligned()).AddColumn(new TableColumn("not met").RightAligned())
+                .AddColumn(new TableColumn("lift").RightAligned()).AddColumn("verdict");
+            foreach (var r in b.Rules)
+                t.AddRow(Markup.Escape(r.Rule + (r.MustHave ? " (must)" : "")), Markup.Escape(r.Condition), Rate(r.Met), Rate(r.NotMet),
+                    r.Lift.ToString("F2", CultureInfo.InvariantCulture), r.NoLift ? $"[yellow]{Markup.Escape(r.Verdict)}[/]" : Markup.Escape(r.Verdict));
+            AnsiConsole.Write(t);
+            AnsiConsole.MarkupLine($"ICP fit on the history: pass {Rate(b.Pass)}, partial {Rate(b.Partial)}, fail {Rate(b.Fail)} (all {Rate(b.All)})");
+        }
+        foreach (var g in rules.Thresholds.Gates)
+            AnsiConsole.MarkupLine($"Gate into {Markup.Escape(g.Stage)}: at least {g.MinConversionRate:P0} historical conversion → " +
+                                   (g.MinProbability is { } p ? $"probability ≥ {p:F3}" : "[yellow]never reached on the holdout (the gate is closed)[/]"));
+    }
+
+    private static string Rate(LeadPredict.Advice.RateSummary r) =>
+        r.Leads == 0 ? "no leads" : $"{r.Rate.ToString("P1", CultureInfo.InvariantCulture)} of {r.Leads.ToString("N0", CultureInfo.InvariantCulture)}";
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F4", CultureInfo.InvariantCulture);
 }

@@ -31,6 +31,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         if (positives < 10 || data.Labels.Length - positives < 10)
             throw new LeadPredictException($"{Path.GetFileName(request.DataPath)}: too few examples of one class ({positives} converted, {data.Labels.Length - positives} not); at least 10 of each are needed.");
 
+        foreach (var ext in _extensions) ext.Prepare(table, data);
+
         observer.Progress(new("Checking columns for leaks"));
         var suspects = LeakGuard.Find(table, data, options.Seed);
         observer.LeakSuspects(suspects);
@@ -116,6 +118,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var extras = new Dictionary<string, string>();
         foreach (var ext in _extensions)
             if (ext.AfterEvaluation(context) is { } extra) extras[extra.Name] = extra.Json;
+        report = report with { Extensions = extras.ToDictionary(kv => kv.Key, kv => System.Text.Json.JsonDocument.Parse(kv.Value).RootElement.Clone()) };
+        context = context with { Report = report };
 
         ct.ThrowIfCancellationRequested();
         observer.Progress(new("Saving"));

@@ -38,6 +38,9 @@ public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, strin
 /// <summary>Lets other libraries (ICP backtest, HTML report) add to what training writes, without the ML library knowing them.</summary>
 public interface ITrainingExtension
 {
+    /// <summary>Runs once the data is read and its schema resolved, before any training: the place to reject bad configuration.</summary>
+    void Prepare(LeadTable table, ResolvedDataset data) { }
+
     /// <summary>Runs after evaluation; may return a named JSON document stored in the model file.</summary>
     (string Name, string Json)? AfterEvaluation(TrainingContext context);
     /// <summary>Runs after the model and its JSON report were written.</summary>

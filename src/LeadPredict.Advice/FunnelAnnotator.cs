@@ -1,0 +1,113 @@
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Scoring;
+using LeadPredict.Rules;
+
+namespace LeadPredict.Advice;
+
+/// <summary>
+/// Adds the rule-based view next to the model's score in the ranked output: the ICP check (when a rules file is given)
+/// and the funnel advice (current stage, suggested stage, action, reason). Without a rules file the default ladder applies
+/// and gates that need the ICP are skipped, which the reason says.
+/// </summary>
+public sealed class FunnelAnnotator : IScoreAnnotator
+{
+    private readonly ModelBundle _model;
+    private readonly string? _rulesPath;
+    private readonly GateThresholds _thresholds;
+    private readonly DecileCuts _cuts;
+
+    public FunnelAnnotator(ModelBundle model, string? rulesPath)
+    {
+        _model = model;
+        _rulesPath = rulesPath;
+        _thresholds = FunnelDocument.From(model.Extras)?.Thresholds ?? GateThresholds.None;
+        _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
+        Headers = rulesPath is null
+            ? ["stage", "suggested_stage", "action", "reason"]
+            : ["icp_fit", "icp_score", "icp_failed", "stage", "suggested_stage", "action", "reason"];
+    }
+
+    public IReadOnlyList<string> Headers { get; }
+
+    /// <summary>Loads the rules against the columns of this file (with the kinds training saw), so a rule naming a missing column fails before scoring.</summary>
+    public IRowAnnotator Bind(IReadOnlyList<string> header, string source)
+    {
+        var trainedKinds = _model.Report.Columns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
+        var kinds = header.ToDictionary(h => h, h => trainedKinds.GetValueOrDefault(h, ColumnKind.Categorical), StringComparer.OrdinalIgnoreCase);
+        var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds);
+        return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
+    }
+
+    /// <summary>Advice for one lead given as column → value (the HTTP API's shape).</summary>
+    public static IReadOnlyList<string> HeadersFor(bool withIcp) => withIcp
+        ? ["icp_fit", "icp_score", "icp_failed", "stage", "suggested_stage", "action", "reason"]
+        : ["stage", "suggested_stage", "action", "reason"];
+
+    private sealed class Row : IRowAnnotator
+    {
+        private readonly FunnelAnnotator _owner;
+        private readonly RuleSet _rules;
+        private readonly FunnelAdvisor _advisor;
+        private readonly Dictionary<string, int> _index;
+        private readonly MissingTokens _missing;
+        private readonly FunnelSummary _summary;
+        private readonly Lock _gate = new();
+
+        public Row(FunnelAnnotator owner, RuleSet rules, FunnelAdvisor advisor, IReadOnlyList<string> header)
+        {
+            _owner = owner;
+            _rules = rules;
+            _advisor = advisor;
+            _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
+            _missing = new MissingTokens(owner._model.Schema.MissingTokens);
+            _summary = new FunnelSummary(rules.Funnel);
+        }
+
+        public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
+        {
+            var decision = _advisor.Decide(new FieldsLead(_index, fields, _missing), probability);
+            lock (_gate) _summary.Add(decision);
+            var k = 0;
+            if (_owner._rulesPath is not null)
+            {
+                destination[k++] = decision.Icp?.Fit.ToString().ToLowerInvariant() ?? "";
+                destination[k++] = decision.Icp is { } icp ? icp.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "";
+                destination[k++] = decision.Icp?.FailedText ?? "";
+            }
+            destination[k++] = decision.CurrentStage ?? decision.StageValue ?? "";
+            destination[k++] = decision.SuggestedStage ?? "";
+            destination[k++] = decision.Action.ToString().ToLowerInvariant();
+            destination[k] = decision.Reason;
+        }
+
+        public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
+        {
+            lock (_gate)
+            {
+                var sections = new List<(string, IReadOnlyList<(string, int)>)>
+                {
+                    ("Actions", _summary.ByAction.Select(kv => (kv.Key.ToString().ToLowerInvariant(), kv.Value)).ToArray()),
+                    ("Suggested stages", _summary.BySuggestedStage.Select(kv => (kv.Key, kv.Value)).ToArray()),
+                    ("Review", new (string, int)[]
+                    {
+                        ("hidden gems (ICP fail, top decile)", _summary.HiddenGems),
+                        ("ICP pass, bottom decile", _summary.IcpPassLowProbability),
+                        ("unknown stage", _summary.UnknownStages),
+                    }),
+                };
+                if (_summary.UnknownStageValues.Count > 0)
+                    sections.Add(("Unknown stage values", _summary.UnknownStageValues.Select(kv => (kv.Key, kv.Value)).ToArray()));
+                if (_rules.Icp is null)
+                    sections.Add(("ICP", new (string, int)[] { ("no rules file: ICP gates skipped", _summary.Total) }));
+                return sections;
+            }
+        }
+    }
+
+    private sealed class FieldsLead(Dictionary<string, int> index, IReadOnlyList<string> fields, MissingTokens missing) : ILeadValues
+    {
+        public string? Get(string column) => index.TryGetValue(column, out var i) && i < fields.Count ? missing.Normalize(fields[i]) : null;
+    }
+}
