@@ -1,0 +1,63 @@
+using LeadPredict.Core;
+using LeadPredict.ML.Scoring;
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.ML.Tests.Scoring;
+
+public sealed class LeadScorerTests
+{
+    private static readonly Lazy<LeadScorer> Scorer = new(() => new LeadScorer(SampleModels.LoadSample()));
+
+    private static ScoredLead Score(params (string Column, string? Value)[] values)
+    {
+        var scorer = Scorer.Value;
+        var row = scorer.FeatureColumns.Select(c => values.FirstOrDefault(v => v.Column == c.Name).Value).ToArray();
+        return scorer.Score(row);
+    }
+
+    [Fact]
+    public void A_category_never_seen_in_training_is_scored_not_rejected()
+    {
+        var lead = Score(("industry", "Interplanetary Mining"), ("country", "Atlantis"), ("demo_requested", "yes"), ("pricing_page_views", "5"));
+        Assert.InRange(lead.Probability, 0, 1);
+    }
+
+    [Fact]
+    public void A_lead_with_every_value_missing_still_gets_a_probability_and_a_grade()
+    {
+        var lead = Score();
+        Assert.InRange(lead.Probability, 0, 1);
+        Assert.Contains(lead.Grade, new[] { "A", "B", "C", "D" });
+    }
+
+    [Fact]
+    public void Engagement_raises_the_probability()
+    {
+        var cold = Score(("job_title", "Student"), ("demo_requested", "no"), ("pricing_page_views", "0"), ("employees", "300"));
+        var hot = Score(("job_title", "VP of Sales"), ("demo_requested", "yes"), ("pricing_page_views", "9"), ("employees", "300"));
+        Assert.True(hot.Probability > cold.Probability + 0.3, $"hot {hot.Probability:F3} vs cold {cold.Probability:F3}");
+        Assert.Equal(LeadScorer.ToScore(hot.Probability), hot.Score);
+    }
+
+    [Fact]
+    public void An_unreadable_number_is_counted_and_scored_as_missing()
+    {
+        var scorer = Scorer.Value;
+        var issues = new FeaturizeIssues(scorer.FeatureColumns.Count);
+        var row = scorer.FeatureColumns.Select(c => c.Name == "employees" ? "lots" : null).ToArray();
+        scorer.Score(row, issues: issues);
+        var problem = Assert.Single(issues.Problems());
+        Assert.Equal("lots", problem.Example);
+        Assert.Contains("'employees'", FeaturizeIssues.Describe(scorer.Bundle.Featurizer, issues));
+    }
+
+    [Fact]
+    public void Grades_follow_the_configured_thresholds()
+    {
+        var grades = new GradeOptions();
+        Assert.Equal("A", grades.GradeOf(0.6));
+        Assert.Equal("B", grades.GradeOf(0.59));
+        Assert.Equal("C", grades.GradeOf(0.15));
+        Assert.Equal("D", grades.GradeOf(0.149));
+    }
+}
