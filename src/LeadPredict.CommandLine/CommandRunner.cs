@@ -62,16 +62,15 @@ public static class CommandRunner
         }
     }
 
-    public static void Error(string message)
-    {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    }
+    // Errors and warnings are single unwrapped lines on stderr, so scripts and logs can grep them.
+    public static void Error(string message) => WriteStderr("error", "31", message);
 
-    public static void Warning(string message)
+    public static void Warning(string message) => WriteStderr("warning", "33", message);
+
+    private static void WriteStderr(string label, string color, string message)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        err.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+        Console.Out.Flush();
+        Console.Error.WriteLine(Console.IsErrorRedirected ? $"{label}: {message}" : $"\u001b[{color}m{label}:\u001b[0m {message}");
     }
 
     /// <summary>Comma-separated list option values ("a,b" or repeated flags).</summary>

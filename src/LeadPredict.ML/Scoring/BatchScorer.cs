@@ -65,6 +65,12 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var lines = new List<long>(options.ChunkSize);
         var fields = new List<string>(header.Count);
         var chunkRaw = new List<string>(options.ChunkSize);
+        var sep = reader.Separator;
+        // The id column leads the output, so it is not repeated among the input's columns (a repeated name would make the file ambiguous to read back).
+        var inputHeader = binding.IdIndex >= 0 ? header.Where((_, i) => i != binding.IdIndex).ToArray() : header.ToArray();
+        // An input column named like an output column (e.g. the CRM's own "stage") keeps its values under "<name>_input".
+        var outputNames = new HashSet<string>(["rank", scorer.Bundle.Schema.Id ?? "line", "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
+        inputHeader = inputHeader.Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
 
         void Flush()
         {
@@ -96,7 +102,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 probabilities.Add(p[i]);
                 reasons.Add(r[i]);
                 extras.Add(e[i]);
-                raws.Add(chunkRaw[i]);
+                raws.Add(binding.IdIndex >= 0 ? WithoutField(chunk[i], binding.IdIndex, sep) : chunkRaw[i]);
                 ids.Add(binding.IdIndex >= 0 ? chunk[i][binding.IdIndex] : lines[i].ToString(CultureInfo.InvariantCulture));
             }
             chunk.Clear();
@@ -121,7 +127,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         Array.Sort(keys, order, Comparer<double>.Create((a, b) => a.CompareTo(b)));
         StableTies(keys, order);
 
-        var sep = reader.Separator;
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
         var grades = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0, ["C"] = 0, ["D"] = 0 };
         var gradeOptions = scorer.Bundle.Card.Grades;
@@ -133,7 +138,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             head.Add("top_reasons");
             w.Write(CsvText.JoinRow(head, sep));
             w.Write(sep);
-            w.Write(CsvText.JoinRow(header, sep));
+            w.Write(CsvText.JoinRow(inputHeader, sep));
             w.Write('\n');
             var sb = new StringBuilder(512);
             for (var k = 0; k < order.Length; k++)
@@ -162,9 +167,23 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         if (options.Reasons && !scorer.CanExplain) warnings.Add("this model's trainer cannot explain single predictions; top_reasons is empty.");
 
         var top = order.Take(options.TopRows).Select((i, k) => new RankedRow(k + 1, ids[i], probabilities[i], LeadScorer.ToScore(probabilities[i]),
-            gradeOptions.GradeOf(probabilities[i]), extras[i], reasons[i], ParseRecord(header, raws[i], sep))).ToArray();
+            gradeOptions.GradeOf(probabilities[i]), extras[i], reasons[i], ParseRecord(inputHeader, raws[i], sep))).ToArray();
         var sections = rowAnnotators.SelectMany(a => a.Summary()).ToArray();
         return new BatchSummary(order.Length, idHeader, extraHeaders, grades, warnings, top, sections);
+    }
+
+    private static string WithoutField(string[] fields, int skip, char sep)
+    {
+        var sb = new StringBuilder(256);
+        var first = true;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i == skip) continue;
+            if (!first) sb.Append(sep);
+            sb.Append(CsvText.Escape(fields[i], sep));
+            first = false;
+        }
+        return sb.ToString();
     }
 
     private static void StableTies(double[] keys, int[] order)

@@ -1,0 +1,93 @@
+using LeadPredict.Core;
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.Training.Tests;
+
+/// <summary>The train command as a user runs it: exit codes, one-sentence errors, nothing half-written.</summary>
+public sealed class TrainCommandTests
+{
+    private static readonly string History = TestPaths.Data("leads-history.csv");
+
+    [Fact]
+    public void Training_the_sample_prints_the_quality_table_and_writes_the_model_and_its_metrics()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.zip");
+        var result = Cli.Train("train", "--data", History, "--config", TestPaths.Data("leadpredict.json"), "--icp", TestPaths.Data("rules.json"), "--model", model, "--folds", "0");
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("ROC AUC", result.Output);
+        Assert.Contains("log-loss", result.Output);
+        Assert.Contains("nats", result.Output);
+        Assert.Contains("Conversion by score decile", result.Output);
+        Assert.Contains("ICP backtest", result.Output);
+        Assert.True(File.Exists(model));
+        var metrics = File.ReadAllText(dir.File("m.metrics.json"));
+        Assert.Contains("\"auc\"", metrics);
+        Assert.Contains("\"funnel\"", metrics);
+        Assert.Contains("\"backtest\"", metrics);
+    }
+
+    [Fact]
+    public void A_missing_label_column_fails_with_the_columns_that_exist_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var result = Cli.Train("train", "--data", History, "--label", "won", "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("label column 'won'", result.Error);
+        Assert.Contains("lead_id, created_at", result.Error);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void A_missing_data_file_fails_with_exit_code_2()
+    {
+        using var dir = new TempDir();
+        var result = Cli.Train("train", "--data", dir.File("nope.csv"), "--label", "converted", "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("nope.csv: file not found", result.Error);
+    }
+
+    [Fact]
+    public void A_malformed_row_names_its_line()
+    {
+        using var dir = new TempDir();
+        var lines = File.ReadAllLines(History).Take(50).ToList();
+        lines[30] = lines[30] + ",extra";
+        var data = dir.Write("bad.csv", string.Join("\n", lines));
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("bad.csv, line 31", result.Error);
+        Assert.False(File.Exists(dir.File("m.zip")));
+    }
+
+    [Fact]
+    public void A_rules_file_naming_a_missing_column_stops_before_training()
+    {
+        using var dir = new TempDir();
+        var rules = dir.Write("rules.json", """{ "icp": [ { "column": "revenue_band", "op": "in", "values": ["big"] } ] }""");
+        var result = Cli.Train("train", "--data", History, "--label", "converted", "--icp", rules, "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("revenue_band", result.Error);
+        Assert.DoesNotContain("Cross-validating", result.Output);
+    }
+
+    [Fact]
+    public void Without_a_label_the_command_says_how_to_give_one()
+    {
+        using var dir = new TempDir();
+        var result = Cli.Train("train", "--data", History, "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--label", result.Error);
+    }
+
+    [Fact]
+    public void Every_command_has_help()
+    {
+        foreach (var command in new[] { "train", "init", "generate" })
+        {
+            var result = Cli.Train(command, "--help");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Usage:", result.Output);
+        }
+    }
+}
