@@ -7,6 +7,7 @@ var root = new RootCommand("LeadPredict training: learn which leads convert from
     TrainCommand.Create(),
     InitCommand.Create(),
     GenerateCommand.Create(),
+    ReportCommand.Create(),
 };
 return CommandRunner.Run(root, args);
 

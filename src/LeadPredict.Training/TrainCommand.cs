@@ -91,6 +91,8 @@ internal static class TrainCommand
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
         else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
         AnsiConsole.MarkupLine($"[grey]Metrics: {Markup.Escape(outcome.ReportPath)}[/]");
+        var html = Reports.TrainingReportWriter.PathFor(outcome.ModelPath);
+        if (File.Exists(html)) AnsiConsole.MarkupLine($"[grey]Report:  {Markup.Escape(html)}[/]");
         return outcome.Promoted ? ExitCodes.Ok : ExitCodes.NotPromoted;
     }
 

@@ -1,5 +1,6 @@
 using LeadPredict.Advice;
 using LeadPredict.ML.Training;
+using LeadPredict.Reports;
 
 namespace LeadPredict.Training;
 
@@ -10,6 +11,14 @@ internal static class TrainingExtensions
     {
         var list = new List<ITrainingExtension>();
         if (rulesPath is not null) list.Add(new RulesTrainingExtension(rulesPath));
+        // Last, so the report sees what the others added to the training report (the ICP backtest).
+        list.Add(new HtmlReportExtension(BacktestOf));
         return list;
     }
+
+    private static IcpBacktestSummary? BacktestOf(TrainingContext context) =>
+        context.Report.Extensions.TryGetValue(FunnelDocument.Name, out var funnel)
+        && funnel.TryGetProperty("backtest", out var backtest) && backtest.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? IcpBacktestSummary.TryParse(backtest.GetRawText())
+            : null;
 }

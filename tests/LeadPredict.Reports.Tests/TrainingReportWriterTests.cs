@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LeadPredict.Core;
+using LeadPredict.ML.Training;
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.Reports.Tests;
+
+/// <summary>The HTML report as a file: where it goes, that it is offline and small, and which sections appear when.</summary>
+public sealed partial class TrainingReportWriterTests
+{
+    [Fact]
+    public void The_report_of_a_model_goes_next_to_it_named_after_it() =>
+        Assert.Equal(Path.Combine("models", "lead-model.report.html"), TrainingReportWriter.PathFor(Path.Combine("models", "lead-model.zip")));
+
+    [Fact]
+    public void The_page_is_readable_offline_with_one_inlined_copy_of_plotly_js()
+    {
+        var html = TrainingReportWriter.Render(SampleModels.SampleOutcome.Report);
+
+        Assert.Single(PlotlyBanner().Matches(html));
+        Assert.DoesNotContain("<script src=", html);
+        Assert.InRange(html.Length, 3_000_000, 5_000_000); // plotly.js is ~3.6 MB; the charts add little
+    }
+
+    [Fact]
+    public void The_ICP_and_champion_sections_appear_only_when_there_is_something_to_show()
+    {
+        var plain = TrainingReportWriter.Render(SampleModels.SampleOutcome.Report);
+        var full = TrainingReportWriter.Render(SampleReport.WithChampion(), IcpBacktestSummary.From(SampleReport.IcpBacktest()));
+
+        Assert.DoesNotContain("id=\"icp\"", plain);
+        Assert.DoesNotContain("id=\"champion\"", plain);
+        Assert.Contains("id=\"icp\"", full);
+        Assert.Contains("Decision-maker", full);
+        Assert.Contains("id=\"champion\"", full);
+        Assert.Contains("20250101-000000-previous", full);
+    }
+
+    [Fact]
+    public void The_training_extension_writes_the_report_next_to_the_saved_model_atomically()
+    {
+        using var temp = new TempDir();
+        var model = temp.File("lead-model.zip");
+        File.Copy(SampleModels.SamplePath, model);
+        var outcome = SampleModels.SampleOutcome with { ModelPath = model };
+
+        new HtmlReportExtension().AfterSave(null!, outcome);
+
+        Assert.True(File.Exists(temp.File("lead-model.report.html")));
+        Assert.Equal(["lead-model.report.html", "lead-model.zip"], Directory.GetFiles(temp.Path).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_ICP_backtest_is_read_back_from_the_JSON_stored_in_a_model_file()
+    {
+        var original = IcpBacktestSummary.From(SampleReport.IcpBacktest());
+        var json = JsonSerializer.Serialize(new
+        {
+            rules = original.Rules.Select(r => new { rule = new { name = r.Rule }, met = r.Met, notMet = r.NotMet, lift = r.Lift, noLift = r.NoLift, verdict = r.Verdict }),
+            pass = original.Pass, partial = original.Partial, fail = original.Fail, all = original.All,
+        }, DatasetConfig.Json);
+
+        var parsed = IcpBacktestSummary.TryParse(json);
+
+        Assert.NotNull(parsed);
+        Assert.Equal(original.Rules, parsed.Rules);
+        Assert.Equal((original.Pass, original.Partial, original.Fail, original.All), (parsed.Pass, parsed.Partial, parsed.Fail, parsed.All));
+        Assert.Null(IcpBacktestSummary.TryParse("{\"something\": \"else\"}"));
+        Assert.Null(IcpBacktestSummary.TryParse("not json"));
+    }
+
+    [GeneratedRegex(@"\* plotly\.js v\d")]
+    private static partial Regex PlotlyBanner();
+}
