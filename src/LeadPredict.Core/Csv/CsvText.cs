@@ -12,6 +12,23 @@ public static class CsvText
         return "\"" + value.Replace("\"", "\"\"") + "\"";
     }
 
+    /// <summary>
+    /// Keeps a value from becoming a live formula when the CSV is opened in a spreadsheet (OWASP "CSV injection"):
+    /// a value starting with = + - @ tab or carriage return gets a leading apostrophe, which spreadsheets show as text.
+    /// Plain numbers such as -12 or +3.5 cannot be formulas and are left as they are, so the data stays readable.
+    /// </summary>
+    public static string NeutralizeFormula(string value)
+    {
+        if (value.Length == 0) return value;
+        var c = value[0];
+        if (c is not ('=' or '+' or '-' or '@' or '\t' or '\r')) return value;
+        if (c is '+' or '-' && Values.TryParseNumber(value, out _)) return value;
+        return "'" + value;
+    }
+
+    /// <summary>A field as written to a file people open in spreadsheets: formula-neutralized, then quoted as needed.</summary>
+    public static string SafeField(string value, char separator = ',') => Escape(NeutralizeFormula(value), separator);
+
     public static string JoinRow(IEnumerable<string> fields, char separator = ',')
     {
         var sb = new StringBuilder();
