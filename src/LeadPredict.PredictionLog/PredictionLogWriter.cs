@@ -41,7 +41,7 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
         _time = time;
         _queue = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(_options.QueueCapacity)
         {
-            FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails (and is counted) instead of dropping silently SingleReader = true, SingleWriter = false,
         });
     }
 
