@@ -46,7 +46,16 @@ public sealed class RunningHost : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var app = ScoringHost.Build([], all);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            dir.Dispose();
+            throw;
+        }
         return new RunningHost(app, dir, modelPath);
     }
 
