@@ -155,7 +155,7 @@
       const td = el('td');
       const list = (r[reasons] || '').split(' | ').filter(x => x);
       if (list.length) {
-        const d = el('details'); d.appendChild(el('summary', list[0]));
+        const d = el('details'); d.appendChild(el('summary', list[0] + (list.length > 1 ? '  (+' + (list.length - 1) + ' more)' : '')));
         d.title = list.join('\n');
         const ul = el('ul');
         for (const x of list) ul.appendChild(el('li', x, x.startsWith('▲') ? 'up' : 'down'));
