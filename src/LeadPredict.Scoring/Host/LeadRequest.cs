@@ -25,7 +25,7 @@ public sealed class LeadRequest
     public required IReadOnlyList<string[]> Rows { get; init; }
     public required IReadOnlyList<string> Fingerprints { get; init; }
 
-    public static LeadRequest Parse(ReadOnlyMemory<byte> body, ScoringModel model, int maxLeads)
+    public static LeadRequest Parse(ReadOnlyMemory<byte> body, ScoringModel model, int maxLeads, int parallelThreshold = int.MaxValue)
     {
         JsonDocument doc;
         try
@@ -46,54 +46,70 @@ public sealed class LeadRequest
             if (count > maxLeads)
                 throw new RequestProblem("body", $"{count} leads is more than the limit of {maxLeads} per request; split the batch or upload a CSV to /api/v1/score/csv.");
 
+            // Pass 1 (in order): every lead is an object; the header is the union of their keys in order of first use.
             var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             var header = new List<string>();
-            var kinds = model.Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
-            var idName = model.Bundle.Schema.Id;
-            var rows = new List<string[]>(count);
-            var cells = new List<(int Column, string Value)>();
-            var fingerprints = new string[count];
-            var buffer = new ArrayBufferWriter<byte>(512);
+            var leads = new JsonElement[count];
             var i = 0;
             foreach (var lead in root.EnumerateArray())
             {
                 if (lead.ValueKind != JsonValueKind.Object)
                     throw new RequestProblem($"leads[{i}]", $"each lead must be a JSON object keyed by column name; leads[{i}] is {Describe(lead.ValueKind)}.");
-                cells.Clear();
-                var hasId = idName is null;
+                var j = 0;
                 foreach (var p in lead.EnumerateObject())
                 {
-                    var value = Scalar(p, i, kinds, model);
-                    if (!columns.TryGetValue(p.Name, out var c))
-                    {
-                        c = header.Count;
-                        columns[p.Name] = c;
-                        header.Add(p.Name);
-                    }
-                    cells.Add((c, value));
-                    if (!hasId && string.Equals(p.Name, idName, StringComparison.OrdinalIgnoreCase) && value.Trim().Length > 0) hasId = true;
+                    // Leads of one request usually share their keys and order: compare in place before allocating the name.
+                    if (j < header.Count && p.NameEquals(header[j])) { j++; continue; }
+                    j++;
+                    var name = p.Name;
+                    if (!columns.ContainsKey(name)) { columns[name] = header.Count; header.Add(name); }
                 }
-                if (!hasId) throw new RequestProblem($"leads[{i}].{idName}", $"leads[{i}] has no '{idName}'; every lead needs its id.");
-                var row = new string[header.Count];
-                foreach (var (c, v) in cells) row[c] = v;
-                rows.Add(row);
-                fingerprints[i] = Fingerprint(lead, buffer);
-                i++;
+                leads[i++] = lead;
             }
-            // Rows read before a column first appeared are shorter; pad them with empty (missing) values.
-            for (var r = 0; r < rows.Count; r++)
+
+            // Pass 2 (in parallel for big batches): values, types and fingerprints; the first problem by lead index is reported.
+            var rows = new string[count][];
+            var fingerprints = new string[count];
+            var problems = new RequestProblem?[count];
+            var idName = model.Bundle.Schema.Id;
+            void Range(int from, int to)
             {
-                if (rows[r].Length < header.Count) { var padded = new string[header.Count]; rows[r].CopyTo(padded, 0); rows[r] = padded; }
-                for (var c = 0; c < header.Count; c++) rows[r][c] ??= "";
+                var buffer = new ArrayBufferWriter<byte>(1024);
+                using var writer = new Utf8JsonWriter(buffer, Canonical);
+                var props = new List<(string Name, JsonElement Value)>(header.Count);
+                for (var k = from; k < to; k++)
+                {
+                    try
+                    {
+                        var row = new string[header.Count];
+                        Array.Fill(row, "");
+                        props.Clear();
+                        var hasId = idName is null;
+                        foreach (var p in leads[k].EnumerateObject())
+                        {
+                            var name = p.Name; // JsonProperty.Name allocates: read it once
+                            var value = Scalar(name, p.Value, k, model);
+                            row[columns[name]] = value;
+                            props.Add((name, p.Value));
+                            if (!hasId && string.Equals(name, idName, StringComparison.OrdinalIgnoreCase) && value.Trim().Length > 0) hasId = true;
+                        }
+                        if (!hasId) throw new RequestProblem($"leads[{k}].{idName}", $"leads[{k}] has no '{idName}'; every lead needs its id.");
+                        rows[k] = row;
+                        fingerprints[k] = Fingerprint(props, buffer, writer);
+                    }
+                    catch (RequestProblem problem) { problems[k] = problem; return; }
+                }
             }
+            if (count < parallelThreshold) Range(0, count);
+            else Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, count, Math.Max(16, count / (Environment.ProcessorCount * 4))), r => Range(r.Item1, r.Item2));
+            foreach (var problem in problems) if (problem is not null) throw problem;
             return new LeadRequest { Header = header, Rows = rows, Fingerprints = fingerprints };
         }
     }
 
-    private static string Scalar(JsonProperty p, int i, Dictionary<string, ColumnKind> kinds, ScoringModel model)
+    private static string Scalar(string name, JsonElement v, int i, ScoringModel model)
     {
-        var v = p.Value;
-        var field = $"leads[{i}].{p.Name}";
+        string Field() => $"leads[{i}].{name}";
         string text = v.ValueKind switch
         {
             JsonValueKind.String => v.GetString()!,
@@ -101,38 +117,42 @@ public sealed class LeadRequest
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             JsonValueKind.Null => "",
-            _ => throw new RequestProblem(field, $"expected a string, number, boolean or null, got {Describe(v.ValueKind)}."),
+            _ => throw new RequestProblem(Field(), $"expected a string, number, boolean or null, got {Describe(v.ValueKind)}."),
         };
-        if (!kinds.TryGetValue(p.Name, out var kind)) return text;
+        if (!model.FeatureKinds.TryGetValue(name, out var kind)) return text;
         var normalized = model.Scorer.NormalizeValue(text);
         if (normalized is null) return text;
         switch (kind)
         {
             case ColumnKind.Numeric when v.ValueKind is JsonValueKind.True or JsonValueKind.False || !Values.TryParseNumber(normalized, out _):
-                throw new RequestProblem(field, $"expected a number, got {Quote(v)}.");
+                throw new RequestProblem(Field(), $"expected a number, got {Quote(v)}.");
             case ColumnKind.Boolean when !Values.TryParseBoolean(normalized, out _):
-                throw new RequestProblem(field, $"expected a yes/no value (true/false, yes/no, 1/0), got {Quote(v)}.");
+                throw new RequestProblem(Field(), $"expected a yes/no value (true/false, yes/no, 1/0), got {Quote(v)}.");
             case ColumnKind.Date when v.ValueKind != JsonValueKind.String || !Values.TryParseDate(normalized, out _):
-                throw new RequestProblem(field, $"expected a date such as \"2026-06-25\", got {Quote(v)}.");
+                throw new RequestProblem(Field(), $"expected a date such as \"2026-06-25\", got {Quote(v)}.");
         }
         return text;
     }
 
+    private static readonly Comparison<(string Name, JsonElement Value)> ByName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
+
     /// <summary>SHA-256 (hex) of the lead as canonical JSON: keys sorted by ordinal, no whitespace, values as sent.</summary>
-    private static string Fingerprint(JsonElement lead, ArrayBufferWriter<byte> buffer)
+    private static string Fingerprint(List<(string Name, JsonElement Value)> props, ArrayBufferWriter<byte> buffer, Utf8JsonWriter w)
     {
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer, Canonical))
+        w.Reset(buffer);
+        props.Sort(ByName);
+        w.WriteStartObject();
+        foreach (var p in props)
         {
-            w.WriteStartObject();
-            foreach (var p in lead.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-            {
-                w.WritePropertyName(p.Name);
-                p.Value.WriteTo(w);
-            }
-            w.WriteEndObject();
+            w.WritePropertyName(p.Name);
+            p.Value.WriteTo(w);
         }
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        w.WriteEndObject();
+        w.Flush();
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
     }
 
     /// <summary>The same fingerprint for a CSV record (every value a string).</summary>

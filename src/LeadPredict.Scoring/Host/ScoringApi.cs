@@ -72,7 +72,7 @@ public static class ScoringApi
         try
         {
             var body = await Body.ReadAsync(request, o.MaxJsonBytes, ct);
-            var leads = LeadRequest.Parse(body, model, o.MaxLeadsPerRequest);
+            var leads = LeadRequest.Parse(body, model, o.MaxLeadsPerRequest, o.ParallelThreshold);
             var binding = model.Bind(leads.Header, "request");
             var each = reasons == false ? 0 : o.ReasonsEachWay;
             var scored = Score(model, binding, leads.Rows, each, o.ParallelThreshold);
@@ -114,7 +114,7 @@ public static class ScoringApi
             for (var k = 0; k < reasons.Length; k++)
             {
                 var r = s.Reasons[k];
-                reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
+                reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), model.Describe(r));
             }
             result[i] = new ScoredLeadDto(id, 0, s.Probability, s.Score, s.Grade, annotations, reasons);
         }
