@@ -5,6 +5,7 @@
 #   2. 1,000-lead requests: throughput in leads per second (with reasons, and with ?reasons=false)
 # Bounded in time (DURATION seconds per run, default 15) and so in requests. Prints a summary at the end.
 # Usage: bash bench/load.sh [--model models/lead-model.zip] [--duration 15]
+# SERVE_ARGS adds flags to serve (e.g. SERVE_ARGS=--no-log to measure without the prediction log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=""; duration=15
@@ -31,7 +32,7 @@ fi
 python3 bench/make-bodies.py data/leads-new.csv "$work" 1000
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-Logging__LogLevel__Default=Warning dotnet src/LeadPredict.Scoring/bin/Release/net10.0/leadpredict-score.dll serve \
+Logging__LogLevel__Default=Warning dotnet src/LeadPredict.Scoring/bin/Release/net10.0/leadpredict-score.dll serve ${SERVE_ARGS:-} \
   --model "$model" --urls "$url" --log-db "$work/predictions.db" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.2; done
