@@ -115,7 +115,10 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
 
     private void Drain()
     {
-        while (_queue.Reader.TryRead(out var r)) _pending.Add(r);
+        // While the database keeps up, take one batch at a time: the backlog stays in the bounded queue (so memory is bounded
+        // and overflow is counted). During an outage, move everything into the retry buffer, which keeps the newest records.
+        var limit = _reachable ? _options.BatchSize : int.MaxValue;
+        while (_pending.Count < limit && _queue.Reader.TryRead(out var r)) _pending.Add(r);
         if (!_reachable && _pending.Count > _options.MaxPendingDuringOutage)
         {
             var excess = _pending.Count - _options.MaxPendingDuringOutage;
@@ -135,8 +138,7 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
                 await _store.WritePredictionsAsync(_pending.GetRange(0, n), ct);
                 _pending.RemoveRange(0, n);
                 Interlocked.Add(ref _written, n);
-                Interlocked.Exchange(ref _pendingCount, _pending.Count);
-                if (_pending.Count < _options.BatchSize) Drain();
+                Drain();
             }
             if (!_reachable) _log.LogInformation("Prediction log: the {Store} database is reachable again", _store.Kind);
             _reachable = true;
