@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using LeadPredict.ML;
+using LeadPredict.ML.Scoring;
+
+namespace LeadPredict.Scoring.Host;
+
+/// <summary>A loaded model ready to score: the bundle, its scorer and annotators, and header bindings cached per request shape.</summary>
+public sealed class ScoringModel
+{
+    private readonly ConcurrentDictionary<string, Binding> _bindings = new(StringComparer.Ordinal);
+
+    public ScoringModel(ModelBundle bundle, string path, DateTimeOffset loadedAt, ModelFileStamp stamp)
+    {
+        Bundle = bundle;
+        Path = path;
+        LoadedAt = loadedAt;
+        Stamp = stamp;
+        Scorer = new LeadScorer(bundle);
+        Annotators = ScoringExtensions.Annotators(bundle);
+        ExtraHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
+        FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
+        DisplayNames = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => ColumnNames.Display(c.Name), StringComparer.Ordinal);
+    }
+
+    /// <summary>The kind of each feature column, by name (case-insensitive), for checking request values.</summary>
+    public IReadOnlyDictionary<string, LeadPredict.Core.ColumnKind> FeatureKinds { get; }
+
+    /// <summary>Column names for people ("Demo Requested"), computed once.</summary>
+    public IReadOnlyDictionary<string, string> DisplayNames { get; }
+
+    /// <summary>A reason as one line, like <see cref="Reason.ToString"/> but with the cached display name.</summary>
+    public string Describe(Reason r) =>
+        string.Concat(r.Effect >= 0 ? "▲ " : "▼ ", DisplayNames.TryGetValue(r.Column, out var d) ? d : r.Column, " = ", r.Value);
+
+    public ModelBundle Bundle { get; }
+    public string Version => Bundle.Card.Version;
+    public string Path { get; }
+    public DateTimeOffset LoadedAt { get; }
+    public ModelFileStamp Stamp { get; }
+    public LeadScorer Scorer { get; }
+    public IReadOnlyList<IScoreAnnotator> Annotators { get; }
+    public IReadOnlyList<string> ExtraHeaders { get; }
+
+    public sealed record Binding(IReadOnlyList<string> Header, ColumnBinding Columns, IReadOnlyList<IRowAnnotator> Rows);
+
+    /// <summary>Binds the scorer and annotators to a header; JSON requests of the same shape reuse the binding.</summary>
+    public Binding Bind(IReadOnlyList<string> header, string source)
+    {
+        var key = string.Join('\u001f', header);
+        if (_bindings.TryGetValue(key, out var cached)) return cached;
+        var binding = new Binding(header, Scorer.Bind(header, source), Annotators.Select(a => a.Bind(header, source)).ToArray());
+        if (_bindings.Count > 1000) _bindings.Clear();
+        _bindings[key] = binding;
+        return binding;
+    }
+}
+
+/// <summary>What identifies one version of the model file on disk.</summary>
+public sealed record ModelFileStamp(long Length, DateTime LastWriteUtc)
+{
+    public static ModelFileStamp? Of(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? new ModelFileStamp(info.Length, info.LastWriteTimeUtc) : null;
+    }
+}
+
+/// <summary>
+/// The model currently served. Requests read <see cref="Current"/> once and keep that instance to the end, so a swap
+/// never changes the model under a request in flight; the swap itself is one atomic reference exchange.
+/// </summary>
+public sealed class ModelHolder
+{
+    private ScoringModel? _current;
+    private long _failures;
+    private volatile string? _lastError;
+
+    public ScoringModel? Current => Volatile.Read(ref _current);
+    public long FailedLoads => Interlocked.Read(ref _failures);
+    public string? LastLoadError => _lastError;
+
+    /// <summary>Makes <paramref name="model"/> the served model and returns the previous one.</summary>
+    public ScoringModel? Swap(ScoringModel model)
+    {
+        _lastError = null;
+        return Interlocked.Exchange(ref _current, model);
+    }
+
+    public void RecordFailure(string message)
+    {
+        Interlocked.Increment(ref _failures);
+        _lastError = message;
+    }
+}

@@ -1,0 +1,73 @@
+using LeadPredict.PredictionLog;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace LeadPredict.Scoring.Host;
+
+/// <summary>Builds the scoring web host: Kestrel on loopback unless told otherwise, the API, health, OpenAPI and the web page.</summary>
+public static class ScoringHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <param name="settings">Configuration overrides (e.g. "ScoringHost:ModelPath", "urls"), applied after appsettings and environment.</param>
+    /// <param name="configureServices">Test hooks (e.g. a fake TimeProvider).</param>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        // Always Production: the developer exception page would show stack traces to clients.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = Environments.Production });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrls);
+
+        var hostSection = builder.Configuration.GetSection(ScoringHostOptions.Section);
+        var host = hostSection.Get<ScoringHostOptions>() ?? new ScoringHostOptions();
+        builder.Services.AddOptions<ScoringHostOptions>().Bind(hostSection).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ScoringHostOptions>, ScoringHostOptionsValidator>();
+        builder.Services.AddOptions<PredictionLogOptions>().Bind(builder.Configuration.GetSection(PredictionLogOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // The endpoints enforce their own (smaller) limits with a 400 that names the limit.
+            k.Limits.MaxRequestBodySize = Math.Max(host.MaxJsonBytes, host.MaxCsvBytes) + (1 << 20);
+        });
+        builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = host.MaxCsvBytes + (1 << 16));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModelHolder>();
+        builder.Services.AddHostedService<ModelWatcher>();
+        var log = builder.Configuration.GetSection(PredictionLogOptions.Section).Get<PredictionLogOptions>() ?? new PredictionLogOptions();
+        if (log.Enabled)
+        {
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<PredictionLogOptions>>().Value.CreateStore());
+            builder.Services.AddSingleton<PredictionLogWriter>();
+            builder.Services.AddSingleton<IPredictionSink>(sp => sp.GetRequiredService<PredictionLogWriter>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionLogWriter>());
+        }
+        else builder.Services.AddSingleton<IPredictionSink, NoPredictionLog>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJsonContext.Default));
+        if (host.CorsOrigins.Length > 0)
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins(host.CorsOrigins).WithMethods("GET", "POST").WithHeaders("Content-Type")));
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (host.CorsOrigins.Length > 0) app.UseCors();
+        app.MapScoringApi();
+        app.MapHealthApi();
+        app.MapWebPage();
+        app.MapOpenApi();
+        return app;
+    }
+}
+
+/// <summary>The sink used when the prediction log is turned off.</summary>
+internal sealed class NoPredictionLog : IPredictionSink
+{
+    public bool TryLog(PredictionRecord record) => true;
+}

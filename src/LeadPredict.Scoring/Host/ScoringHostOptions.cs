@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+
+namespace LeadPredict.Scoring.Host;
+
+/// <summary>The "ScoringHost" configuration section: the model, request limits and hot-swap timing.</summary>
+public sealed class ScoringHostOptions
+{
+    public const string Section = "ScoringHost";
+
+    /// <summary>The model file; replaced models (written atomically by training) are picked up while serving.</summary>
+    public string ModelPath { get; set; } = "models/lead-model.zip";
+
+    /// <summary>Most leads accepted in one JSON request.</summary>
+    public int MaxLeadsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Largest JSON body accepted by /api/v1/score, in bytes.</summary>
+    public long MaxJsonBytes { get; set; } = 16L << 20;
+
+    /// <summary>Largest CSV upload accepted by /api/v1/score/csv, in bytes.</summary>
+    public long MaxCsvBytes { get; set; } = 64L << 20;
+
+    /// <summary>Requests with at least this many leads are scored in parallel chunks.</summary>
+    public int ParallelThreshold { get; set; } = 64;
+
+    /// <summary>Top reasons each way per lead (0 turns reasons off unless a request asks for them).</summary>
+    public int ReasonsEachWay { get; set; } = 3;
+
+    /// <summary>Quiet time after the model file changes before it is loaded (training may still be renaming files).</summary>
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How often the model file is checked even without a file-system event (network shares, containers).</summary>
+    public TimeSpan ReloadPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Origins allowed to call the API from a browser; empty (the default) keeps CORS closed.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+
+    /// <summary>Reserved for the API-key issue: when set, clients will have to send it. Not enforced yet.</summary>
+    public string? ApiKey { get; set; }
+}
+
+/// <summary>Refuses bad settings at start-up with one precise sentence each.</summary>
+public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ScoringHostOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.ModelPath)) errors.Add("ScoringHost:ModelPath is required (the model file to serve).");
+        if (o.MaxLeadsPerRequest is < 1 or > 1_000_000) errors.Add($"ScoringHost:MaxLeadsPerRequest must be between 1 and 1000000 (was {o.MaxLeadsPerRequest}).");
+        if (o.MaxJsonBytes < 1024) errors.Add($"ScoringHost:MaxJsonBytes must be at least 1024 (was {o.MaxJsonBytes}).");
+        if (o.MaxCsvBytes < 1024) errors.Add($"ScoringHost:MaxCsvBytes must be at least 1024 (was {o.MaxCsvBytes}).");
+        if (o.ParallelThreshold < 1) errors.Add($"ScoringHost:ParallelThreshold must be at least 1 (was {o.ParallelThreshold}).");
+        if (o.ReasonsEachWay is < 0 or > 20) errors.Add($"ScoringHost:ReasonsEachWay must be between 0 and 20 (was {o.ReasonsEachWay}).");
+        if (o.ReloadDebounce < TimeSpan.Zero) errors.Add("ScoringHost:ReloadDebounce must not be negative.");
+        if (o.ReloadPollInterval < TimeSpan.FromMilliseconds(50)) errors.Add($"ScoringHost:ReloadPollInterval must be at least 50 ms (was {o.ReloadPollInterval}).");
+        if (o.ApiKey is { Length: > 0 and < 16 }) errors.Add("ScoringHost:ApiKey must be at least 16 characters when set.");
+        foreach (var origin in o.CorsOrigins)
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out _)) errors.Add($"ScoringHost:CorsOrigins has '{origin}', which is not an absolute URL.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

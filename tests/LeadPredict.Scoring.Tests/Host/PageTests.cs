@@ -1,0 +1,104 @@
+using LeadPredict.TestSupport;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace LeadPredict.Scoring.Tests.Host;
+
+/// <summary>
+/// The page in a real headless browser (Debian's chromium and chromium-driver): upload the sample lead list,
+/// check the top row and a filter, and save a screenshot (tests/.../bin/.../screenshots/ranked-leads.png).
+/// </summary>
+public sealed class PageTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+
+    private static ChromeDriver StartBrowser(TempDir profile)
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000", $"--user-data-dir={profile.Path}");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver), Path.GetFileName(ChromeDriver));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    [SkippableFact]
+    public async Task Uploading_the_day_s_leads_shows_the_ranked_table_and_the_grade_filter_works()
+    {
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver),
+            "needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); run scripts/install-test-deps.sh");
+        await using var host = await RunningHost.StartAsync();
+        await host.WaitUntilReadyAsync();
+        var expected = await ExpectedRankingAsync(host);
+
+        using var profile = new TempDir();
+        using var browser = StartBrowser(profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(host.BaseAddress);
+        wait.Until(d => d.FindElement(By.Id("status")).Text.StartsWith("Model ", StringComparison.Ordinal));
+        Assert.Contains(SampleModels.LoadSample().Card.Version, browser.FindElement(By.Id("card-fields")).Text);
+
+        browser.FindElement(By.Id("file")).SendKeys(TestPaths.Data("leads-new.csv"));
+        browser.FindElement(By.Id("rank")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == Leads.SampleCount);
+
+        var top = browser.FindElements(By.CssSelector("#rows tr"))[0].FindElements(By.TagName("td"));
+        Assert.Equal("1", top[0].Text);
+        Assert.Equal(expected[0].Id, top[1].Text);
+        Assert.Equal(expected[0].Grade, top[3].Text);
+        Assert.True(browser.FindElement(By.Id("download")).Displayed);
+
+        browser.FindElement(By.CssSelector("#grade option:nth-child(2)")).Click(); // A
+        var gradeA = expected.Count(e => e.Grade == "A");
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == gradeA);
+        Assert.All(browser.FindElements(By.CssSelector("#rows tr .grade")), g => Assert.Equal("A", g.Text));
+        Assert.Equal($"{gradeA} of {Leads.SampleCount} leads", browser.FindElement(By.Id("count")).Text);
+
+        browser.FindElement(By.CssSelector("#grade option:nth-child(1)")).Click(); // all
+        browser.FindElement(By.Id("search")).SendKeys(expected[3].Id);
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == 1);
+
+        browser.FindElement(By.Id("search")).Clear();
+        browser.FindElement(By.Id("search")).SendKeys(" ");
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == Leads.SampleCount);
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(shots, "ranked-leads.png"));
+    }
+
+    [SkippableFact]
+    public async Task A_lead_value_with_markup_is_shown_as_text_never_run()
+    {
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");
+        await using var host = await RunningHost.StartAsync();
+        await host.WaitUntilReadyAsync();
+        var lines = await File.ReadAllLinesAsync(TestPaths.Data("leads-new.csv"));
+        var evil = lines[1].Replace("Pinnacle Outfitters SAS", "\"<img src=x onerror=\"\"document.title='pwned'\"\">\"");
+        using var dir = new TempDir();
+        var path = dir.Write("evil.csv", lines[0] + "\n" + evil + "\n" + lines[2] + "\n");
+
+        using var profile = new TempDir();
+        using var browser = StartBrowser(profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(host.BaseAddress);
+        browser.FindElement(By.Id("file")).SendKeys(path);
+        browser.FindElement(By.Id("rank")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == 2);
+        Assert.Contains("<img src=x", browser.FindElement(By.Id("rows")).Text);
+        Assert.Empty(browser.FindElements(By.CssSelector("#rows img")));
+        Assert.NotEqual("pwned", browser.Title);
+    }
+
+    private sealed record Expected(string Id, string Grade);
+
+    private static async Task<IReadOnlyList<Expected>> ExpectedRankingAsync(RunningHost host)
+    {
+        var content = new ByteArrayContent(await File.ReadAllBytesAsync(TestPaths.Data("leads-new.csv")));
+        content.Headers.ContentType = new("text/csv");
+        var csv = await (await host.Client.PostAsync("/api/v1/score/csv", content)).Content.ReadAsStringAsync();
+        return csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).Select(f => new Expected(f[1], f[4])).ToArray();
+    }
+}
