@@ -9,14 +9,14 @@ public sealed class ScoringModel
 {
     private readonly ConcurrentDictionary<string, Binding> _bindings = new(StringComparer.Ordinal);
 
-    public ScoringModel(ModelBundle bundle, string path, DateTimeOffset loadedAt, ModelFileStamp stamp)
+    public ScoringModel(ModelBundle bundle, string path, DateTimeOffset loadedAt, ModelFileStamp stamp, string? rulesPath = null)
     {
         Bundle = bundle;
         Path = path;
         LoadedAt = loadedAt;
         Stamp = stamp;
         Scorer = new LeadScorer(bundle);
-        Annotators = ScoringExtensions.Annotators(bundle);
+        Annotators = ScoringExtensions.Annotators(bundle, rulesPath);
         ExtraHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
         DisplayNames = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => ColumnNames.Display(c.Name), StringComparer.Ordinal);

@@ -71,7 +71,7 @@ public sealed class ModelWatcher(ModelHolder holder, IOptions<ScoringHostOptions
         {
             var bundle = ModelBundle.Load(path);
             // The file may have been replaced again while loading; the next check picks that up.
-            var model = new ScoringModel(bundle, path, time.GetUtcNow(), stamp);
+            var model = new ScoringModel(bundle, path, time.GetUtcNow(), stamp, options.Value.RulesPath);
             var old = holder.Swap(model);
             _rejected = null;
             if (old is null) log.LogInformation("Serving model {Version} from {Path}", model.Version, path);

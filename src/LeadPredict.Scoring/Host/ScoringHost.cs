@@ -58,6 +58,7 @@ public static class ScoringHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (host.CorsOrigins.Length > 0) app.UseCors();
+        app.UseMiddleware<ApiKeyMiddleware>();
         app.MapScoringApi();
         app.MapHealthApi();
         app.MapWebPage();

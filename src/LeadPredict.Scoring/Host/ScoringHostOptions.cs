@@ -34,8 +34,14 @@ public sealed class ScoringHostOptions
     /// <summary>Origins allowed to call the API from a browser; empty (the default) keeps CORS closed.</summary>
     public string[] CorsOrigins { get; set; } = [];
 
-    /// <summary>Reserved for the API-key issue: when set, clients will have to send it. Not enforced yet.</summary>
+    /// <summary>
+    /// When set (here or in the LEADPREDICT_API_KEY environment variable), /api requests must send it in the X-Api-Key header.
+    /// Prefer the environment variable: a key in a file or on a command line is easier to leak.
+    /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>Rules file (ICP and funnel gates); without it the default ladder applies and ICP gates are skipped.</summary>
+    public string? RulesPath { get; set; }
 }
 
 /// <summary>Refuses bad settings at start-up with one precise sentence each.</summary>
@@ -52,7 +58,8 @@ public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOp
         if (o.ReasonsEachWay is < 0 or > 20) errors.Add($"ScoringHost:ReasonsEachWay must be between 0 and 20 (was {o.ReasonsEachWay}).");
         if (o.ReloadDebounce < TimeSpan.Zero) errors.Add("ScoringHost:ReloadDebounce must not be negative.");
         if (o.ReloadPollInterval < TimeSpan.FromMilliseconds(50)) errors.Add($"ScoringHost:ReloadPollInterval must be at least 50 ms (was {o.ReloadPollInterval}).");
-        if (o.ApiKey is { Length: > 0 and < 16 }) errors.Add("ScoringHost:ApiKey must be at least 16 characters when set.");
+        if (ApiKeyMiddleware.ConfiguredKey(o) is { Length: < 16 }) errors.Add("the API key (ScoringHost:ApiKey or LEADPREDICT_API_KEY) must be at least 16 characters when set.");
+        if (o.RulesPath is { Length: > 0 } rules && !File.Exists(rules)) errors.Add($"ScoringHost:RulesPath '{rules}' does not exist.");
         foreach (var origin in o.CorsOrigins)
             if (!Uri.TryCreate(origin, UriKind.Absolute, out _)) errors.Add($"ScoringHost:CorsOrigins has '{origin}', which is not an absolute URL.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

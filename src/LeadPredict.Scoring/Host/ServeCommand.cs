@@ -31,9 +31,10 @@ internal static class ServeCommand
         var sqlite = LogOptions.Sqlite();
         var postgres = LogOptions.Postgres();
         var noLog = new Option<bool>("--no-log") { Description = "Do not record predictions." };
-        var command = new Command("serve", "Serve the model over HTTP: POST /api/v1/score, POST /api/v1/score/csv, GET /api/v1/model, /health/ready, /openapi/v1.json and the web page at /.")
+        var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md) for the ICP and stage columns." };
+        var command = new Command("serve", "Serve the model over HTTP: POST /api/v1/score, POST /api/v1/score/csv, GET /api/v1/model, /health/ready, /openapi/v1.json and the web page at /. Set LEADPREDICT_API_KEY to require an API key on /api.")
         {
-            model, urls, sqlite, postgres, noLog,
+            model, urls, sqlite, postgres, noLog, icp,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
@@ -41,6 +42,7 @@ internal static class ServeCommand
             {
                 ["urls"] = parse.GetValue(urls),
                 [$"{ScoringHostOptions.Section}:{nameof(ScoringHostOptions.ModelPath)}"] = parse.GetValue(model)!.FullName,
+                [$"{ScoringHostOptions.Section}:{nameof(ScoringHostOptions.RulesPath)}"] = parse.GetValue(icp)?.FullName,
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.Enabled)}"] = parse.GetValue(noLog) ? "false" : "true",
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.SqlitePath)}"] = parse.GetValue(sqlite),
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.PostgresConnectionString)}"] = parse.GetValue(postgres),

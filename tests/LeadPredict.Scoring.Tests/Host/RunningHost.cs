@@ -30,7 +30,8 @@ public sealed class RunningHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <param name="withModel">Copy the sample model in before starting (false: start with no model file).</param>
-    public static async Task<RunningHost> StartAsync(bool withModel = true, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<RunningHost> StartAsync(bool withModel = true, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var dir = new TempDir();
         var modelPath = dir.File("lead-model.zip");
@@ -45,7 +46,7 @@ public sealed class RunningHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = ScoringHost.Build([], all);
+        var app = ScoringHost.Build([], all, configureServices);
         try
         {
             await app.StartAsync();

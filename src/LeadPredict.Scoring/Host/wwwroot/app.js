@@ -35,6 +35,21 @@
     return rows;
   }
 
+  // When the host requires an API key, /api calls answer 401: ask for the key once, keep it for this tab only.
+  function apiFetch(url, options) {
+    const opts = Object.assign({}, options || {});
+    opts.headers = Object.assign({}, opts.headers || {});
+    const key = sessionStorage.getItem('leadpredict-api-key');
+    if (key) opts.headers['X-Api-Key'] = key;
+    return fetch(url, opts).then(r => {
+      if (r.status === 401) {
+        $('key-form').classList.remove('hidden');
+        $('status').textContent = key ? 'The API key was not accepted' : 'This host needs an API key';
+      }
+      return r;
+    });
+  }
+
   function col(name) { return state.header.indexOf(name); }
 
   function showError(message) {
@@ -45,7 +60,7 @@
 
   async function loadCard() {
     try {
-      const r = await fetch('/api/v1/model');
+      const r = await apiFetch('/api/v1/model');
       if (!r.ok) { $('status').textContent = 'No model loaded yet'; return; }
       const m = await r.json();
       const c = m.card;
@@ -78,7 +93,7 @@
     showError('');
     $('rank').disabled = true; $('rank').textContent = 'Ranking…';
     try {
-      const r = await fetch('/api/v1/score/csv', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: file });
+      const r = await apiFetch('/api/v1/score/csv', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: file });
       if (!r.ok) {
         let detail = r.status + ' ' + r.statusText;
         try { const p = await r.json(); detail = p.detail || p.title || detail; } catch (_) { }
@@ -174,5 +189,12 @@
   $('upload').addEventListener('submit', rank);
   for (const id of ['grade', 'action']) $(id).addEventListener('change', render);
   $('search').addEventListener('input', render);
+  $('key-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    sessionStorage.setItem('leadpredict-api-key', $('api-key').value);
+    $('api-key').value = '';
+    $('key-form').classList.add('hidden');
+    loadCard();
+  });
   loadCard();
 })();
