@@ -30,6 +30,16 @@ public sealed class PredictionLogOptions
     /// <summary>Wait before retrying a failed write (doubles up to 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Where records still unwritten when the host stops (the database being down) are saved, to be written at the next start.
+    /// Default: beside the SQLite file, or predictions.pending.jsonl for PostgreSQL.
+    /// </summary>
+    public string? SpillPath { get; set; }
+
+    public string ResolvedSpillPath =>
+        SpillPath is { Length: > 0 } p ? p
+        : string.IsNullOrWhiteSpace(PostgresConnectionString) ? SqlitePath + ".pending.jsonl" : "predictions.pending.jsonl";
+
     public IPredictionStore CreateStore() =>
         string.IsNullOrWhiteSpace(PostgresConnectionString)
             ? new SqlitePredictionStore(SqlitePath)

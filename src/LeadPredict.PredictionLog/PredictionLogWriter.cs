@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,21 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
             await Task.Delay(10);
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Here rather than in ExecuteAsync, which .NET runs later on the thread pool (or not at all when stopped at once).
+        RestoreSpilled();
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // ExecuteAsync has finished (or never ran): anything still pending must not vanish.
+        while (_queue.Reader.TryRead(out var r)) _pending.Add(r);
+        if (_pending.Count > 0) Spill();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = _options.RetryDelay;
@@ -110,7 +126,65 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
         Drain();
         using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await TryWriteAll(last.Token);
-        if (_pending.Count > 0) Lose(_pending.Count, "the host stopped while the database was unavailable");
+        if (_pending.Count > 0) Spill();
+        else DeleteReplayed();
+    }
+
+    private string ReplayPath => _options.ResolvedSpillPath + ".replaying";
+
+    /// <summary>Saves what could not be written to a local file, so a restart picks it up instead of losing it.</summary>
+    private void Spill()
+    {
+        var path = _options.ResolvedSpillPath;
+        try
+        {
+            LeadPredict.Core.AtomicFile.Write(path, stream =>
+            {
+                using var w = new StreamWriter(stream, leaveOpen: true);
+                foreach (var r in _pending) w.WriteLine(JsonSerializer.Serialize(r));
+            });
+            DeleteReplayed();
+            _log.LogWarning("Prediction log: the database is unavailable at shutdown; {Count} records saved to {Path} and written at the next start",
+                _pending.Count, path);
+            _pending.Clear();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Lose(_pending.Count, $"the host stopped while the database was unavailable and {path} could not be written ({e.Message})");
+        }
+    }
+
+    /// <summary>Puts records saved at the last shutdown back in the retry buffer (kept on disk until they are written).</summary>
+    private void RestoreSpilled()
+    {
+        try
+        {
+            var path = _options.ResolvedSpillPath;
+            if (File.Exists(path))
+            {
+                if (File.Exists(ReplayPath)) File.AppendAllLines(ReplayPath, File.ReadLines(path));
+                else File.Move(path, ReplayPath);
+                File.Delete(path);
+            }
+            if (!File.Exists(ReplayPath)) return;
+            var restored = 0;
+            foreach (var line in File.ReadLines(ReplayPath))
+            {
+                if (line.Length == 0) continue;
+                if (JsonSerializer.Deserialize<PredictionRecord>(line) is { } r) { _pending.Add(r); restored++; }
+            }
+            Interlocked.Exchange(ref _pendingCount, _pending.Count);
+            _log.LogInformation("Prediction log: {Count} records saved at the last shutdown will be written now", restored);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            _log.LogError("Prediction log: cannot read the records saved at the last shutdown ({Error}); the file is left in place", e.Message);
+        }
+    }
+
+    private void DeleteReplayed()
+    {
+        try { File.Delete(ReplayPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private void Drain()
@@ -141,6 +215,7 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
                 Drain();
             }
             if (!_reachable) _log.LogInformation("Prediction log: the {Store} database is reachable again", _store.Kind);
+            DeleteReplayed();
             _reachable = true;
             _lastError = null;
             ReportLoss();

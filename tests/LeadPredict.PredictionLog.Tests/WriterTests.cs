@@ -116,3 +116,55 @@ public sealed class WriterTests : IDisposable
         }
     }
 }
+
+public sealed class WriterRestartTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Records_unwritten_at_shutdown_are_saved_and_written_after_a_restart()
+    {
+        var options = new PredictionLogOptions { BatchSize = 10, RetryDelay = TimeSpan.FromMilliseconds(20), SpillPath = _dir.File("pending.jsonl") };
+        var down = new SwitchableStore { Down = true };
+        var first = WriterTests.Writer(down, options);
+        await first.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 50; i++) first.TryLog(WriterTests.Record(i));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (first.Status.PendingRetry < 50 && DateTime.UtcNow < until) await Task.Delay(10);
+        await first.StopAsync(CancellationToken.None);
+        Assert.Equal(0, first.Status.Lost);
+        Assert.Equal(50, File.ReadAllLines(options.SpillPath).Length);
+
+        var up = new SwitchableStore();
+        var second = WriterTests.Writer(up, options);
+        await second.StartAsync(CancellationToken.None);
+        await second.FlushAsync(TimeSpan.FromSeconds(10));
+        await second.StopAsync(CancellationToken.None);
+        Assert.True(50 == up.Ids.Count, $"ids {up.Ids.Count}, spill exists {File.Exists(options.SpillPath)}, replay exists {File.Exists(options.SpillPath + ".replaying")}, pending {second.Status.PendingRetry}, written {second.Status.Written}, lost {second.Status.Lost}, err {second.Status.LastError}");
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"L-{i}").Order(), up.Ids.Order());
+        Assert.False(File.Exists(options.SpillPath));
+        Assert.False(File.Exists(options.SpillPath + ".replaying"));
+    }
+
+    private sealed class SwitchableStore : IPredictionStore
+    {
+        public volatile bool Down;
+        public System.Collections.Concurrent.ConcurrentBag<string> Ids { get; } = [];
+        public string Kind => "test";
+        public Task InitializeAsync(CancellationToken ct = default) => Task.CompletedTask;
+
+        public Task WritePredictionsAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
+        {
+            if (Down) throw new IOException("connection refused");
+            foreach (var r in records) Ids.Add(r.LeadId);
+            return Task.CompletedTask;
+        }
+
+        public Task WriteOutcomesAsync(IReadOnlyList<OutcomeRecord> outcomes, CancellationToken ct = default) => Task.CompletedTask;
+        public Task<IReadOnlyList<PredictionWithOutcome>> ReadAsync(DateTimeOffset since, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<PredictionWithOutcome>>([]);
+        public Task<long> CountPredictionsAsync(CancellationToken ct = default) => Task.FromResult((long)Ids.Count);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
