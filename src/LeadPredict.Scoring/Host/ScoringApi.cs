@@ -197,21 +197,31 @@ public static class ScoringApi
         var prefix = 5 + model.ExtraHeaders.Count + 1;
         var stageAt = IndexOf(model.ExtraHeaders, "suggested_stage");
         var actionAt = IndexOf(model.ExtraHeaders, "action");
-        // The ranked header repeats the id column, so read the rows under synthetic unique names.
-        using var text = new StreamReader(output);
-        text.ReadLine();
-        var synthetic = string.Join(sep, Enumerable.Range(0, prefix + inputHeader.Count).Select(i => "c" + i));
-        using var reader = new CsvRecordReader(new CombinedReader(synthetic, text), "ranked.csv", sep);
+        using var reader = new CsvRecordReader(output, sep);
+        // The ranked file leads with the id and keeps the other input columns, renaming those that clash with an
+        // output column to "<name>_input": map each input column back to its place to fingerprint the lead as it came in.
+        var ranked = reader.Header;
+        var outputNames = new HashSet<string>(ranked.Take(prefix), StringComparer.OrdinalIgnoreCase);
+        var id = model.Bundle.Schema.Id;
+        var map = inputHeader.Select(h => id is not null && string.Equals(h, id, StringComparison.OrdinalIgnoreCase)
+            ? 1 : IndexOfIgnoreCase(ranked, outputNames.Contains(h) ? h + "_input" : h)).ToArray();
         var fields = new List<string>();
         var buffer = new ArrayBufferWriter<byte>(512);
+        var inputFields = new string[map.Length];
         while (reader.Read(fields))
         {
             var p = double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-            var inputFields = fields.Skip(prefix).ToArray();
+            for (var i = 0; i < map.Length; i++) inputFields[i] = map[i] >= 0 ? fields[map[i]] : "";
             sink.TryLog(new PredictionRecord(fields[1], model.Version, p, fields[4],
                 stageAt >= 0 ? NullIfEmpty(fields[5 + stageAt]) : null, actionAt >= 0 ? NullIfEmpty(fields[5 + actionAt]) : null,
                 now, LeadRequest.Fingerprint(inputHeader, inputFields, buffer)));
         }
+    }
+
+    private static int IndexOfIgnoreCase(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], value, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string value)
@@ -275,32 +285,3 @@ public static class ScoringApi
     }
 }
 
-/// <summary>A header line followed by the rest of another reader.</summary>
-internal sealed class CombinedReader(string firstLine, TextReader rest) : TextReader
-{
-    private string? _first = firstLine + "\n";
-    private int _pos;
-
-    public override int Read()
-    {
-        if (_first is not null)
-        {
-            var c = _first[_pos++];
-            if (_pos == _first.Length) _first = null;
-            return c;
-        }
-        return rest.Read();
-    }
-
-    public override int Peek() => _first is not null ? _first[_pos] : rest.Peek();
-
-    public override int Read(char[] buffer, int index, int count)
-    {
-        if (_first is null) return rest.Read(buffer, index, count);
-        var n = Math.Min(count, _first.Length - _pos);
-        _first.CopyTo(_pos, buffer, index, n);
-        _pos += n;
-        if (_pos == _first.Length) _first = null;
-        return n;
-    }
-}

@@ -104,7 +104,7 @@ public sealed class HotSwapTests
             ["ScoringHost:ApiKey"] = "short",
         }));
         Assert.Contains("ScoringHost:MaxLeadsPerRequest must be between 1 and 1000000 (was 0).", e.Failures);
-        Assert.Contains("ScoringHost:ApiKey must be at least 16 characters when set.", e.Failures);
+        Assert.Contains("the API key (ScoringHost:ApiKey or LEADPREDICT_API_KEY) must be at least 16 characters when set.", e.Failures);
     }
 
     [Fact]

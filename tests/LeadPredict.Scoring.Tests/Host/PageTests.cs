@@ -70,6 +70,28 @@ public sealed class PageTests
     }
 
     [SkippableFact]
+    public async Task With_an_api_key_the_page_asks_for_it_and_then_works()
+    {
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");
+        const string key = "page-test-key-0123456789";
+        await using var host = await RunningHost.StartAsync(settings: new Dictionary<string, string?> { ["ScoringHost:ApiKey"] = key });
+        await host.WaitUntilReadyAsync();
+        using var profile = new TempDir();
+        using var browser = StartBrowser(profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(host.BaseAddress);
+        wait.Until(d => d.FindElement(By.Id("key-form")).Displayed);
+        Assert.Contains("API key", browser.FindElement(By.Id("status")).Text);
+
+        browser.FindElement(By.Id("api-key")).SendKeys(key);
+        browser.FindElement(By.Id("use-key")).Click();
+        wait.Until(d => d.FindElement(By.Id("status")).Text.StartsWith("Model ", StringComparison.Ordinal));
+        browser.FindElement(By.Id("file")).SendKeys(TestPaths.Data("leads-new.csv"));
+        browser.FindElement(By.Id("rank")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == Leads.SampleCount);
+    }
+
+    [SkippableFact]
     public async Task A_lead_value_with_markup_is_shown_as_text_never_run()
     {
         Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");

@@ -61,6 +61,7 @@
   async function loadCard() {
     try {
       const r = await apiFetch('/api/v1/model');
+      if (r.status === 401) return;
       if (!r.ok) { $('status').textContent = 'No model loaded yet'; return; }
       const m = await r.json();
       const c = m.card;
