@@ -34,7 +34,11 @@ public sealed record RankedRow(int Rank, string Id, double Probability, int Scor
 public sealed record BatchSummary(
     int Leads, string IdHeader, IReadOnlyList<string> ExtraHeaders, IReadOnlyDictionary<string, int> Grades,
     IReadOnlyList<string> Warnings, IReadOnlyList<RankedRow> Top,
-    IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Sections);
+    IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Sections)
+{
+    /// <summary>Seconds spent in each phase (read, score, sort, write), for benchmarks; phases that overlap are timed on their own thread.</summary>
+    public IReadOnlyDictionary<string, double>? Timings { get; init; }
+}
 
 /// <summary>
 /// Ranks a file of new leads: streams the records, scores them in parallel chunks, sorts by probability
@@ -66,8 +70,11 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var fields = new List<string>(header.Count);
         var chunkRaw = new List<string>(options.ChunkSize);
 
+        var scoreClock = new System.Diagnostics.Stopwatch();
+        var total = System.Diagnostics.Stopwatch.StartNew();
         void Flush()
         {
+            scoreClock.Start();
             var n = chunk.Count;
             var p = new double[n];
             var r = new string[n];
@@ -103,6 +110,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             chunkRaw.Clear();
             lines.Clear();
             progress?.Report(probabilities.Count);
+            scoreClock.Stop();
         }
 
         while (reader.Read(fields))
@@ -116,6 +124,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         if (probabilities.Count == 0)
             throw new InputFileException(input, null, null, "the file has a header but no leads to score.");
 
+        var readSeconds = total.Elapsed.TotalSeconds - scoreClock.Elapsed.TotalSeconds;
+        var sortStart = total.Elapsed.TotalSeconds;
         var order = Enumerable.Range(0, probabilities.Count).ToArray();
         var keys = probabilities.Select(p => -p).ToArray();
         Array.Sort(keys, order, Comparer<double>.Create((a, b) => a.CompareTo(b)));
@@ -125,6 +135,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
         var grades = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0, ["C"] = 0, ["D"] = 0 };
         var gradeOptions = scorer.Bundle.Card.Grades;
+        var writeStart = total.Elapsed.TotalSeconds;
         AtomicFile.Write(output, stream =>
         {
             using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
@@ -155,6 +166,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             }
         });
 
+        var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
         var warnings = new List<string>();
         if (binding.MissingFeatures.Count > 0)
             warnings.Add($"{binding.MissingFeatures.Count} feature column(s) are missing from {Path.GetFileName(input)} and were scored as missing for every lead: {string.Join(", ", binding.MissingFeatures)}.");
@@ -164,7 +176,13 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var top = order.Take(options.TopRows).Select((i, k) => new RankedRow(k + 1, ids[i], probabilities[i], LeadScorer.ToScore(probabilities[i]),
             gradeOptions.GradeOf(probabilities[i]), extras[i], reasons[i], ParseRecord(header, raws[i], sep))).ToArray();
         var sections = rowAnnotators.SelectMany(a => a.Summary()).ToArray();
-        return new BatchSummary(order.Length, idHeader, extraHeaders, grades, warnings, top, sections);
+        return new BatchSummary(order.Length, idHeader, extraHeaders, grades, warnings, top, sections)
+        {
+            Timings = new Dictionary<string, double>
+            {
+                ["read"] = readSeconds, ["score"] = scoreClock.Elapsed.TotalSeconds, ["sort"] = writeStart - sortStart, ["write"] = writeSeconds,
+            },
+        };
     }
 
     private static void StableTies(double[] keys, int[] order)
