@@ -164,10 +164,14 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var auc = new List<double>();
         var prAuc = new List<double>();
         var logLoss = new List<double>();
-        for (var f = 0; f < k; f++)
+        // Large data: one validation split (the first fold) instead of k, so training costs two fits instead of k + 1.
+        var maxRows = config.Evaluation.CrossValidationMaxRows;
+        var runs = maxRows > 0 && split.TrainRows.Length > maxRows ? 1 : k;
+        for (var f = 0; f < runs; f++)
         {
             ct.ThrowIfCancellationRequested();
-            observer.Progress(new("Cross-validating", (double)f / k, $"fold {f + 1} of {k}"));
+            observer.Progress(new("Cross-validating", (double)f / runs, runs == k ? $"fold {f + 1} of {k}"
+                : $"one validation split of 1/{k} of the rows ({split.TrainRows.Length:N0} training rows is more than evaluation.crossValidationMaxRows = {maxRows:N0})"));
             var trainIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] != f).ToArray();
             var validIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] == f).ToArray();
             var trainRows = trainIdx.Select(i => split.TrainRows[i]).ToArray();
@@ -193,9 +197,9 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             prAuc.Add(m.PrAuc);
             logLoss.Add(m.LogLossNats);
         }
-        observer.Progress(new("Cross-validating", 1, $"{k} folds done"));
+        observer.Progress(new("Cross-validating", 1, runs == k ? $"{k} folds done" : "validation split done"));
         IReadOnlyList<FoldSummary> summary = [FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)];
-        if (aucByTrees.Count != k) return (summary, null);
+        if (aucByTrees.Count != runs) return (summary, null);
         var checkpoints = aucByTrees.Min(a => a.Length);
         var mean = Enumerable.Range(0, checkpoints).Select(c => aucByTrees.Average(a => a[c])).ToArray();
         // The smallest forest within a hair of the best: fewer trees generalise better at equal validation AUC.
