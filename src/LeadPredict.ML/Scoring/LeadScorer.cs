@@ -122,7 +122,12 @@ public sealed class LeadScorer
 /// <summary>Column names for people: "days_since_last_activity" becomes "Days Since Last Activity".</summary>
 public static class ColumnNames
 {
-    public static string Display(string column)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>The display name, worked out once per column name (reasons name columns for every scored lead).</summary>
+    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
+
+    private static string Compute(string column)
     {
         var words = SchemaInference.Words(column);
         if (words.Count == 0) return column;
