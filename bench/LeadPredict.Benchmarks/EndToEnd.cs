@@ -226,8 +226,10 @@ public static class EndToEnd
 
     private static (IReadOnlyList<PeerResult>, string?) RunPeers(BenchOptions o, string train, string test)
     {
-        var script = Path.GetFullPath(Path.Combine(RepoRoot(), "../shared/tools/peers.py"));
-        if (!File.Exists(script)) return ([], "peers skipped: ../shared/tools/peers.py not found beside the repository");
+        // ../shared beside the repository (or beside the folder of worktrees, for a git worktree checkout).
+        var script = new[] { "../shared/tools/peers.py", "../../shared/tools/peers.py" }
+            .Select(r => Path.GetFullPath(Path.Combine(RepoRoot(), r))).FirstOrDefault(File.Exists);
+        if (script is null) return ([], "peers skipped: ../shared/tools/peers.py not found beside the repository");
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { script, train, test, "--label", Label, "--drop", "lead_id", "company", "created_at", "true_probability", "--models", o.PeerModels })
