@@ -35,7 +35,7 @@ public sealed record BenchOptions
 
 public sealed record Phase(string Name, double Seconds);
 public sealed record PeerResult(string Name, double Auc, double TrainSeconds, double ScoreSeconds);
-public sealed record ScoringResult(int Rows, bool Reasons, double MedianSeconds, double MedianProcessSeconds, long PeakBytes, IReadOnlyList<double> Runs, IReadOnlyList<Phase> Phases);
+public sealed record ScoringResult(int Rows, bool Reasons, double MedianSeconds, double MedianProcessSeconds, double MedianCpuSeconds, long PeakBytes, IReadOnlyList<double> Runs, IReadOnlyList<Phase> Phases);
 
 public sealed record BenchReport
 {
@@ -43,6 +43,7 @@ public sealed record BenchReport
     public required int Rows { get; init; }
     public required string Trainer { get; init; }
     public required double TrainSeconds { get; init; }
+    public double TrainCpuSeconds { get; init; }
     public required IReadOnlyList<Phase> TrainPhases { get; init; }
     public required double HoldoutAuc { get; init; }
     public required double BestPossibleAuc { get; init; }
@@ -87,15 +88,17 @@ public static class EndToEnd
         File.Delete(model);
         w.WriteLine($"Training ({config.Trainer.Algorithm}, up to {config.Trainer.Trees} trees, {config.Evaluation.Folds} folds configured) ...");
         var observer = new TimingObserver();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
         {
             DataPath = history, Config = config, ModelPath = model, Force = true,
         }, observer);
         var trainSeconds = sw.Elapsed.TotalSeconds;
+        var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var phases = observer.Finish(trainSeconds);
         var card = outcome.Report.Card;
-        w.WriteLine($"  {trainSeconds:F1} s, holdout AUC {card.Holdout.Auc:F4}, {card.Trainer.Trees} trees; " +
+        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Trainer.Trees} trees; " +
                     string.Join(", ", phases.Select(p => $"{p.Name} {p.Seconds:F1} s")));
 
         // The same split for the peers, and the best possible AUC from the generator's hidden probability.
@@ -107,7 +110,7 @@ public static class EndToEnd
         if (o.TrainOnly) return new BenchReport
         {
             Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
-            TrainSeconds = trainSeconds, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
+            TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = [], SingleLeadMicros = double.NaN, SingleLeadMicrosNoReasons = double.NaN, ScoreFromMemorySeconds = double.NaN,
         };
@@ -127,18 +130,18 @@ public static class EndToEnd
                 for (var r = 0; r < o.Repeats; r++)
                     runs.Add(ScoreOnce(o, model, newFiles[n], Path.Combine(o.WorkDir, $"ranked-{n}.csv"), rules, reasons));
                 var median = runs.OrderBy(x => x.Seconds).ElementAt(runs.Count / 2);
-                var result = new ScoringResult(n, reasons, median.Seconds, Median(runs.Select(x => x.ProcessSeconds)), runs.Max(x => x.PeakBytes),
+                var result = new ScoringResult(n, reasons, median.Seconds, Median(runs.Select(x => x.ProcessSeconds)), Median(runs.Select(x => x.CpuSeconds)), runs.Max(x => x.PeakBytes),
                     runs.Select(x => x.Seconds).ToArray(), median.Phases);
                 scoring.Add(result);
                 w.WriteLine($"Scoring {n:N0} leads {(reasons ? "with" : "without")} reasons: median {result.MedianSeconds:F2} s " +
-                            $"(process {result.MedianProcessSeconds:F2} s), peak {result.PeakBytes / 1048576.0:N0} MB; " +
+                            $"(process {result.MedianProcessSeconds:F2} s, CPU {result.MedianCpuSeconds:F2} s), peak {result.PeakBytes / 1048576.0:N0} MB; " +
                             string.Join(", ", result.Phases.Select(p => $"{p.Name} {p.Seconds:F2} s")));
             }
 
         var report = new BenchReport
         {
             Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
-            TrainSeconds = trainSeconds, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
+            TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory,
         };
@@ -155,22 +158,30 @@ public static class EndToEnd
         $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, " +
         $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}";
 
+    /// <summary>The 1-minute load average (Linux), to show how busy a shared machine was; "n/a" elsewhere.</summary>
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "n/a"; }
+        catch (UnauthorizedAccessException) { return "n/a"; }
+    }
+
     public static string Markdown(BenchReport r)
     {
         var sb = new StringBuilder();
         string F(double v, string f = "F2") => v.ToString(f, CultureInfo.InvariantCulture);
-        sb.AppendLine($"Machine: {r.Machine}");
+        sb.AppendLine($"Machine: {r.Machine}; load average at the end {LoadAverage()}");
         sb.AppendLine();
         sb.AppendLine("| measure | result |");
         sb.AppendLine("|---|---|");
-        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` (default settings: {r.Trainer}) | {F(r.TrainSeconds, "F1")} s |");
+        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` (default settings: {r.Trainer}) | {F(r.TrainSeconds, "F1")} s (CPU {F(r.TrainCpuSeconds, "F1")} s) |");
         foreach (var p in r.TrainPhases) sb.AppendLine($"| &nbsp;&nbsp;{p.Name} | {F(p.Seconds, "F1")} s |");
         sb.AppendLine($"| holdout AUC ({r.TrainingRows:N0} train / {r.HoldoutRows:N0} most recent) | {F(r.HoldoutAuc, "F4")} (best possible {F(r.BestPossibleAuc, "F4")}) |");
         foreach (var p in r.Peers)
             sb.AppendLine($"| peer {p.Name} on the same split | AUC {F(p.Auc, "F4")} ({F(p.Auc - r.HoldoutAuc, "+0.0000;-0.0000")} vs ours), train {F(p.TrainSeconds, "F1")} s, predict {r.HoldoutRows:N0} rows {F(p.ScoreSeconds)} s |");
         if (r.PeerNote is not null) sb.AppendLine($"| peers | {r.PeerNote} |");
         foreach (var s in r.Scoring)
-            sb.AppendLine($"| score {s.Rows:N0} leads CSV → ranked CSV, {(s.Reasons ? "with reasons" : "no reasons")} | {F(s.MedianSeconds)} s (process {F(s.MedianProcessSeconds)} s), peak {s.PeakBytes / 1048576.0:N0} MB |");
+            sb.AppendLine($"| score {s.Rows:N0} leads CSV → ranked CSV, {(s.Reasons ? "with reasons" : "no reasons")} | {F(s.MedianSeconds)} s (whole process {F(s.MedianProcessSeconds)} s; CPU {F(s.MedianCpuSeconds)} s), peak {s.PeakBytes / 1048576.0:N0} MB |");
         sb.AppendLine($"| single lead, `LeadScorer.Score`, one thread | {F(r.SingleLeadMicros)} µs with reasons, {F(r.SingleLeadMicrosNoReasons)} µs without |");
         sb.AppendLine($"| 200,000 featurized leads from memory (probability only, all cores) | {F(r.ScoreFromMemorySeconds, "F3")} s |");
         return sb.ToString();
@@ -304,7 +315,7 @@ public static class EndToEnd
         return (with, without, Median(memory.Skip(1)));
     }
 
-    internal sealed record ChildResult(int Leads, double Seconds, double ProcessSeconds, long PeakBytes, IReadOnlyList<Phase> Phases);
+    internal sealed record ChildResult(int Leads, double Seconds, double ProcessSeconds, double CpuSeconds, long PeakBytes, IReadOnlyList<Phase> Phases);
 
     private static ChildResult ScoreOnce(BenchOptions o, string model, string input, string output, string rules, bool reasons)
     {

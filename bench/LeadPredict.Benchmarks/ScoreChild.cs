@@ -21,12 +21,14 @@ internal static class ScoreChild
         var bundle = ModelBundle.Load(model);
         var scorer = new LeadScorer(bundle);
         IScoreAnnotator[] annotators = rules == "-" ? [] : [RulesAnnotator.For(bundle, rules)];
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var summary = new BatchScorer(scorer, annotators).ScoreFile(input, output, new BatchScoringOptions { Reasons = reasons });
         var seconds = sw.Elapsed.TotalSeconds;
-        using var self = Process.GetCurrentProcess();
         self.Refresh();
+        var cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
         var phases = summary.Timings?.Select(t => new Phase(t.Key, t.Value)).ToArray() ?? [];
-        return new EndToEnd.ChildResult(summary.Leads, seconds, seconds, self.PeakWorkingSet64, phases);
+        return new EndToEnd.ChildResult(summary.Leads, seconds, seconds, cpu, self.PeakWorkingSet64, phases);
     }
 }
