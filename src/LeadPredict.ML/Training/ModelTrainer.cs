@@ -44,10 +44,11 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             observer.Progress(new("Cross-validating", 1, $"best number of trees: {best} of at most {config.Trainer.Trees}"));
         }
 
-        observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows"));
+        observer.Progress(new("Featurizing", null, $"{split.TrainRows.Length:N0} training rows"));
         var ml = new MLContext(seed: options.Seed);
         var featurizer = LeadFeaturizer.Fit(table, data.Schema, split.TrainRows);
         var trainFeatures = featurizer.FeaturizeRows(table, split.TrainRows);
+        observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows"));
         var model = LeadPipeline.Build(ml, options, trainFeatures.Length)
             .Fit(LeadPipeline.ToDataView(ml, trainFeatures, split.TrainLabels, featurizer.Length));
         ct.ThrowIfCancellationRequested();
