@@ -21,8 +21,20 @@ public sealed class CompiledEnsemble
 
     public double RawScore(ReadOnlySpan<float> features)
     {
+        // Two trees are walked side by side: each step of a walk waits on a load, and two independent walks overlap
+        // those waits. The leaves are then added in tree order, so the sum is exactly that of one tree at a time.
         var score = Bias;
-        foreach (var t in Trees) score += t.Weight * t.LeafValues[t.Leaf(features)];
+        var trees = Trees;
+        var t = 0;
+        for (; t + 1 < trees.Length; t += 2)
+        {
+            var a = trees[t];
+            var b = trees[t + 1];
+            CompiledTree.Leaves(a, b, features, out var la, out var lb);
+            score += a.Weight * a.LeafValues[la];
+            score += b.Weight * b.LeafValues[lb];
+        }
+        for (; t < trees.Length; t++) score += trees[t].Weight * trees[t].LeafValues[trees[t].Leaf(features)];
         return score;
     }
 
@@ -152,6 +164,42 @@ public sealed class CompiledTree
         }
         _featuresNeeded = needed;
         return nodes;
+    }
+
+    /// <summary>The leaves two trees send a vector to, walking both at once.</summary>
+    internal static void Leaves(CompiledTree a, CompiledTree b, ReadOnlySpan<float> features, out int leafA, out int leafB)
+    {
+        if (a.Left.Length == 0 || b.Left.Length == 0)
+        {
+            leafA = a.Leaf(features);
+            leafB = b.Leaf(features);
+            return;
+        }
+        ref var firstA = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Nodes(features.Length));
+        ref var firstB = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Nodes(features.Length));
+        ref var f0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(features);
+        // In range as in Leaf: Nodes checked the vector covers every split feature; children index their own tree's nodes.
+        int na = 0, nb = 0;
+        while (true)
+        {
+            ref readonly var x = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstA, na);
+            ref readonly var y = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstB, nb);
+            na = System.Runtime.CompilerServices.Unsafe.Add(ref f0, x.Feature) <= x.Threshold ? x.Left : x.Right;
+            nb = System.Runtime.CompilerServices.Unsafe.Add(ref f0, y.Feature) <= y.Threshold ? y.Left : y.Right;
+            if (na < 0 || nb < 0) break;
+        }
+        while (na >= 0)
+        {
+            ref readonly var x = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstA, na);
+            na = System.Runtime.CompilerServices.Unsafe.Add(ref f0, x.Feature) <= x.Threshold ? x.Left : x.Right;
+        }
+        while (nb >= 0)
+        {
+            ref readonly var y = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstB, nb);
+            nb = System.Runtime.CompilerServices.Unsafe.Add(ref f0, y.Feature) <= y.Threshold ? y.Left : y.Right;
+        }
+        leafA = ~na;
+        leafB = ~nb;
     }
 
     public int Leaf(ReadOnlySpan<float> features)
