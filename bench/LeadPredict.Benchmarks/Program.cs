@@ -2,8 +2,8 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using LeadPredict.Benchmarks;
 
-// leadpredict-bench e2e [--rows N] [--score-rows a,b,c] [--repeats N] [--work DIR] [--no-peers] [--in-process]
-// leadpredict-bench micro [BenchmarkDotNet arguments, e.g. --filter *]
+// LeadPredict.Benchmarks e2e [--rows N] [--score-rows a,b,c] [--repeats N] [--work DIR] [--no-peers] [--in-process]
+// LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -12,8 +12,8 @@ if (args.Length > 0 && args[0] == "micro")
 }
 if (args.Length == 0 || args[0] != "e2e")
 {
-    Console.Error.WriteLine("usage: leadpredict-bench e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
-    Console.Error.WriteLine("       leadpredict-bench micro [BenchmarkDotNet arguments]");
+    Console.Error.WriteLine("usage: LeadPredict.Benchmarks e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
     return 2;
 }
 var options = new BenchOptions();
