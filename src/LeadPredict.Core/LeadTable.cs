@@ -86,6 +86,7 @@ public sealed class LeadTable
         IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default)
     {
         using var reader = new CsvRecordReader(path, separator);
+        reader.InternValues();
         var missing = new MissingTokens(missingTokens ?? MissingTokens.Defaults);
         var n = reader.Header.Count;
         var builders = new List<string?>[n];
@@ -98,7 +99,8 @@ public sealed class LeadTable
             for (var i = 0; i < n; i++)
             {
                 var value = missing.Normalize(fields[i]);
-                if (value is not null && pools[i] is { } pool)
+                // The reader already shares repeated values; only values changed by trimming need pooling here.
+                if (value is not null && !ReferenceEquals(value, fields[i]) && pools[i] is { } pool)
                 {
                     if (pool.TryGetValue(value, out var shared)) value = shared;
                     else if (pool.Count < 100_000) pool[value] = value;

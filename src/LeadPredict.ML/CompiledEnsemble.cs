@@ -21,8 +21,20 @@ public sealed class CompiledEnsemble
 
     public double RawScore(ReadOnlySpan<float> features)
     {
+        // Two trees are walked side by side: each step of a walk waits on a load, and two independent walks overlap
+        // those waits. The leaves are then added in tree order, so the sum is exactly that of one tree at a time.
         var score = Bias;
-        foreach (var t in Trees) score += t.Weight * t.LeafValues[t.Leaf(features)];
+        var trees = Trees;
+        var t = 0;
+        for (; t + 1 < trees.Length; t += 2)
+        {
+            var a = trees[t];
+            var b = trees[t + 1];
+            CompiledTree.Leaves(a, b, features, out var la, out var lb);
+            score += a.Weight * a.LeafValues[la];
+            score += b.Weight * b.LeafValues[lb];
+        }
+        for (; t < trees.Length; t++) score += trees[t].Weight * trees[t].LeafValues[trees[t].Leaf(features)];
         return score;
     }
 
@@ -44,18 +56,24 @@ public sealed class CompiledEnsemble
         return result;
     }
 
-    /// <summary>Adds each feature's contribution to the raw score into <paramref name="contributions"/>; returns the raw score.</summary>
+    /// <summary>
+    /// Adds each feature's contribution to the raw score into <paramref name="contributions"/>; returns the raw score
+    /// (exactly <see cref="RawScore"/>: the same sums in the same order).
+    /// </summary>
     public double Contributions(ReadOnlySpan<float> features, Span<double> contributions)
     {
         var score = Bias;
         foreach (var t in Trees)
         {
+            if (t.Left.Length == 0) { score += t.Weight * t.LeafValues[0]; continue; }
+            var nodes = t.Nodes(features.Length, contributions.Length);
             var node = 0;
             var expected = t.NodeValues[0];
             while (true)
             {
-                var f = t.SplitFeature[node];
-                var child = features[f] <= t.Threshold[node] ? t.Left[node] : t.Right[node];
+                ref readonly var n = ref nodes[node];
+                var f = n.Feature;
+                var child = features[f] <= n.Threshold ? n.Left : n.Right;
                 var next = child < 0 ? t.LeafValues[~child] : t.NodeValues[child];
                 contributions[f] += t.Weight * (next - expected);
                 expected = next;
@@ -120,13 +138,82 @@ public sealed class CompiledTree
     /// <summary>Expected output of each internal node, weighted by training rows.</summary>
     public required double[] NodeValues { get; init; }
 
+    private SplitNode[]? _nodes;
+    private int _featuresNeeded;
+
+    /// <summary>One internal node in one place, so walking the tree touches one array.</summary>
+    internal readonly record struct SplitNode(int Feature, float Threshold, int Left, int Right);
+
+    /// <summary>The nodes packed for walking; checks once that the feature vector is long enough for every split.</summary>
+    internal ReadOnlySpan<SplitNode> Nodes(int featureCount, int contributionCount = int.MaxValue)
+    {
+        var nodes = _nodes ??= Pack();
+        if (featureCount < _featuresNeeded || contributionCount < _featuresNeeded)
+            throw new ArgumentException($"the tree splits on feature {_featuresNeeded - 1} but the vector has {Math.Min(featureCount, contributionCount)} features.");
+        return nodes;
+    }
+
+    private SplitNode[] Pack()
+    {
+        var nodes = new SplitNode[Left.Length];
+        var needed = 0;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = new SplitNode(SplitFeature[i], Threshold[i], Left[i], Right[i]);
+            needed = Math.Max(needed, SplitFeature[i] + 1);
+        }
+        _featuresNeeded = needed;
+        return nodes;
+    }
+
+    /// <summary>The leaves two trees send a vector to, walking both at once.</summary>
+    internal static void Leaves(CompiledTree a, CompiledTree b, ReadOnlySpan<float> features, out int leafA, out int leafB)
+    {
+        if (a.Left.Length == 0 || b.Left.Length == 0)
+        {
+            leafA = a.Leaf(features);
+            leafB = b.Leaf(features);
+            return;
+        }
+        ref var firstA = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Nodes(features.Length));
+        ref var firstB = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Nodes(features.Length));
+        ref var f0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(features);
+        // In range as in Leaf: Nodes checked the vector covers every split feature; children index their own tree's nodes.
+        int na = 0, nb = 0;
+        while (true)
+        {
+            ref readonly var x = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstA, na);
+            ref readonly var y = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstB, nb);
+            na = System.Runtime.CompilerServices.Unsafe.Add(ref f0, x.Feature) <= x.Threshold ? x.Left : x.Right;
+            nb = System.Runtime.CompilerServices.Unsafe.Add(ref f0, y.Feature) <= y.Threshold ? y.Left : y.Right;
+            if (na < 0 || nb < 0) break;
+        }
+        while (na >= 0)
+        {
+            ref readonly var x = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstA, na);
+            na = System.Runtime.CompilerServices.Unsafe.Add(ref f0, x.Feature) <= x.Threshold ? x.Left : x.Right;
+        }
+        while (nb >= 0)
+        {
+            ref readonly var y = ref System.Runtime.CompilerServices.Unsafe.Add(ref firstB, nb);
+            nb = System.Runtime.CompilerServices.Unsafe.Add(ref f0, y.Feature) <= y.Threshold ? y.Left : y.Right;
+        }
+        leafA = ~na;
+        leafB = ~nb;
+    }
+
     public int Leaf(ReadOnlySpan<float> features)
     {
         if (Left.Length == 0) return 0;
+        var nodes = Nodes(features.Length);
+        ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(nodes);
+        ref var f0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(features);
         var node = 0;
         while (true)
         {
-            var child = features[SplitFeature[node]] <= Threshold[node] ? Left[node] : Right[node];
+            // In range: Nodes checked the vector covers every split feature, and children index this tree's nodes.
+            ref readonly var n = ref System.Runtime.CompilerServices.Unsafe.Add(ref first, node);
+            var child = System.Runtime.CompilerServices.Unsafe.Add(ref f0, n.Feature) <= n.Threshold ? n.Left : n.Right;
             if (child < 0) return ~child;
             node = child;
         }

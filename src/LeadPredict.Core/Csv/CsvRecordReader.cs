@@ -13,12 +13,17 @@ public sealed class CsvRecordReader : IDisposable
 {
     private static readonly char[] CandidateSeparators = [',', ';', '\t', '|'];
     private readonly TextReader _reader;
-    private readonly char[] _buffer = new char[1 << 16];
+    private const int MaxPooled = 100_000;
+    private char[] _buffer = new char[1 << 16];
     private int _pos;
     private int _len;
+    private bool _eof;
     private long _line = 1;
     private readonly StringBuilder _field = new();
-    private readonly StringBuilder? _raw;
+    private readonly bool _keepRaw;
+    private int _rawStart;
+    private int _rawLength;
+    private Dictionary<string, string>?[]? _pools;
 
     public CsvRecordReader(string path, char? separator = null, bool keepRawRecord = false)
         : this(OpenFile(path), path, separator, keepRawRecord) { }
@@ -27,7 +32,7 @@ public sealed class CsvRecordReader : IDisposable
     {
         _reader = reader;
         FilePath = path;
-        if (keepRawRecord) _raw = new StringBuilder(256);
+        _keepRaw = keepRawRecord;
         var firstLine = PeekFirstLine();
         if (firstLine is null || firstLine.Trim().Length == 0)
             throw new InputFileException(path, null, null, "the file is empty; expected a header row with column names.");
@@ -54,7 +59,20 @@ public sealed class CsvRecordReader : IDisposable
     public long RecordLine { get; private set; }
 
     /// <summary>The record most recently read, exactly as in the file (without its line ending), when requested.</summary>
-    public string? RawRecord => _raw?.ToString();
+    public string? RawRecord => _keepRaw ? new string(RawRecordSpan) : null;
+
+    /// <summary>The record most recently read, exactly as in the file (without its line ending); valid until the next read.</summary>
+    public ReadOnlySpan<char> RawRecordSpan => _buffer.AsSpan(_rawStart, _rawLength);
+
+    /// <summary>
+    /// Makes the reader return one shared string instance for repeated values of a column (up to 100,000 distinct values
+    /// per column), looked up without allocating, so a million rows of categories cost one string per distinct value.
+    /// </summary>
+    public void InternValues()
+    {
+        _pools = new Dictionary<string, string>?[Header.Count];
+        for (var i = 0; i < _pools.Length; i++) _pools[i] = new Dictionary<string, string>(StringComparer.Ordinal);
+    }
 
     private static TextReader OpenFile(string path)
     {
@@ -104,99 +122,168 @@ public sealed class CsvRecordReader : IDisposable
     private bool Fill()
     {
         if (_pos < _len) return true;
+        _pos = 0;
+        _len = 0;
+        return ReadMore();
+    }
+
+    /// <summary>Reads more text after what is buffered, keeping the current record (from <see cref="_pos"/>) in the buffer.</summary>
+    private bool ReadMore()
+    {
+        if (_eof) return false;
+        if (_pos > 0)
+        {
+            _buffer.AsSpan(_pos, _len - _pos).CopyTo(_buffer);
+            _len -= _pos;
+            _pos = 0;
+        }
+        if (_len == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // one record longer than the buffer
+        int read;
         try
         {
-            _len = _reader.Read(_buffer, 0, _buffer.Length);
+            read = _reader.Read(_buffer, _len, _buffer.Length - _len);
         }
         catch (DecoderFallbackException e)
         {
             throw new InputFileException(FilePath, _line, null, "the file is not valid UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).", e);
         }
-        _pos = 0;
-        return _len > 0;
+        if (read == 0) { _eof = true; return false; }
+        _len += read;
+        return true;
     }
 
+    /// <summary>
+    /// Reads one record. The record is parsed from the buffer with vectorised searches; when it runs past the end of the
+    /// buffer, the buffer is refilled (keeping the record) and the record parsed again, so a record is always contiguous
+    /// in the buffer and its raw text is a slice of it.
+    /// </summary>
     private bool ReadRecord(List<string> fields, out bool blank)
     {
-        fields.Clear();
-        _raw?.Clear();
+        _rawLength = 0;
         blank = false;
-        if (!Fill()) return false;
+        if (!Fill()) { fields.Clear(); return false; }
         RecordLine = _line;
-        var sep = Separator;
-        _field.Clear();
-        var inQuotes = false;
-        var wasQuoted = false;
-        long quoteLine = 0;
         while (true)
         {
-            if (_pos >= _len && !Fill())
-            {
-                if (inQuotes)
-                    throw new InputFileException(FilePath, quoteLine, ColumnName(fields.Count),
-                        "a quoted field opened on this line is never closed; add the closing quote (\").");
-                fields.Add(_field.ToString());
-                blank = fields.Count == 1 && fields[0].Length == 0 && !wasQuoted;
-                return true;
-            }
-            var c = _buffer[_pos++];
-            if (inQuotes)
-            {
-                if (c == '"')
-                {
-                    if (_pos >= _len) Fill();
-                    if (_pos < _len && _buffer[_pos] == '"')
-                    {
-                        _field.Append('"');
-                        _raw?.Append("\"\"");
-                        _pos++;
-                        continue;
-                    }
-                    inQuotes = false;
-                    _raw?.Append('"');
-                    continue;
-                }
-                if (c == '\n') _line++;
-                else if (c == '\r')
-                {
-                    if (_pos >= _len) Fill();
-                    if (_pos >= _len || _buffer[_pos] != '\n') _line++;
-                }
-                _field.Append(c);
-                _raw?.Append(c);
-                continue;
-            }
-            if (c == sep)
-            {
-                fields.Add(_field.ToString());
-                _field.Clear();
-                wasQuoted = false;
-                _raw?.Append(c);
-                continue;
-            }
-            if (c == '\n' || c == '\r')
-            {
-                if (c == '\r')
-                {
-                    if (_pos >= _len) Fill();
-                    if (_pos < _len && _buffer[_pos] == '\n') _pos++;
-                }
-                _line++;
-                fields.Add(_field.ToString());
-                blank = fields.Count == 1 && fields[0].Length == 0 && !wasQuoted;
-                return true;
-            }
-            if (c == '"' && _field.Length == 0 && !wasQuoted)
-            {
-                inQuotes = true;
-                wasQuoted = true;
-                quoteLine = _line;
-                _raw?.Append(c);
-                continue;
-            }
-            _field.Append(c);
-            _raw?.Append(c);
+            fields.Clear();
+            var result = TryParse(fields, out blank);
+            if (result != ParseResult.NeedMore) return true;
+            _line = RecordLine;
+            ReadMore();
         }
+    }
+
+    private enum ParseResult { Done, NeedMore }
+
+    private ParseResult TryParse(List<string> fields, out bool blank)
+    {
+        blank = false;
+        var buffer = _buffer;
+        var len = _len;
+        var sep = Separator;
+        var i = _pos;
+        var line = _line;
+        while (true)
+        {
+            // At the start of a field.
+            string field;
+            var wasQuoted = false;
+            if (i < len && buffer[i] == '"')
+            {
+                wasQuoted = true;
+                var quoteLine = line;
+                _field.Clear();
+                i++;
+                while (true)
+                {
+                    var rest = buffer.AsSpan(i, len - i);
+                    var q = rest.IndexOf('"');
+                    if (q < 0)
+                    {
+                        if (!_eof) return ParseResult.NeedMore;
+                        throw new InputFileException(FilePath, quoteLine, ColumnName(fields.Count),
+                            "a quoted field opened on this line is never closed; add the closing quote (\").");
+                    }
+                    var segment = rest[..q];
+                    line += LineBreaks(segment);
+                    _field.Append(segment);
+                    i += q + 1;
+                    if (i >= len && !_eof) return ParseResult.NeedMore;
+                    if (i < len && buffer[i] == '"') { _field.Append('"'); i++; continue; }
+                    break;
+                }
+                // Anything after the closing quote up to the separator is kept as it is.
+                var tail = buffer.AsSpan(i, len - i);
+                var t = tail.IndexOfAny(sep, '\n', '\r');
+                if (t < 0)
+                {
+                    if (!_eof) return ParseResult.NeedMore;
+                    t = tail.Length;
+                }
+                _field.Append(tail[..t]);
+                i += t;
+                field = _field.ToString();
+            }
+            else
+            {
+                var rest = buffer.AsSpan(i, len - i);
+                var k = rest.IndexOfAny(sep, '\n', '\r');
+                if (k < 0)
+                {
+                    if (!_eof) return ParseResult.NeedMore;
+                    k = rest.Length;
+                }
+                field = Intern(fields.Count, rest[..k]);
+                i += k;
+            }
+
+            if (i < len && buffer[i] == sep)
+            {
+                fields.Add(field);
+                i++;
+                continue;
+            }
+            // End of the record: a line break or the end of the file.
+            var rawEnd = i;
+            if (i < len)
+            {
+                if (buffer[i] == '\r')
+                {
+                    if (i + 1 >= len && !_eof) return ParseResult.NeedMore;
+                    i += i + 1 < len && buffer[i + 1] == '\n' ? 2 : 1;
+                }
+                else i++;
+                line++;
+            }
+            fields.Add(field);
+            blank = fields.Count == 1 && field.Length == 0 && !wasQuoted;
+            _rawStart = _pos;
+            _rawLength = rawEnd - _pos;
+            _pos = i;
+            _line = line;
+            return ParseResult.Done;
+        }
+    }
+
+    private static int LineBreaks(ReadOnlySpan<char> text)
+    {
+        var n = text.Count('\n');
+        if (text.IndexOf('\r') < 0) return n;
+        for (var j = 0; j < text.Length; j++)
+            if (text[j] == '\r' && (j + 1 >= text.Length || text[j + 1] != '\n')) n++;
+        return n;
+    }
+
+    private string Intern(int column, ReadOnlySpan<char> value)
+    {
+        if (value.Length == 0) return "";
+        if (_pools is null || column >= _pools.Length || _pools[column] is not { } pool) return new string(value);
+        var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(value, out var shared)) return shared;
+        var s = new string(value);
+        if (pool.Count < MaxPooled) pool[s] = s;
+        else _pools[column] = null; // a near-unique column: interning would only cost memory
+        return s;
     }
 
     private string? ColumnName(int index) => Header is not null && index < Header.Count ? Header[index] : null;

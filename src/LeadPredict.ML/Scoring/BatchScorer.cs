@@ -34,131 +34,190 @@ public sealed record RankedRow(int Rank, string Id, double Probability, int Scor
 public sealed record BatchSummary(
     int Leads, string IdHeader, IReadOnlyList<string> ExtraHeaders, IReadOnlyDictionary<string, int> Grades,
     IReadOnlyList<string> Warnings, IReadOnlyList<RankedRow> Top,
-    IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Sections);
+    IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Sections)
+{
+    /// <summary>Seconds spent in each phase (read, score, sort, write), for benchmarks; phases that overlap are timed on their own thread.</summary>
+    public IReadOnlyDictionary<string, double>? Timings { get; init; }
+}
 
 /// <summary>
-/// Ranks a file of new leads: streams the records, scores them in parallel chunks, sorts by probability
-/// (ties keep file order) and writes the ranked CSV atomically, in the input's separator, with the input's columns after the scores.
+/// Ranks a file of new leads: one thread streams and parses the records in chunks while the others score them, sorts by
+/// probability (ties keep file order) and writes the ranked CSV atomically, in the input's separator, with the input's
+/// columns after the scores. Each scored lead is kept only as its finished output line (UTF-8) and its probability, so
+/// memory grows with the output, not with parsed fields; the result is the same for any chunk size and degree of parallelism.
 /// </summary>
 public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator>? annotators = null)
 {
     private readonly IReadOnlyList<IScoreAnnotator> _annotators = annotators ?? [];
 
+    private sealed class Chunk(int index, int capacity)
+    {
+        public readonly int Index = index;
+        public int Count;
+        public string[][]? Fields = new string[capacity][];
+        public long[] Lines = new long[capacity];
+        public double[] Probabilities = [];
+        public readonly Utf8Buffer Out = new(capacity * 256);
+        public int[] OutEnds = [];
+        public readonly int[] Grades = new int[4];
+    }
+
     public BatchSummary ScoreFile(string input, string output, BatchScoringOptions? options = null,
         IProgress<long>? progress = null, CancellationToken ct = default)
     {
         options ??= new BatchScoringOptions();
-        using var reader = new CsvRecordReader(input, separator: null, keepRawRecord: true);
+        var chunkSize = Math.Max(1, options.ChunkSize);
+        var workers = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        using var reader = new CsvRecordReader(input, separator: null);
+        reader.InternValues();
         var header = reader.Header;
         var binding = scorer.Bind(header, input);
         var rowAnnotators = _annotators.Select(a => a.Bind(header, input)).ToArray();
         var extraHeaders = _annotators.SelectMany(a => a.Headers).ToArray();
         var issues = new FeaturizeIssues(scorer.FeatureColumns.Count);
         var withReasons = options.Reasons && scorer.CanExplain;
-
-        var probabilities = new List<double>();
-        var raws = new List<string>();
-        var ids = new List<string>();
-        var reasons = new List<string>();
-        var extras = new List<string[]>();
-        var chunk = new List<string[]>(options.ChunkSize);
-        var lines = new List<long>(options.ChunkSize);
-        var fields = new List<string>(header.Count);
-        var chunkRaw = new List<string>(options.ChunkSize);
         var sep = reader.Separator;
-        // The id column leads the output, so it is not repeated among the input's columns (a repeated name would make the file ambiguous to read back).
-        var inputHeader = binding.IdIndex >= 0 ? header.Where((_, i) => i != binding.IdIndex).ToArray() : header.ToArray();
-        // An input column named like an output column (e.g. the CRM's own "stage") keeps its values under "<name>_input".
-        var outputNames = new HashSet<string>(["rank", scorer.Bundle.Schema.Id ?? "line", "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
-        inputHeader = inputHeader.Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
+        var gradeOptions = scorer.Bundle.Card.Grades;
+        var total = System.Diagnostics.Stopwatch.StartNew();
 
-        void Flush()
+        var done = new List<Chunk>();
+        long scored = 0;
+        long scoreTicks = 0;
+        long annotateTicks = 0;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var queue = new System.Collections.Concurrent.BlockingCollection<Chunk>(Math.Max(2, 2 * workers));
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
+        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
         {
-            var n = chunk.Count;
-            var p = new double[n];
-            var r = new string[n];
-            var e = new string[n][];
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = ct },
-                () => new string?[scorer.FeatureColumns.Count],
-                (i, _, values) =>
-                {
-                    scorer.Extract(binding, chunk[i], values);
-                    var scored = scorer.Score(values, withReasons ? 3 : 0, issues);
-                    p[i] = scored.Probability;
-                    r[i] = withReasons ? string.Join(" | ", scored.Reasons) : "";
-                    var extra = new string[extraHeaders.Length];
-                    var offset = 0;
-                    for (var a = 0; a < rowAnnotators.Length; a++)
-                    {
-                        var width = _annotators[a].Headers.Count;
-                        rowAnnotators[a].Annotate(chunk[i], scored.Probability, extra.AsSpan(offset, width));
-                        offset += width;
-                    }
-                    e[i] = extra;
-                    return values;
-                }, _ => { });
-            for (var i = 0; i < n; i++)
+            try
             {
-                probabilities.Add(p[i]);
-                reasons.Add(r[i]);
-                extras.Add(e[i]);
-                raws.Add(binding.IdIndex >= 0 ? WithoutField(chunk[i], binding.IdIndex, sep) : chunkRaw[i]);
-                ids.Add(binding.IdIndex >= 0 ? chunk[i][binding.IdIndex] : lines[i].ToString(CultureInfo.InvariantCulture));
+                var worker = new Worker(this, scorer, binding, rowAnnotators, extraHeaders.Length, issues, withReasons, sep, gradeOptions);
+                foreach (var chunk in queue.GetConsumingEnumerable(failed.Token))
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    worker.Score(chunk);
+                    Interlocked.Add(ref scoreTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                    Interlocked.Add(ref annotateTicks, worker.AnnotateTicks);
+                    worker.AnnotateTicks = 0;
+                    lock (done)
+                    {
+                        done.Add(chunk);
+                        scored += chunk.Count;
+                        progress?.Report(scored);
+                    }
+                }
             }
-            chunk.Clear();
-            chunkRaw.Clear();
-            lines.Clear();
-            progress?.Report(probabilities.Count);
-        }
+            catch (OperationCanceledException) when (failed.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref error, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+                failed.Cancel();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
-        while (reader.Read(fields))
+        long readTicks = 0;
+        try
         {
-            chunk.Add(fields.ToArray());
-            chunkRaw.Add(reader.RawRecord!);
-            lines.Add(reader.RecordLine);
-            if (chunk.Count == options.ChunkSize) { ct.ThrowIfCancellationRequested(); Flush(); }
+            var fields = new List<string>(header.Count);
+            var index = 0;
+            var chunk = new Chunk(index++, chunkSize);
+            var readStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (reader.Read(fields))
+            {
+                var i = chunk.Count++;
+                chunk.Fields![i] = fields.ToArray();
+                chunk.Lines[i] = reader.RecordLine;
+                if (chunk.Count == chunkSize)
+                {
+                    readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
+                    queue.Add(chunk, failed.Token);
+                    readStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                    chunk = new Chunk(index++, chunkSize);
+                }
+            }
+            readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
+            if (chunk.Count > 0) queue.Add(chunk, failed.Token);
         }
-        if (chunk.Count > 0) Flush();
-        if (probabilities.Count == 0)
+        catch (OperationCanceledException) when (error is not null) { }
+        finally
+        {
+            queue.CompleteAdding();
+            Task.WaitAll(tasks);
+            queue.Dispose();
+        }
+        error?.Throw();
+        ct.ThrowIfCancellationRequested();
+
+        done.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var n = done.Sum(c => c.Count);
+        if (n == 0)
             throw new InputFileException(input, null, null, "the file has a header but no leads to score.");
 
-        var order = Enumerable.Range(0, probabilities.Count).ToArray();
-        var keys = probabilities.Select(p => -p).ToArray();
+        var sortStart = total.Elapsed.TotalSeconds;
+        var probabilities = new double[n];
+        var chunkOf = new int[n];
+        var rowOf = new int[n];
+        var grades = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0, ["C"] = 0, ["D"] = 0 };
+        var g = 0;
+        for (var c = 0; c < done.Count; c++)
+        {
+            var chunk = done[c];
+            for (var i = 0; i < chunk.Count; i++, g++)
+            {
+                probabilities[g] = chunk.Probabilities[i];
+                chunkOf[g] = c;
+                rowOf[g] = i;
+            }
+            grades["A"] += chunk.Grades[0];
+            grades["B"] += chunk.Grades[1];
+            grades["C"] += chunk.Grades[2];
+            grades["D"] += chunk.Grades[3];
+        }
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
+        var keys = new double[n];
+        for (var i = 0; i < n; i++) keys[i] = -probabilities[i];
         Array.Sort(keys, order, Comparer<double>.Create((a, b) => a.CompareTo(b)));
         StableTies(keys, order);
 
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
-        var grades = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0, ["C"] = 0, ["D"] = 0 };
-        var gradeOptions = scorer.Bundle.Card.Grades;
+        // The id column leads the output, so it is not repeated among the input's columns; an input column named like an
+        // output column (e.g. the CRM's own "stage") keeps its values under "<name>_input". Every name is then unique.
+        var outputNames = new HashSet<string>(["rank", idHeader, "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
+        var inputHeader = header.Where((_, i) => i != binding.IdIndex).Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
+        var writeStart = total.Elapsed.TotalSeconds;
         AtomicFile.Write(output, stream =>
         {
-            using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             var head = new List<string> { "rank", idHeader, "probability", "score", "grade" };
             head.AddRange(extraHeaders);
             head.Add("top_reasons");
-            w.Write(CsvText.JoinRow(head, sep));
-            w.Write(sep);
-            w.Write(CsvText.JoinRow(inputHeader, sep));
-            w.Write('\n');
-            var sb = new StringBuilder(512);
+            var headerLine = CsvText.JoinRow(head, sep) + sep + CsvText.JoinRow(inputHeader, sep) + "\n";
+            stream.Write(new UTF8Encoding(false).GetBytes(headerLine));
+            var buffer = new byte[1 << 20];
+            var used = 0;
             for (var k = 0; k < order.Length; k++)
             {
                 var i = order[k];
-                var p = probabilities[i];
-                var grade = gradeOptions.GradeOf(p);
-                grades[grade]++;
-                sb.Clear();
-                sb.Append((k + 1).ToString(CultureInfo.InvariantCulture)).Append(sep)
-                  .Append(CsvText.Escape(ids[i], sep)).Append(sep)
-                  .Append(LeadScorer.FormatProbability(p)).Append(sep)
-                  .Append(LeadScorer.ToScore(p).ToString(CultureInfo.InvariantCulture)).Append(sep)
-                  .Append(grade).Append(sep);
-                foreach (var x in extras[i]) sb.Append(CsvText.Escape(x ?? "", sep)).Append(sep);
-                sb.Append(CsvText.Escape(reasons[i], sep)).Append(sep).Append(raws[i]).Append('\n');
-                w.Write(sb);
+                var chunk = done[chunkOf[i]];
+                var row = rowOf[i];
+                var from = row == 0 ? 0 : chunk.OutEnds[row - 1];
+                var line = chunk.Out.Span[from..chunk.OutEnds[row]];
+                if (used + line.Length + 12 > buffer.Length)
+                {
+                    stream.Write(buffer, 0, used);
+                    used = 0;
+                    if (line.Length + 12 > buffer.Length) buffer = new byte[line.Length + 12];
+                }
+                (k + 1).TryFormat(buffer.AsSpan(used), out var digits, default, CultureInfo.InvariantCulture);
+                used += digits;
+                buffer[used++] = (byte)sep;
+                line.CopyTo(buffer.AsSpan(used));
+                used += line.Length;
                 if ((k & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             }
+            stream.Write(buffer, 0, used);
         });
+        var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
 
         var warnings = new List<string>();
         if (binding.MissingFeatures.Count > 0)
@@ -166,24 +225,108 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         if (issues.Problems().Any()) warnings.Add(FeaturizeIssues.Describe(scorer.Bundle.Featurizer, issues) + ".");
         if (options.Reasons && !scorer.CanExplain) warnings.Add("this model's trainer cannot explain single predictions; top_reasons is empty.");
 
-        var top = order.Take(options.TopRows).Select((i, k) => new RankedRow(k + 1, ids[i], probabilities[i], LeadScorer.ToScore(probabilities[i]),
-            gradeOptions.GradeOf(probabilities[i]), extras[i], reasons[i], ParseRecord(inputHeader, raws[i], sep))).ToArray();
+        var top = order.Take(options.TopRows).Select((i, k) =>
+        {
+            var chunk = done[chunkOf[i]];
+            var row = rowOf[i];
+            var from = row == 0 ? 0 : chunk.OutEnds[row - 1];
+            var f = ParseLine(inputHeader, extraHeaders.Length, Encoding.UTF8.GetString(chunk.Out.Span[from..chunk.OutEnds[row]]), sep);
+            var p = probabilities[i];
+            var e = extraHeaders.Length;
+            return new RankedRow(k + 1, f[0], p, LeadScorer.ToScore(p), gradeOptions.GradeOf(p), f.Skip(4).Take(e).ToArray(), f[4 + e], f.Skip(5 + e).ToArray());
+        }).ToArray();
         var sections = rowAnnotators.SelectMany(a => a.Summary()).ToArray();
-        return new BatchSummary(order.Length, idHeader, extraHeaders, grades, warnings, top, sections);
+        var tick = (double)System.Diagnostics.Stopwatch.Frequency;
+        return new BatchSummary(order.Length, idHeader, extraHeaders, grades, warnings, top, sections)
+        {
+            Timings = new Dictionary<string, double>
+            {
+                ["read (parse, thread time)"] = readTicks / tick,
+                ["score (all workers, thread time)"] = scoreTicks / tick,
+                ["of which annotators (thread time)"] = annotateTicks / tick,
+                ["read+score (elapsed)"] = sortStart,
+                ["sort"] = writeStart - sortStart,
+                ["write"] = writeSeconds,
+            },
+        };
     }
 
-    private static string WithoutField(string[] fields, int skip, char sep)
+    /// <summary>Scores the leads of one chunk and turns each into its output line (everything after the rank), in UTF-8.</summary>
+    private sealed class Worker(BatchScorer owner, LeadScorer scorer, ColumnBinding binding, IRowAnnotator[] rowAnnotators, int extras,
+        FeaturizeIssues issues, bool withReasons, char sep, GradeOptions gradeOptions)
     {
-        var sb = new StringBuilder(256);
-        var first = true;
-        for (var i = 0; i < fields.Length; i++)
+        private readonly string?[] _values = new string?[scorer.FeatureColumns.Count];
+        private readonly string[] _extra = new string[extras];
+        private readonly StringBuilder _reasons = new(256);
+
+        /// <summary>Time spent in the annotators (rules), for the benchmark's breakdown.</summary>
+        public long AnnotateTicks;
+
+        public void Score(Chunk chunk)
         {
-            if (i == skip) continue;
-            if (!first) sb.Append(sep);
-            sb.Append(CsvText.Escape(fields[i], sep));
-            first = false;
+            var n = chunk.Count;
+            chunk.Probabilities = new double[n];
+            chunk.OutEnds = new int[n];
+            var output = chunk.Out;
+            for (var i = 0; i < n; i++)
+            {
+                var fields = chunk.Fields![i];
+                scorer.Extract(binding, fields, _values);
+                var lead = scorer.Score(_values, withReasons ? 3 : 0, issues);
+                var p = lead.Probability;
+                chunk.Probabilities[i] = p;
+                Array.Clear(_extra);
+                var offset = 0;
+                var annotateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (var a = 0; a < rowAnnotators.Length; a++)
+                {
+                    var width = owner._annotators[a].Headers.Count;
+                    rowAnnotators[a].Annotate(fields, p, _extra.AsSpan(offset, width));
+                    offset += width;
+                }
+                AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - annotateStarted;
+                var grade = gradeOptions.GradeOf(p);
+                chunk.Grades[grade[0] - 'A']++;
+
+                if (binding.IdIndex >= 0) output.AppendEscaped(CsvText.NeutralizeFormula(fields[binding.IdIndex]), sep);
+                else output.AppendInvariant(chunk.Lines[i]);
+                output.Append(sep);
+                output.AppendProbability(p);
+                output.Append(sep);
+                output.AppendInvariant(LeadScorer.ToScore(p));
+                output.Append(sep);
+                output.Append(grade);
+                output.Append(sep);
+                foreach (var x in _extra)
+                {
+                    output.AppendEscaped(CsvText.NeutralizeFormula(x ?? ""), sep);
+                    output.Append(sep);
+                }
+                if (withReasons)
+                {
+                    _reasons.Clear();
+                    for (var r = 0; r < lead.Reasons.Count; r++)
+                    {
+                        if (r > 0) _reasons.Append(" | ");
+                        var reason = lead.Reasons[r];
+                        _reasons.Append(reason.Effect >= 0 ? "▲" : "▼").Append(' ').Append(ColumnNames.Display(reason.Column)).Append(" = ").Append(reason.Value);
+                    }
+                    output.AppendEscaped(_reasons, sep);
+                }
+                // The input's fields are written again rather than copied raw: each is neutralized against spreadsheet formula
+                // injection (a web-form value like "=HYPERLINK(...)" must not run when a rep opens the file), and the id is not repeated.
+                for (var f = 0; f < fields.Length; f++)
+                {
+                    if (f == binding.IdIndex) continue;
+                    output.Append(sep);
+                    output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
+                }
+                output.Append('\n');
+                chunk.OutEnds[i] = output.Length;
+            }
+            chunk.Fields = null;
+            output.Trim();
         }
-        return sb.ToString();
     }
 
     private static void StableTies(double[] keys, int[] order)
@@ -198,11 +341,89 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         }
     }
 
-    private static IReadOnlyList<string> ParseRecord(IReadOnlyList<string> header, string raw, char sep)
+    /// <summary>Splits a finished output line (without the rank) back into its fields.</summary>
+    private static List<string> ParseLine(IReadOnlyList<string> header, int extras, string line, char sep)
     {
-        var text = CsvText.JoinRow(header, sep) + "\n" + raw + "\n";
-        using var reader = new CsvRecordReader(new StringReader(text), "record", sep);
+        var names = Enumerable.Range(0, 5 + extras + header.Count).Select(i => "c" + i.ToString(CultureInfo.InvariantCulture));
+        using var reader = new CsvRecordReader(new StringReader(CsvText.JoinRow(names, sep) + "\n" + line), "record", sep);
         var fields = new List<string>();
         return reader.Read(fields) ? fields : [];
+    }
+}
+
+/// <summary>A growable UTF-8 byte buffer with the appends the ranked output needs (CSV escaping as <see cref="CsvText.Escape"/>).</summary>
+internal sealed class Utf8Buffer(int capacity)
+{
+    private byte[] _bytes = new byte[Math.Max(16, capacity)];
+
+    public int Length { get; private set; }
+    public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, Length);
+
+    private Span<byte> Reserve(int bytes)
+    {
+        if (Length + bytes > _bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + bytes));
+        return _bytes.AsSpan(Length);
+    }
+
+    /// <summary>Gives back the unused capacity (the buffer is kept until the output is written).</summary>
+    public void Trim() => Array.Resize(ref _bytes, Length);
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        Length += bytes.Length;
+    }
+
+    public void Append(char c)
+    {
+        if (c < 0x80) { Reserve(1)[0] = (byte)c; Length++; }
+        else Append([c]);
+    }
+
+    public void Append(ReadOnlySpan<char> text)
+    {
+        var written = Encoding.UTF8.GetBytes(text, Reserve(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        Length += written;
+    }
+
+    public void AppendInvariant(long value)
+    {
+        value.TryFormat(Reserve(20), out var written, default, CultureInfo.InvariantCulture);
+        Length += written;
+    }
+
+    public void AppendProbability(double p)
+    {
+        // As LeadScorer.FormatProbability: "0.000000", invariant.
+        if (!p.TryFormat(Reserve(64), out var written, "0.000000", CultureInfo.InvariantCulture))
+        {
+            Append(LeadScorer.FormatProbability(p).AsSpan());
+            return;
+        }
+        Length += written;
+    }
+
+    public void AppendEscaped(string value, char sep) => AppendEscaped(value.AsSpan(), sep);
+
+    public void AppendEscaped(StringBuilder value, char sep)
+    {
+        foreach (var part in value.GetChunks())
+            if (part.Span.IndexOfAny(sep, '"', '\n') >= 0 || part.Span.Contains('\r')) { AppendEscaped(value.ToString().AsSpan(), sep); return; }
+        foreach (var part in value.GetChunks()) Append(part.Span);
+    }
+
+    public void AppendEscaped(ReadOnlySpan<char> value, char sep)
+    {
+        if (value.IndexOfAny(sep, '"', '\n') < 0 && !value.Contains('\r')) { Append(value); return; }
+        Append('"');
+        while (true)
+        {
+            var q = value.IndexOf('"');
+            if (q < 0) { Append(value); break; }
+            Append(value[..(q + 1)]);
+            Append('"');
+            value = value[(q + 1)..];
+        }
+        Append('"');
     }
 }

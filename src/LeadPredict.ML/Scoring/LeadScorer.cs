@@ -23,6 +23,7 @@ public sealed class LeadScorer
 {
     private readonly LeadFeaturizer _featurizer;
     private readonly IProbabilityModel _model;
+    private readonly CompiledEnsemble? _ensemble;
     private readonly MissingTokens _missing;
     private readonly int[] _slotColumn;
 
@@ -31,6 +32,7 @@ public sealed class LeadScorer
         Bundle = bundle;
         _featurizer = bundle.Featurizer;
         _model = ProbabilityModels.For(bundle, ml ?? new MLContext(seed: 1));
+        _ensemble = bundle.Ensemble;
         _missing = new MissingTokens(bundle.Schema.MissingTokens);
         _slotColumn = _featurizer.Slots.Select(s => s.Column).ToArray();
     }
@@ -75,18 +77,26 @@ public sealed class LeadScorer
     {
         Span<float> features = _featurizer.Length <= 512 ? stackalloc float[_featurizer.Length] : new float[_featurizer.Length];
         _featurizer.Featurize(values, features, issues);
+        if (reasonsEachWay > 0 && _model.CanExplain)
+        {
+            // One walk of the trees gives both the contributions and the raw score (the same sum as the probability's).
+            var reasons = Explain(values, features, reasonsEachWay, out var raw);
+            var pe = _ensemble is not null ? _ensemble.ToProbability(raw) : _model.Probability(features);
+            return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), reasons);
+        }
         var p = _model.Probability(features);
-        IReadOnlyList<Reason> reasons = reasonsEachWay > 0 && _model.CanExplain ? Explain(values, features, reasonsEachWay) : [];
-        return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), reasons);
+        return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
 
     public static int ToScore(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 100, MidpointRounding.AwayFromZero);
 
-    private Reason[] Explain(ReadOnlySpan<string?> values, ReadOnlySpan<float> features, int each)
+    private Reason[] Explain(ReadOnlySpan<string?> values, ReadOnlySpan<float> features, int each, out double raw)
     {
         Span<double> slots = _featurizer.Length <= 512 ? stackalloc double[_featurizer.Length] : new double[_featurizer.Length];
         slots.Clear();
-        _model.Contributions(features, slots);
+        raw = 0;
+        if (_ensemble is not null) raw = _ensemble.Contributions(features, slots);
+        else _model.Contributions(features, slots);
         var columns = _featurizer.Columns.Count;
         Span<double> byColumn = columns <= 256 ? stackalloc double[columns] : new double[columns];
         byColumn.Clear();
@@ -122,7 +132,12 @@ public sealed class LeadScorer
 /// <summary>Column names for people: "days_since_last_activity" becomes "Days Since Last Activity".</summary>
 public static class ColumnNames
 {
-    public static string Display(string column)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>The display name, worked out once per column name (reasons name columns for every scored lead).</summary>
+    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
+
+    private static string Compute(string column)
     {
         var words = SchemaInference.Words(column);
         if (words.Count == 0) return column;

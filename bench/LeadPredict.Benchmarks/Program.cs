@@ -1,0 +1,39 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using LeadPredict.Benchmarks;
+
+// LeadPredict.Benchmarks e2e [--rows N] [--score-rows a,b,c] [--repeats N] [--work DIR] [--no-peers] [--in-process]
+// LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
+if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(EndToEnd).Assembly).Run(args.Length > 1 ? args[1..] : ["--filter", "*"]);
+    return 0;
+}
+if (args.Length == 0 || args[0] != "e2e")
+{
+    Console.Error.WriteLine("usage: LeadPredict.Benchmarks e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
+    return 2;
+}
+var options = new BenchOptions();
+for (var i = 1; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    int Int(string s) => int.Parse(s.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture);
+    options = args[i] switch
+    {
+        "--rows" => options with { Rows = Int(Next()) },
+        "--score-rows" => options with { ScoreRows = Next().Split(',').Select(Int).ToArray() },
+        "--repeats" => options with { Repeats = Int(Next()) },
+        "--work" => options with { WorkDir = Path.GetFullPath(Next()) },
+        "--no-peers" => options with { Peers = false },
+        "--peer-models" => options with { PeerModels = Next() },
+        "--in-process" => options with { ChildProcesses = false },
+        "--trainer" => options with { Trainer = new LeadPredict.Core.TrainerOptions { Algorithm = Enum.Parse<LeadPredict.Core.TrainerAlgorithm>(Next(), ignoreCase: true) } },
+        "--train-only" => options with { TrainOnly = true },
+        var other => throw new ArgumentException($"unknown option {other}"),
+    };
+}
+EndToEnd.Run(options);
+return 0;
