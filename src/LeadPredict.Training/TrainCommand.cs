@@ -23,8 +23,8 @@ internal static class TrainCommand
         var exclude = new Option<string[]>("--exclude", "-x") { Description = "Columns to leave out, comma-separated (leaks, notes, personal data).", AllowMultipleArgumentsPerToken = true };
         var separator = new Option<string?>("--separator") { Description = "Field separator: ',', ';', 'tab' or '|' (detected when absent)." };
         var created = new Option<string?>("--created") { Description = "Date column; when set, the holdout is the most recent leads." };
-        var trainer = new Option<TrainerAlgorithm?>("--trainer") { Description = "fasttree (default), lightgbm or linear." };
-        var trees = new Option<int?>("--trees") { Description = "Number of trees (default 300)." };
+        var trainer = new Option<TrainerAlgorithm?>("--trainer") { Description = "lightgbm (default), fasttree or linear." };
+        var trees = new Option<int?>("--trees") { Description = "Most trees (default 300; cross-validation picks the best number up to it)." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds (default 5; 0 turns it off)." };
         var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
         var force = new Option<bool>("--force") { Description = "Replace the existing model even if the new one is worse." };

@@ -20,7 +20,8 @@ public sealed class DatasetConfigTests : IDisposable
     {
         var config = new DatasetConfig { Label = "converted" };
         config.Validate();
-        Assert.Equal(TrainerAlgorithm.FastTree, config.Trainer.Algorithm);
+        Assert.Equal(TrainerAlgorithm.LightGbm, config.Trainer.Algorithm);
+        Assert.True(config.Trainer.ChooseTreesByCrossValidation);
         Assert.Equal(0.2, config.Evaluation.HoldoutFraction);
     }
 

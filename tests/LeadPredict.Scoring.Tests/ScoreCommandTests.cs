@@ -120,6 +120,42 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public void Values_that_would_run_as_spreadsheet_formulas_are_neutralized_in_the_ranked_csv()
+    {
+        using var dir = new TempDir();
+        var lines = File.ReadLines(NewLeads).Take(6).ToList();
+        var company = CsvSplit(lines[0]).ToList().IndexOf("company");
+        var hostile = new[] { "=HYPERLINK(\"http://evil.example\",\"click\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1" };
+        for (var i = 1; i <= hostile.Length; i++)
+        {
+            var fields = CsvSplit(lines[i]);
+            fields[company] = hostile[i - 1];
+            lines[i] = CsvText.JoinRow(fields);
+        }
+        var input = dir.Write("hostile.csv", string.Join("\n", lines));
+        var result = Cli.Score("score", "--model", SampleModels.SamplePath, "--input", input, "--output", dir.File("out.csv"));
+        Assert.True(result.ExitCode == 0, result.All);
+        var companies = ReadCsv(dir.File("out.csv")).Select(r => r["company"]).ToArray();
+        Assert.Equal(hostile.Select(h => "'" + h).Order(), companies.Order());
+        Assert.All(ReadCsv(dir.File("out.csv")), r => Assert.DoesNotMatch("^[=+@\t\r-]", r["employees"] + r["company"]));
+    }
+
+    [Fact]
+    public void A_bom_windows_line_endings_and_semicolons_give_the_same_scores_as_the_plain_file()
+    {
+        using var dir = new TempDir();
+        var rows = File.ReadLines(NewLeads).Take(41).Select(l => CsvText.JoinRow(CsvSplit(l), ';'));
+        var odd = dir.File("excel-export.csv");
+        File.WriteAllText(odd, string.Join("\r\n", rows) + "\r\n", new System.Text.UTF8Encoding(true));
+        var plain = dir.Write("plain.csv", string.Join("\n", File.ReadLines(NewLeads).Take(41)));
+        Assert.Equal(0, Cli.Score("score", "--model", SampleModels.SamplePath, "--input", odd, "--output", dir.File("a.csv")).ExitCode);
+        Assert.Equal(0, Cli.Score("score", "--model", SampleModels.SamplePath, "--input", plain, "--output", dir.File("b.csv")).ExitCode);
+        using (var reader = new CsvRecordReader(dir.File("a.csv"))) Assert.Equal(';', reader.Separator);
+        Assert.Equal(ReadCsv(dir.File("b.csv")).Select(r => (r["lead_id"], r["probability"], r["company"])),
+                     ReadCsv(dir.File("a.csv")).Select(r => (r["lead_id"], r["probability"], r["company"])));
+    }
+
+    [Fact]
     public void Score_has_help()
     {
         var result = Cli.Score("score", "--help");
