@@ -36,6 +36,9 @@ public sealed class CsvRecordReader : IDisposable
         var firstLine = PeekFirstLine();
         if (firstLine is null || firstLine.Trim().Length == 0)
             throw new InputFileException(path, null, null, "the file is empty; expected a header row with column names.");
+        // UTF-16 without a byte-order mark decodes as "valid" UTF-8 with a NUL between letters; refuse it instead of mangling it.
+        if (firstLine.Contains('\0'))
+            throw new InputFileException(path, 1, null, "the file looks like UTF-16 text (it has NUL characters); save it as UTF-8 (CSV UTF-8 in Excel).");
         Separator = separator ?? DetectSeparator(firstLine);
         var header = new List<string>();
         if (!ReadRecord(header, out _))

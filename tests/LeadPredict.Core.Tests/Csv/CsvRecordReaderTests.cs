@@ -151,3 +151,37 @@ public sealed class CsvTextTests
         Assert.Equal("\"'=1,2\"", CsvText.SafeField("=1,2"));
     }
 }
+
+public sealed class CsvEncodingTests
+{
+    [Fact]
+    public void Utf16_with_a_byte_order_mark_is_read_correctly()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"u16-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "id,name\n1,Brașov Tech SRL\n", new UnicodeEncoding(false, true));
+        try
+        {
+            using var reader = new CsvRecordReader(path);
+            var fields = new List<string>();
+            Assert.True(reader.Read(fields));
+            Assert.Equal("Brașov Tech SRL", fields[1]);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("id,name\n1,Acme\n", "UTF-16")]        // ASCII only: every byte is valid UTF-8, the NULs give it away
+    [InlineData("id,name\n1,Ærø Fisk AS\n", "UTF-8")]  // non-ASCII: invalid UTF-8
+    public void Utf16_without_a_byte_order_mark_is_rejected_instead_of_mangled(string text, string advice)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"u16-{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(path, new UnicodeEncoding(false, false).GetBytes(text));
+        try
+        {
+            var e = Assert.Throws<InputFileException>(() => new CsvRecordReader(path));
+            Assert.Contains(advice, e.Message);
+            Assert.Contains("save it as UTF-8", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+}
