@@ -20,7 +20,7 @@ internal static class ScoreChild
     {
         var bundle = ModelBundle.Load(model);
         var scorer = new LeadScorer(bundle);
-        IScoreAnnotator[] annotators = rules == "-" ? [] : [RulesAnnotator.For(bundle, rules)];
+        IScoreAnnotator[] annotators = rules == "-" ? [] : [new LeadPredict.Advice.FunnelAnnotator(bundle, rules)];
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
