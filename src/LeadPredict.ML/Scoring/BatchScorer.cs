@@ -56,6 +56,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         public int Count;
         public string[][]? Fields = new string[capacity][];
         public long[] Lines = new long[capacity];
+        public Utf8Buffer? Raw = new(capacity * 160);
+        public int[] RawEnds = new int[capacity];
         public double[] Probabilities = [];
         public readonly Utf8Buffer Out = new(capacity * 256);
         public int[] OutEnds = [];
@@ -127,6 +129,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 var i = chunk.Count++;
                 chunk.Fields![i] = fields.ToArray();
                 chunk.Lines[i] = reader.RecordLine;
+                chunk.Raw!.Append(reader.RawRecordSpan);
+                chunk.RawEnds[i] = chunk.Raw.Length;
                 if (chunk.Count == chunkSize)
                 {
                     readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
@@ -181,10 +185,10 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         StableTies(keys, order);
 
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
-        // The id column leads the output, so it is not repeated among the input's columns; an input column named like an
-        // output column (e.g. the CRM's own "stage") keeps its values under "<name>_input". Every name is then unique.
+        // The input's columns follow the scores unchanged; one named like an output column (the id itself, or the CRM's own
+        // "stage") is headed "<name>_input", so every column name in the file is unique.
         var outputNames = new HashSet<string>(["rank", idHeader, "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
-        var inputHeader = header.Where((_, i) => i != binding.IdIndex).Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
+        var inputHeader = header.Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
         var writeStart = total.Elapsed.TotalSeconds;
         AtomicFile.Write(output, stream =>
         {
@@ -313,20 +317,30 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                     }
                     output.AppendEscaped(_reasons, sep);
                 }
-                // The input's fields are written again rather than copied raw: each is neutralized against spreadsheet formula
-                // injection (a web-form value like "=HYPERLINK(...)" must not run when a rep opens the file), and the id is not repeated.
-                for (var f = 0; f < fields.Length; f++)
-                {
-                    if (f == binding.IdIndex) continue;
-                    output.Append(sep);
-                    output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
-                }
+                // The input's columns follow as they were in the file, unless a value would run as a spreadsheet formula when a
+                // rep opens the file (a web-form value like "=HYPERLINK(...)"): then the fields are written again, neutralized.
+                output.Append(sep);
+                if (!AnyFormula(fields)) output.Append(chunk.Raw!.Span[(i == 0 ? 0 : chunk.RawEnds[i - 1])..chunk.RawEnds[i]]);
+                else
+                    for (var f = 0; f < fields.Length; f++)
+                    {
+                        if (f > 0) output.Append(sep);
+                        output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
+                    }
                 output.Append('\n');
                 chunk.OutEnds[i] = output.Length;
             }
             chunk.Fields = null;
+            chunk.Raw = null;
             output.Trim();
         }
+    }
+
+    private static bool AnyFormula(string[] fields)
+    {
+        foreach (var f in fields)
+            if (f.Length > 0 && f[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !ReferenceEquals(CsvText.NeutralizeFormula(f), f)) return true;
+        return false;
     }
 
     private static void StableTies(double[] keys, int[] order)
