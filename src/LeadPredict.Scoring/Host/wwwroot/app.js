@@ -133,12 +133,12 @@
   function render() {
     const h = state.header;
     const grade = col('grade'), action = col('action'), icp = col('icp_fit'), reasons = col('top_reasons');
-    const stage = col('suggested_stage'), why = col('reason'), company = col('company', 1);
+    const stage = col('suggested_stage'), current = col('stage'), why = col('reason'), company = col('company', 1);
     const companyAt = h.indexOf('company');
     const wantGrade = $('grade').value, wantAction = $('action').value, q = $('search').value.trim().toLowerCase();
     const shown = ['rank', h[1], 'probability', 'grade'];
     if (icp >= 0) shown.push('ICP');
-    if (stage >= 0) shown.push('suggested stage');
+    if (stage >= 0) shown.push(current >= 0 ? 'stage → suggested' : 'suggested stage');
     if (action >= 0) shown.push('action');
     if (companyAt >= 0) shown.push('company');
     shown.push('reasons');
@@ -159,13 +159,16 @@
       const g = el('td'); g.appendChild(el('span', r[grade], 'grade grade-' + (/^[ABCD]$/.test(r[grade]) ? r[grade] : 'D'))); tr.appendChild(g);
       if (icp >= 0) {
         const v = (r[icp] || '').toLowerCase();
-        const cls = ['yes', 'true', 'fit'].includes(v) ? 'fit' : ['no', 'false', 'no fit'].includes(v) ? 'nofit' : 'unknown';
+        const cls = ['pass', 'yes', 'true', 'fit'].includes(v) ? 'fit' : ['fail', 'no', 'false', 'no fit'].includes(v) ? 'nofit' : v === 'partial' ? 'partial' : 'unknown';
         const td = el('td'); const b = el('span', r[icp] || '?', 'badge ' + cls);
         const failed = col('icp_failed');
         if (failed >= 0 && r[failed]) b.title = r[failed];
         td.appendChild(b); tr.appendChild(td);
       }
-      if (stage >= 0) tr.appendChild(el('td', r[stage]));
+      if (stage >= 0) {
+        const from = current >= 0 ? r[current] : '', to = r[stage];
+        tr.appendChild(el('td', from && to && from !== to ? from + ' → ' + to : (to || from)));
+      }
       if (action >= 0) { const td = el('td', r[action]); if (why >= 0 && r[why]) td.title = r[why]; tr.appendChild(td); }
       if (companyAt >= 0) tr.appendChild(el('td', r[companyAt]));
       const td = el('td');
