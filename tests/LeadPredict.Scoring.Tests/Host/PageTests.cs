@@ -70,6 +70,30 @@ public sealed class PageTests
     }
 
     [SkippableFact]
+    public async Task With_a_rules_file_each_lead_shows_its_icp_badge_and_stage_suggestion()
+    {
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");
+        await using var host = await RunningHost.StartAsync(settings: new Dictionary<string, string?> { ["ScoringHost:RulesPath"] = TestPaths.Data("rules.json") });
+        await host.WaitUntilReadyAsync();
+        using var profile = new TempDir();
+        using var browser = StartBrowser(profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(host.BaseAddress);
+        wait.Until(d => d.FindElement(By.Id("status")).Text.StartsWith("Model ", StringComparison.Ordinal));
+        browser.FindElement(By.Id("file")).SendKeys(TestPaths.Data("leads-new.csv"));
+        browser.FindElement(By.Id("rank")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == Leads.SampleCount);
+
+        var badges = browser.FindElements(By.CssSelector("#rows .badge")).Select(b => (b.Text, b.GetAttribute("class"))).ToArray();
+        Assert.Equal(Leads.SampleCount, badges.Length);
+        Assert.All(badges, b => Assert.Contains(b.Item2, new[] { "badge fit", "badge partial", "badge nofit" }));
+        Assert.Contains(badges, b => b.Text == "pass");
+        Assert.Contains(badges, b => b.Text == "fail");
+        Assert.Contains(browser.FindElements(By.CssSelector("#head th")), th => th.Text == "stage → suggested");
+        Assert.Contains(browser.FindElements(By.CssSelector("#rows td")), td => td.Text.Contains(" → ", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task With_an_api_key_the_page_asks_for_it_and_then_works()
     {
         Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");
