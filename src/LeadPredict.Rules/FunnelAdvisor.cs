@@ -107,15 +107,17 @@ public sealed class FunnelAdvisor
 
         if (current == last) return Make(LeadAction.Hold, $"Already at the last stage, {_stages[last].Name}");
 
-        var p = Text.Probability(probability);
+        // Formatting a double is among the dearest steps per lead, so it happens once and only when a reason quotes it.
+        string? pText = null;
+        string P() => pText ??= Text.Probability(probability);
         if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
             return Make(LeadAction.Review,
-                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {p} is in the top decile (from {_topDecileText})" +
+                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {P()} is in the top decile (from {_topDecileText})" +
                 (suggested > current ? $"; gates met up to {_stages[suggested].Name}" : ""),
                 ReviewReason.HiddenGem);
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
             return Make(LeadAction.Review,
-                $"Passes the ICP but probability {p} is in the bottom decile (below {_bottomDecileText})",
+                $"Passes the ICP but probability {P()} is in the bottom decile (below {_bottomDecileText})",
                 ReviewReason.IcpPassLowProbability, current);
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
@@ -124,17 +126,17 @@ public sealed class FunnelAdvisor
             var floor = probability < Cuts.BottomDecileBelow
                 ? $"in the bottom decile (below {_bottomDecileText})"
                 : $"below the disqualify floor {_disqualifyText}";
-            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {p} is {floor}", stage: current);
+            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {P()} is {floor}", stage: current);
         }
 
-        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
+        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, ref pText, fit)}" : null;
         if (suggested > current)
             return Make(LeadAction.Promote,
                 $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
 
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
             return Make(LeadAction.Nurture,
-                $"Probability {p} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
+                $"Probability {P()} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
 
         return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
     }
@@ -152,13 +154,13 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    private string WhyNot(int stage, ILeadValues lead, double probability, IcpFit? fit)
+    private string WhyNot(int stage, ILeadValues lead, double probability, ref string? probabilityText, IcpFit? fit)
     {
         if (_stages[stage].Gate is not { } gate) return $"{_stages[stage].Name} is only set by hand";
         if (_unreachable[stage] is { } unreachable) return unreachable;
         var problems = new List<string>(4);
         if (probability < _minProbability[stage])
-            problems.Add($"probability {Text.Probability(probability)} is below {_minProbabilityText[stage]}");
+            problems.Add($"probability {probabilityText ??= Text.Probability(probability)} is below {_minProbabilityText[stage]}");
         if (fit is { } f && !FitMeets(f, gate.Icp))
             problems.Add($"ICP {FitNames[(int)f]} (needs {RequirementNames[(int)gate.Icp]})");
         foreach (var c in gate.Evidence)
