@@ -75,13 +75,26 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             if (_owner._rulesPath is not null)
             {
                 destination[k++] = decision.Icp is { } fit ? FitNames[(int)fit.Fit] : "";
-                destination[k++] = decision.Icp is { } icp ? icp.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "";
+                destination[k++] = decision.Icp is { } icp ? ScoreText(icp.Score) : "";
                 destination[k++] = decision.Icp?.FailedText ?? "";
             }
             destination[k++] = decision.CurrentStage ?? decision.StageValue ?? "";
             destination[k++] = decision.SuggestedStage ?? "";
             destination[k++] = ActionNames[(int)decision.Action];
             destination[k] = decision.Reason;
+        }
+
+        // A fit score is a weighted share of a handful of rules, so only a few values ever occur; each is formatted once.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _scoreTexts = new();
+
+        private string ScoreText(double score)
+        {
+            // Keyed by the bits, so values that compare equal but print differently (0 and -0) stay apart.
+            var bits = BitConverter.DoubleToInt64Bits(score);
+            if (_scoreTexts.TryGetValue(bits, out var text)) return text;
+            text = score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            if (_scoreTexts.Count < 4096) _scoreTexts.TryAdd(bits, text);
+            return text;
         }
 
         public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
