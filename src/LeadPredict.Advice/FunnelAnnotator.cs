@@ -50,6 +50,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         private readonly RuleSet _rules;
         private readonly FunnelAdvisor _advisor;
         private readonly Dictionary<string, int> _index;
+        private readonly ColumnSlots _slots;
         private readonly MissingTokens _missing;
         private readonly FunnelSummary _summary;
         private readonly Lock _gate = new();
@@ -61,25 +62,39 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             _advisor = advisor;
             _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
+            _slots = ColumnSlots.For(rules, _index);
             _missing = new MissingTokens(owner._model.Schema.MissingTokens);
             _summary = new FunnelSummary(rules.Funnel);
         }
 
         public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
         {
-            var decision = _advisor.Decide(new FieldsLead(_index, fields, _missing), probability);
+            var decision = _advisor.Decide(new FieldsLead(_index, _slots, fields, _missing), probability);
             lock (_gate) _summary.Add(decision);
             var k = 0;
             if (_owner._rulesPath is not null)
             {
-                destination[k++] = decision.Icp?.Fit.ToString().ToLowerInvariant() ?? "";
-                destination[k++] = decision.Icp is { } icp ? icp.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "";
+                destination[k++] = decision.Icp is { } fit ? FitNames[(int)fit.Fit] : "";
+                destination[k++] = decision.Icp is { } icp ? ScoreText(icp.Score) : "";
                 destination[k++] = decision.Icp?.FailedText ?? "";
             }
             destination[k++] = decision.CurrentStage ?? decision.StageValue ?? "";
             destination[k++] = decision.SuggestedStage ?? "";
-            destination[k++] = decision.Action.ToString().ToLowerInvariant();
+            destination[k++] = ActionNames[(int)decision.Action];
             destination[k] = decision.Reason;
+        }
+
+        // A fit score is a weighted share of a handful of rules, so only a few values ever occur; each is formatted once.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _scoreTexts = new();
+
+        private string ScoreText(double score)
+        {
+            // Keyed by the bits, so values that compare equal but print differently (0 and -0) stay apart.
+            var bits = BitConverter.DoubleToInt64Bits(score);
+            if (_scoreTexts.TryGetValue(bits, out var text)) return text;
+            text = score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            if (_scoreTexts.Count < 4096) _scoreTexts.TryAdd(bits, text);
+            return text;
         }
 
         public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
@@ -106,8 +121,74 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         }
     }
 
-    private sealed class FieldsLead(Dictionary<string, int> index, IReadOnlyList<string> fields, MissingTokens missing) : ILeadValues
+    private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
+    private static readonly string[] ActionNames = Enum.GetValues<LeadAction>().Select(a => a.ToString().ToLowerInvariant()).ToArray();
+
+    /// <summary>
+    /// The columns the rules read, resolved to header positions at bind time. Rules pass the same column string
+    /// instance on every call, so a reference comparison finds the slot without hashing the name.
+    /// </summary>
+    private sealed class ColumnSlots
     {
-        public string? Get(string column) => index.TryGetValue(column, out var i) && i < fields.Count ? missing.Normalize(fields[i]) : null;
+        private readonly string[] _columns;
+
+        private ColumnSlots(string[] columns, int[] positions) => (_columns, Positions) = (columns, positions);
+
+        public int[] Positions { get; }
+
+        public static ColumnSlots For(RuleSet rules, Dictionary<string, int> index)
+        {
+            var columns = new List<string>();
+            void Add(string? column)
+            {
+                if (column is null) return;
+                foreach (var c in columns)
+                    if (ReferenceEquals(c, column)) return;
+                columns.Add(column);
+            }
+            Add(rules.Funnel.StageColumn);
+            if (rules.Icp is { } icp)
+                foreach (var r in icp.Rules) Add(r.Condition.Column);
+            foreach (var stage in rules.Funnel.Stages)
+            {
+                if (stage.Gate is not { } gate) continue;
+                foreach (var c in gate.Evidence) Add(c.Column);
+                foreach (var c in gate.AnyEvidence) Add(c.Column);
+            }
+            var positions = new int[columns.Count];
+            for (var i = 0; i < columns.Count; i++) positions[i] = index.GetValueOrDefault(columns[i], -1);
+            return new ColumnSlots([.. columns], positions);
+        }
+
+        public int Count => _columns.Length;
+
+        public int SlotOf(string column)
+        {
+            var columns = _columns;
+            for (var i = 0; i < columns.Length; i++)
+                if (ReferenceEquals(columns[i], column)) return i;
+            return -1;
+        }
+    }
+
+    /// <summary>One row's values by column; each column the rules read is normalised once per lead however often it is asked for.</summary>
+    private sealed class FieldsLead(Dictionary<string, int> index, ColumnSlots slots, IReadOnlyList<string> fields, MissingTokens missing) : ILeadValues
+    {
+        private readonly string?[] _values = new string?[slots.Count];
+        private readonly bool[] _loaded = new bool[slots.Count];
+
+        public string? Get(string column)
+        {
+            var slot = slots.SlotOf(column);
+            if (slot < 0) return Lookup(column);
+            if (_loaded[slot]) return _values[slot];
+            var i = slots.Positions[slot];
+            var value = i >= 0 && i < fields.Count ? missing.Normalize(fields[i]) : null;
+            _values[slot] = value;
+            _loaded[slot] = true;
+            return value;
+        }
+
+        private string? Lookup(string column) => index.TryGetValue(column, out var i) && i < fields.Count ? missing.Normalize(fields[i]) : null;
     }
 }

@@ -21,6 +21,8 @@ public sealed class Condition
     private readonly bool _boolTrue, _boolFalse;
     private readonly double _min = double.NegativeInfinity, _max = double.PositiveInfinity;
     private readonly Regex? _regex;
+    // Reused by every explanation, which is built for most leads in a batch.
+    private readonly string _valuesText, _minText, _maxText;
 
     private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern)
     {
@@ -93,6 +95,9 @@ public sealed class Condition
                 }
                 break;
         }
+        _valuesText = Text.List(Values);
+        _minText = Text.Number(_min);
+        _maxText = Text.Number(_max);
         Description = Describe();
     }
 
@@ -160,27 +165,29 @@ public sealed class Condition
     /// <summary>Why the lead does not meet the condition ("Employees 12 is below 50"), or null when it does.</summary>
     public string? Explain(ILeadValues lead) => Explain(lead.Get(Column));
 
-    public string? Explain(string? value)
+    public string? Explain(string? value) => IsMet(value) ? null : WhyNotMet(value);
+
+    /// <summary>The explanation for a value already known not to meet the condition.</summary>
+    internal string WhyNotMet(string? value)
     {
-        if (IsMet(value)) return null;
         if (string.IsNullOrEmpty(value)) return $"{Label} is missing";
         switch (Operator)
         {
             case RuleOperator.In or RuleOperator.Equals or RuleOperator.NotIn when _set is null && !Core.Values.TryParseBoolean(value, out _):
                 return $"{Label} '{value}' is not a yes/no value";
             case RuleOperator.In:
-                return $"{Label} {value} is not one of {Text.List(Values)}";
+                return $"{Label} {value} is not one of {_valuesText}";
             case RuleOperator.Equals:
                 return $"{Label} {value} is not {Values[0]}";
             case RuleOperator.NotIn:
-                return $"{Label} {value} is excluded ({Text.List(Values)})";
+                return $"{Label} {value} is excluded ({_valuesText})";
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
                 if (!Core.Values.TryParseNumber(value, out var x)) return $"{Label} '{value}' is not a number";
-                return x < _min ? $"{Label} {value} is below {Text.Number(_min)}" : $"{Label} {value} is above {Text.Number(_max)}";
+                return x < _min ? $"{Label} {value} is below {_minText}" : $"{Label} {value} is above {_maxText}";
             case RuleOperator.Contains:
                 return _texts.Length == 1
                     ? $"{Label} {value} does not contain '{Values[0]}'"
-                    : $"{Label} {value} contains none of {Text.List(Values)}";
+                    : $"{Label} {value} contains none of {_valuesText}";
             case RuleOperator.Matches:
                 try { _regex!.IsMatch(value); }
                 catch (RegexMatchTimeoutException) { return $"{Label}: the pattern took too long on '{value}'"; }

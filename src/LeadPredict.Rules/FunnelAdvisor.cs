@@ -44,6 +44,11 @@ public sealed class FunnelAdvisor
     private readonly FunnelStage[] _stages;
     private readonly double[] _minProbability;
     private readonly string?[] _unreachable;
+    // Texts that are the same for every lead, built once rather than formatted per lead.
+    private readonly string[] _minProbabilityText, _noneOfText;
+    private readonly string _topDecileText, _bottomDecileText, _disqualifyText, _nurtureText;
+    private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
+    private static readonly string[] RequirementNames = Enum.GetValues<IcpRequirement>().Select(r => r.ToString().ToLowerInvariant()).ToArray();
 
     public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null)
     {
@@ -66,6 +71,12 @@ public sealed class FunnelAdvisor
             if (resolved.MinProbability is { } p) _minProbability[i] = p;
             else _unreachable[i] = $"no probability reached {Text.Percent(rate)} conversion in history";
         }
+        _minProbabilityText = _minProbability.Select(Text.Probability).ToArray();
+        _noneOfText = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? "none of " + string.Join(" / ", g.AnyEvidence.Select(c => c.Description)) : "").ToArray();
+        _topDecileText = Text.Probability(Cuts.TopDecileFrom);
+        _bottomDecileText = Text.Probability(Cuts.BottomDecileBelow);
+        _disqualifyText = Text.Probability(_funnel.Actions.DisqualifyBelow);
+        _nurtureText = Text.Probability(_funnel.Actions.NurtureBelow);
     }
 
     public DecileCuts Cuts { get; }
@@ -96,34 +107,36 @@ public sealed class FunnelAdvisor
 
         if (current == last) return Make(LeadAction.Hold, $"Already at the last stage, {_stages[last].Name}");
 
-        var p = Text.Probability(probability);
+        // Formatting a double is among the dearest steps per lead, so it happens once and only when a reason quotes it.
+        string? pText = null;
+        string P() => pText ??= Text.Probability(probability);
         if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
             return Make(LeadAction.Review,
-                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {p} is in the top decile (from {Text.Probability(Cuts.TopDecileFrom)})" +
+                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {P()} is in the top decile (from {_topDecileText})" +
                 (suggested > current ? $"; gates met up to {_stages[suggested].Name}" : ""),
                 ReviewReason.HiddenGem);
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
             return Make(LeadAction.Review,
-                $"Passes the ICP but probability {p} is in the bottom decile (below {Text.Probability(Cuts.BottomDecileBelow)})",
+                $"Passes the ICP but probability {P()} is in the bottom decile (below {_bottomDecileText})",
                 ReviewReason.IcpPassLowProbability, current);
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
         {
-            var mustHave = icp.Failed.First(f => f.Rule.MustHave).Reason;
+            var mustHave = FirstMustHave(icp.Failed).Reason;
             var floor = probability < Cuts.BottomDecileBelow
-                ? $"in the bottom decile (below {Text.Probability(Cuts.BottomDecileBelow)})"
-                : $"below the disqualify floor {Text.Probability(_funnel.Actions.DisqualifyBelow)}";
-            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {p} is {floor}", stage: current);
+                ? $"in the bottom decile (below {_bottomDecileText})"
+                : $"below the disqualify floor {_disqualifyText}";
+            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {P()} is {floor}", stage: current);
         }
 
-        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
+        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, ref pText, fit)}" : null;
         if (suggested > current)
             return Make(LeadAction.Promote,
                 $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
 
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
             return Make(LeadAction.Nurture,
-                $"Probability {p} is below the nurture floor {Text.Probability(_funnel.Actions.NurtureBelow)} at {_stages[current].Name}; {blocked}");
+                $"Probability {P()} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
 
         return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
     }
@@ -141,20 +154,39 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    private string WhyNot(int stage, ILeadValues lead, double probability, IcpFit? fit)
+    private string WhyNot(int stage, ILeadValues lead, double probability, ref string? probabilityText, IcpFit? fit)
     {
         if (_stages[stage].Gate is not { } gate) return $"{_stages[stage].Name} is only set by hand";
         if (_unreachable[stage] is { } unreachable) return unreachable;
-        var problems = new List<string>();
+        var problems = new List<string>(4);
         if (probability < _minProbability[stage])
-            problems.Add($"probability {Text.Probability(probability)} is below {Text.Probability(_minProbability[stage])}");
+            problems.Add($"probability {probabilityText ??= Text.Probability(probability)} is below {_minProbabilityText[stage]}");
         if (fit is { } f && !FitMeets(f, gate.Icp))
-            problems.Add($"ICP {f.ToString().ToLowerInvariant()} (needs {gate.Icp.ToString().ToLowerInvariant()})");
+            problems.Add($"ICP {FitNames[(int)f]} (needs {RequirementNames[(int)gate.Icp]})");
         foreach (var c in gate.Evidence)
             if (c.Explain(lead) is { } why) problems.Add(why);
-        if (gate.AnyEvidence.Count > 0 && !gate.AnyEvidence.Any(c => c.IsMetBy(lead)))
-            problems.Add("none of " + string.Join(" / ", gate.AnyEvidence.Select(c => c.Description)));
-        return problems.Count == 0 ? "met" : string.Join(", ", problems);
+        if (gate.AnyEvidence.Count > 0 && !AnyMet(gate.AnyEvidence, lead))
+            problems.Add(_noneOfText[stage]);
+        return problems.Count switch
+        {
+            0 => "met",
+            1 => problems[0],
+            _ => string.Join(", ", problems),
+        };
+    }
+
+    private static bool AnyMet(IReadOnlyList<Condition> conditions, ILeadValues lead)
+    {
+        for (var i = 0; i < conditions.Count; i++)
+            if (conditions[i].IsMetBy(lead)) return true;
+        return false;
+    }
+
+    private static FailedRule FirstMustHave(IReadOnlyList<FailedRule> failed)
+    {
+        for (var i = 0; i < failed.Count; i++)
+            if (failed[i].Rule.MustHave) return failed[i];
+        throw new InvalidOperationException("no must-have rule failed.");
     }
 
     private static bool FitMeets(IcpFit fit, IcpRequirement requirement) => requirement switch

@@ -17,9 +17,27 @@ public sealed record FailedRule(IcpRule Rule, string Reason);
 public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRule> Failed)
 {
     /// <summary>The failed rules in one line: "Employees 12 is below 50; Job title is missing".</summary>
-    public string FailedText => string.Join("; ", Failed.Select(f => f.Reason));
+    public string FailedText
+    {
+        get
+        {
+            if (Failed.Count == 0) return "";
+            if (Failed.Count == 1) return Failed[0].Reason;
+            var reasons = new string[Failed.Count];
+            for (var i = 0; i < reasons.Length; i++) reasons[i] = Failed[i].Reason;
+            return string.Join("; ", reasons);
+        }
+    }
 
-    public bool FailedMustHave => Failed.Any(f => f.Rule.MustHave);
+    public bool FailedMustHave
+    {
+        get
+        {
+            for (var i = 0; i < Failed.Count; i++)
+                if (Failed[i].Rule.MustHave) return true;
+            return false;
+        }
+    }
 }
 
 /// <summary>
@@ -47,31 +65,38 @@ public sealed class Icp
     public double FailBelow { get; }
 
     /// <summary>The fit and score only; allocates nothing (for backtests over many leads).</summary>
-    public IcpFit FitOf(ILeadValues lead, out double score)
+    public IcpFit FitOf(ILeadValues lead, out double score) =>
+        Check(lead, _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length], out score);
+
+    /// <summary>The fit, score and the failed rules in words.</summary>
+    public IcpResult Evaluate(ILeadValues lead)
     {
-        double met = 0;
+        Span<bool> met = _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
+        var fit = Check(lead, met, out var score);
+        if (fit == IcpFit.Pass) return new IcpResult(fit, score, []);
+        // Explains only the rules that failed, without checking them again.
+        var failed = new List<FailedRule>(2);
+        for (var i = 0; i < _rules.Length; i++)
+            if (!met[i]) failed.Add(new FailedRule(_rules[i], _rules[i].Condition.WhyNotMet(lead.Get(_rules[i].Condition.Column))));
+        return new IcpResult(fit, score, failed);
+    }
+
+    private IcpFit Check(ILeadValues lead, Span<bool> met, out double score)
+    {
+        double sum = 0;
         bool allMet = true, mustHaveFailed = false;
-        foreach (var rule in _rules)
+        for (var i = 0; i < _rules.Length; i++)
         {
-            if (rule.Condition.IsMetBy(lead)) met += rule.Weight;
+            var rule = _rules[i];
+            met[i] = rule.Condition.IsMetBy(lead);
+            if (met[i]) sum += rule.Weight;
             else
             {
                 allMet = false;
                 if (rule.MustHave) mustHaveFailed = true;
             }
         }
-        score = met / _totalWeight;
+        score = sum / _totalWeight;
         return mustHaveFailed ? IcpFit.Fail : allMet ? IcpFit.Pass : score < FailBelow ? IcpFit.Fail : IcpFit.Partial;
-    }
-
-    /// <summary>The fit, score and the failed rules in words.</summary>
-    public IcpResult Evaluate(ILeadValues lead)
-    {
-        var fit = FitOf(lead, out var score);
-        if (fit == IcpFit.Pass) return new IcpResult(fit, score, []);
-        var failed = new List<FailedRule>(2);
-        foreach (var rule in _rules)
-            if (rule.Condition.Explain(lead) is { } reason) failed.Add(new FailedRule(rule, reason));
-        return new IcpResult(fit, score, failed);
     }
 }
