@@ -23,10 +23,11 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         _rulesPath = rulesPath;
         _thresholds = FunnelDocument.From(model.Extras)?.Thresholds ?? GateThresholds.None;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
-        Headers = rulesPath is null
-            ? ["stage", "suggested_stage", "action", "reason"]
-            : ["icp_fit", "icp_score", "icp_failed", "stage", "suggested_stage", "action", "reason"];
+        Headers = rulesPath is null ? FunnelHeaders : [.. IcpHeaders, .. FunnelHeaders];
     }
+
+    private static readonly string[] IcpHeaders = ["icp_fit", "icp_score", "icp_failed"];
+    private static readonly string[] FunnelHeaders = ["stage", "suggested_stage", "action", "reason"];
 
     public IReadOnlyList<string> Headers { get; }
 
@@ -38,11 +39,6 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds);
         return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
     }
-
-    /// <summary>Advice for one lead given as column → value (the HTTP API's shape).</summary>
-    public static IReadOnlyList<string> HeadersFor(bool withIcp) => withIcp
-        ? ["icp_fit", "icp_score", "icp_failed", "stage", "suggested_stage", "action", "reason"]
-        : ["stage", "suggested_stage", "action", "reason"];
 
     private sealed class Row : IRowAnnotator
     {

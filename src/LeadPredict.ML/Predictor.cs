@@ -56,8 +56,11 @@ public sealed class EngineModel : IProbabilityModel
 
 public static class ProbabilityModels
 {
-    public static IProbabilityModel For(ModelBundle bundle, MLContext ml) =>
-        bundle.Ensemble is { } e ? new EnsembleModel(e) : new EngineModel(ml, bundle.Model, bundle.Featurizer.Length);
+    public static IProbabilityModel For(ModelBundle bundle, MLContext ml) => For(bundle.Ensemble, ml, bundle.Model, bundle.Featurizer.Length);
+
+    /// <summary>The compiled ensemble when the trainer produced one, otherwise pooled ML.NET prediction engines.</summary>
+    public static IProbabilityModel For(CompiledEnsemble? ensemble, MLContext ml, ITransformer model, int width) =>
+        ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, width);
 
     public static double[] ScoreAll(this IProbabilityModel model, IReadOnlyList<float[]> features)
     {

@@ -312,8 +312,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                     for (var r = 0; r < lead.Reasons.Count; r++)
                     {
                         if (r > 0) _reasons.Append(" | ");
-                        var reason = lead.Reasons[r];
-                        _reasons.Append(reason.Effect >= 0 ? "▲" : "▼").Append(' ').Append(ColumnNames.Display(reason.Column)).Append(" = ").Append(reason.Value);
+                        lead.Reasons[r].AppendTo(_reasons);
                     }
                     output.AppendEscaped(_reasons, sep);
                 }

@@ -7,7 +7,11 @@ namespace LeadPredict.ML.Scoring;
 /// <summary>One factor behind a lead's score: the column, the lead's value, and how much it moved the score (log-odds).</summary>
 public sealed record Reason(string Column, string Value, double Effect)
 {
-    public override string ToString() => $"{(Effect >= 0 ? "▲" : "▼")} {ColumnNames.Display(Column)} = {Value}";
+    public override string ToString() => AppendTo(new System.Text.StringBuilder(48)).ToString();
+
+    /// <summary>"▲ Demo Requested = yes": the one format of a reason, appended without building a string (batch scoring's hot path).</summary>
+    public System.Text.StringBuilder AppendTo(System.Text.StringBuilder sb) =>
+        sb.Append(Effect >= 0 ? '▲' : '▼').Append(' ').Append(ColumnNames.Display(Column)).Append(" = ").Append(Value);
 }
 
 public sealed record ScoredLead(double Probability, int Score, string Grade, IReadOnlyList<Reason> Reasons);

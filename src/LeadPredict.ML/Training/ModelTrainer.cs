@@ -46,20 +46,15 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             observer.Progress(new("Cross-validating", 1, $"best number of trees: {best} of at most {config.Trainer.Trees}"));
         }
 
-        observer.Progress(new("Featurizing", null, $"{split.TrainRows.Length:N0} training rows"));
         var ml = new MLContext(seed: options.Seed);
-        var featurizer = LeadFeaturizer.Fit(table, data.Schema, split.TrainRows);
-        var trainFeatures = featurizer.FeaturizeRows(table, split.TrainRows);
-        observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows"));
-        var model = LeadPipeline.Build(ml, options, trainFeatures.Length)
-            .Fit(LeadPipeline.ToDataView(ml, trainFeatures, split.TrainLabels, featurizer.Length));
+        var (featurizer, model, ensemble, scorer) = Fit(ml, table, data.Schema, split.TrainRows, split.TrainLabels, options,
+            onFeaturized: () => observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows")),
+            onStart: () => observer.Progress(new("Featurizing", null, $"{split.TrainRows.Length:N0} training rows")));
         ct.ThrowIfCancellationRequested();
-        var ensemble = CompiledEnsemble.TryCreate(model, trainFeatures);
 
         observer.Progress(new("Evaluating on the holdout", null, split.Method));
         var holdoutFeatures = featurizer.FeaturizeRows(table, split.HoldoutRows);
         var probes = MakeProbes(ml, model, featurizer.Length, holdoutFeatures);
-        IProbabilityModel scorer = ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, featurizer.Length);
         if (ensemble is not null)
             foreach (var probe in probes)
                 if (Math.Abs(ensemble.Probability(probe.Features) - probe.Probability) > 1e-5)
@@ -203,28 +198,25 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             var trainLabels = trainIdx.Select(i => split.TrainLabels[i]).ToArray();
             var validRows = validIdx.Select(i => split.TrainRows[i]).ToArray();
             var validLabels = validIdx.Select(i => split.TrainLabels[i]).ToArray();
-            var ml = new MLContext(seed: options.Seed);
-            var featurizer = LeadFeaturizer.Fit(table, data.Schema, trainRows);
-            var features = featurizer.FeaturizeRows(table, trainRows);
-            var model = LeadPipeline.Build(ml, options, features.Length).Fit(LeadPipeline.ToDataView(ml, features, trainLabels, featurizer.Length));
-            var ensemble = CompiledEnsemble.TryCreate(model, features);
-            IProbabilityModel scorer = ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, featurizer.Length);
+            var (featurizer, _, ensemble, scorer) = Fit(new MLContext(seed: options.Seed), table, data.Schema, trainRows, trainLabels, options);
             var validFeatures = featurizer.FeaturizeRows(table, validRows);
-            var m = BinaryMetrics.Compute(scorer.ScoreAll(validFeatures), validLabels, config.Evaluation.Threshold, withCurves: false);
             if (choose && ensemble is not null)
             {
+                // The partial sums give every forest size at once; the summary is then computed at the chosen size below.
                 var partial = validFeatures.Select(v => ensemble.RawScoresByTreeCount(v, TreeStep)).ToArray();
                 foldScores.Add((partial, validLabels, ensemble));
                 aucByTrees.Add(Enumerable.Range(0, partial[0].Length)
                     .Select(c => RankMetrics.Auc(partial.Select(p => p[c]).ToArray(), validLabels)).ToArray());
+                continue;
             }
+            var m = BinaryMetrics.Compute(scorer.ScoreAll(validFeatures), validLabels, config.Evaluation.Threshold, withCurves: false);
             auc.Add(m.Auc);
             prAuc.Add(m.PrAuc);
             logLoss.Add(m.LogLossNats);
         }
         observer.Progress(new("Cross-validating", 1, $"{k} folds done"));
-        IReadOnlyList<FoldSummary> summary = [FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)];
-        if (aucByTrees.Count != k) return (summary, null);
+        if (aucByTrees.Count != k)
+            return ([FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)], null);
         var checkpoints = aucByTrees.Min(a => a.Length);
         var mean = Enumerable.Range(0, checkpoints).Select(c => aucByTrees.Average(a => a[c])).ToArray();
         // The smallest forest within a hair of the best: fewer trees generalise better at equal validation AUC.
@@ -233,9 +225,23 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         // Report cross-validation at the chosen number of trees, the model that is actually shipped.
         var atChosen = foldScores.Select(f => BinaryMetrics.Compute(
             f.Partial.Select(p => f.Ensemble.ToProbability(p[chosen])).ToArray(), f.Labels, config.Evaluation.Threshold, withCurves: false)).ToArray();
-        summary = [FoldSummary.Of("AUC", atChosen.Select(m => m.Auc).ToArray()), FoldSummary.Of("PR AUC", atChosen.Select(m => m.PrAuc).ToArray()),
+        IReadOnlyList<FoldSummary> summary = [FoldSummary.Of("AUC", atChosen.Select(m => m.Auc).ToArray()), FoldSummary.Of("PR AUC", atChosen.Select(m => m.PrAuc).ToArray()),
                    FoldSummary.Of("log-loss (nats)", atChosen.Select(m => m.LogLossNats).ToArray())];
         return (summary, (chosen + 1) * TreeStep);
+    }
+
+    /// <summary>Featurizes the rows, trains the configured pipeline and compiles the ensemble: the one fit used by CV and the final model.</summary>
+    private static (LeadFeaturizer Featurizer, ITransformer Model, CompiledEnsemble? Ensemble, IProbabilityModel Scorer) Fit(
+        MLContext ml, LeadTable table, DatasetSchema schema, int[] rows, bool[] labels, TrainerOptions options,
+        Action? onFeaturized = null, Action? onStart = null)
+    {
+        onStart?.Invoke();
+        var featurizer = LeadFeaturizer.Fit(table, schema, rows);
+        var features = featurizer.FeaturizeRows(table, rows);
+        onFeaturized?.Invoke();
+        var model = LeadPipeline.Build(ml, options, features.Length).Fit(LeadPipeline.ToDataView(ml, features, labels, featurizer.Length));
+        var ensemble = CompiledEnsemble.TryCreate(model, features);
+        return (featurizer, model, ensemble, ProbabilityModels.For(ensemble, ml, model, featurizer.Length));
     }
 
     private static List<ProbeRow> MakeProbes(MLContext ml, ITransformer model, int width, float[][] features)

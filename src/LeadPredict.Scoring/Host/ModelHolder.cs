@@ -19,18 +19,10 @@ public sealed class ScoringModel
         Annotators = ScoringExtensions.Annotators(bundle, rulesPath);
         ExtraHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
-        DisplayNames = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => ColumnNames.Display(c.Name), StringComparer.Ordinal);
     }
 
     /// <summary>The kind of each feature column, by name (case-insensitive), for checking request values.</summary>
     public IReadOnlyDictionary<string, LeadPredict.Core.ColumnKind> FeatureKinds { get; }
-
-    /// <summary>Column names for people ("Demo Requested"), computed once.</summary>
-    public IReadOnlyDictionary<string, string> DisplayNames { get; }
-
-    /// <summary>A reason as one line, like <see cref="Reason.ToString"/> but with the cached display name.</summary>
-    public string Describe(Reason r) =>
-        string.Concat(r.Effect >= 0 ? "▲ " : "▼ ", DisplayNames.TryGetValue(r.Column, out var d) ? d : r.Column, " = ", r.Value);
 
     public ModelBundle Bundle { get; }
     public string Version => Bundle.Card.Version;

@@ -114,7 +114,7 @@ public static class ScoringApi
             for (var k = 0; k < reasons.Length; k++)
             {
                 var r = s.Reasons[k];
-                reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), model.Describe(r));
+                reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
             }
             result[i] = new ScoredLeadDto(id, 0, s.Probability, s.Score, s.Grade, annotations, reasons);
         }
@@ -195,8 +195,8 @@ public static class ScoringApi
         char sep;
         using (var r = new CsvRecordReader(input)) { inputHeader = r.Header; sep = r.Separator; }
         var prefix = 5 + model.ExtraHeaders.Count + 1;
-        var stageAt = IndexOf(model.ExtraHeaders, "suggested_stage");
-        var actionAt = IndexOf(model.ExtraHeaders, "action");
+        var stageAt = IndexOfIgnoreCase(model.ExtraHeaders, "suggested_stage");
+        var actionAt = IndexOfIgnoreCase(model.ExtraHeaders, "action");
         using var reader = new CsvRecordReader(output, sep);
         // The ranked file leads with the id and keeps the other input columns, renaming those that clash with an
         // output column to "<name>_input": map each input column back to its place to fingerprint the lead as it came in.
@@ -221,12 +221,6 @@ public static class ScoringApi
     private static int IndexOfIgnoreCase(IReadOnlyList<string> list, string value)
     {
         for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], value, StringComparison.OrdinalIgnoreCase)) return i;
-        return -1;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++) if (list[i] == value) return i;
         return -1;
     }
 
