@@ -71,7 +71,7 @@ public sealed class FunnelAdvisor
             if (resolved.MinProbability is { } p) _minProbability[i] = p;
             else _unreachable[i] = $"no probability reached {Text.Percent(rate)} conversion in history";
         }
-        _minProbabilityText = _minProbability.Select(Text.Probability).ToArray();
+        _minProbabilityText = _minProbability.Select(p => Text.Probability(p)).ToArray();
         _noneOfText = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? "none of " + string.Join(" / ", g.AnyEvidence.Select(c => c.Description)) : "").ToArray();
         _topDecileText = Text.Probability(Cuts.TopDecileFrom);
         _bottomDecileText = Text.Probability(Cuts.BottomDecileBelow);
@@ -117,7 +117,7 @@ public sealed class FunnelAdvisor
                 ReviewReason.HiddenGem);
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
             return Make(LeadAction.Review,
-                $"Passes the ICP but probability {P()} is in the bottom decile (below {_bottomDecileText})",
+                $"Passes the ICP but probability {Text.Probability(probability, Cuts.BottomDecileBelow)} is in the bottom decile (below {_bottomDecileText})",
                 ReviewReason.IcpPassLowProbability, current);
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
@@ -126,17 +126,18 @@ public sealed class FunnelAdvisor
             var floor = probability < Cuts.BottomDecileBelow
                 ? $"in the bottom decile (below {_bottomDecileText})"
                 : $"below the disqualify floor {_disqualifyText}";
-            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {P()} is {floor}", stage: current);
+            var compared = Text.Probability(probability, probability < Cuts.BottomDecileBelow ? Cuts.BottomDecileBelow : _funnel.Actions.DisqualifyBelow);
+            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {compared} is {floor}", stage: current);
         }
 
-        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, ref pText, fit)}" : null;
+        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
         if (suggested > current)
             return Make(LeadAction.Promote,
                 $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
 
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
             return Make(LeadAction.Nurture,
-                $"Probability {P()} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
+                $"Probability {Text.Probability(probability, _funnel.Actions.NurtureBelow)} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
 
         return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
     }
@@ -154,13 +155,13 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    private string WhyNot(int stage, ILeadValues lead, double probability, ref string? probabilityText, IcpFit? fit)
+    private string WhyNot(int stage, ILeadValues lead, double probability, IcpFit? fit)
     {
         if (_stages[stage].Gate is not { } gate) return $"{_stages[stage].Name} is only set by hand";
         if (_unreachable[stage] is { } unreachable) return unreachable;
         var problems = new List<string>(4);
         if (probability < _minProbability[stage])
-            problems.Add($"probability {probabilityText ??= Text.Probability(probability)} is below {_minProbabilityText[stage]}");
+            problems.Add($"probability {Text.Probability(probability, _minProbability[stage])} is below {_minProbabilityText[stage]}");
         if (fit is { } f && !FitMeets(f, gate.Icp))
             problems.Add($"ICP {FitNames[(int)f]} (needs {RequirementNames[(int)gate.Icp]})");
         foreach (var c in gate.Evidence)

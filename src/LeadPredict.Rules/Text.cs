@@ -69,6 +69,18 @@ internal static class Text
 
     public static string Probability(double p) => p.ToString("0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A probability compared with a threshold, with enough decimals that the two never print alike:
+    /// 0.0996 against a floor of 0.10 reads "0.0996", not "0.10 is below 0.10".
+    /// </summary>
+    public static string Probability(double p, double threshold)
+    {
+        var text = Probability(p);
+        for (var decimals = 3; decimals <= 6 && p != threshold && text == Probability(threshold); decimals++)
+            text = p.ToString("0." + new string('0', decimals - 1) + "#", CultureInfo.InvariantCulture);
+        return text;
+    }
+
     public static string Percent(double rate) => rate.ToString("0.0%", CultureInfo.InvariantCulture);
 
     public static string List(IReadOnlyList<string> values, int max = 6) =>

@@ -47,22 +47,26 @@ internal static class ScoreCommand
             var scorer = new LeadScorer(bundle);
             steps.Step("Scoring leads", $"model {bundle.Card.Version}");
             summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, request.RulesPath)).ScoreFile(request.InputPath, request.OutputPath,
-                new BatchScoringOptions { Reasons = request.Reasons, TopRows = request.Top },
+                new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool) },
                 new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
             steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
             steps.Complete();
         }
         foreach (var w in summary.Warnings) CommandRunner.Warning(w);
-        Print(summary, bundle);
+        Print(summary, bundle, request.Top);
         AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");
         return ExitCodes.Ok;
     }
 
-    private static void Print(BatchSummary summary, ModelBundle bundle)
+    // The best-ranked leads searched for the "promote next" and "hidden gems" shortlists.
+    private const int ShortlistPool = 200;
+
+    private static void Print(BatchSummary summary, ModelBundle bundle, int top)
     {
-        if (summary.Top.Count > 0)
+        var shown = summary.Top.Take(top).ToArray();
+        if (shown.Length > 0)
         {
-            var t = new Table().Border(TableBorder.Rounded).Title($"Top {summary.Top.Count} of {summary.Leads:N0} leads");
+            var t = new Table().Border(TableBorder.Rounded).Title($"Top {shown.Length} of {summary.Leads:N0} leads");
             t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.IdHeader))
                 .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
             var icpAt = IndexOf(summary.ExtraHeaders, "icp_fit");
@@ -73,11 +77,11 @@ internal static class ScoreCommand
             if (suggestedAt >= 0) t.AddColumn("stage → suggested");
             if (actionAt >= 0) t.AddColumn("action");
             t.AddColumn("why (top factors)");
-            foreach (var r in summary.Top)
+            foreach (var r in shown)
             {
                 var cells = new List<string>
                 {
-                    r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), r.Probability.ToString("P1", CultureInfo.InvariantCulture), GradeMarkup(r.Grade),
+                    r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), Percent(r.Probability, 1), GradeMarkup(r.Grade),
                 };
                 if (icpAt >= 0) cells.Add(Markup.Escape(r.Extra[icpAt] ?? ""));
                 if (suggestedAt >= 0)
@@ -93,10 +97,31 @@ internal static class ScoreCommand
             AnsiConsole.Write(t);
         }
         AnsiConsole.MarkupLine("Grades: " + string.Join("  ", summary.Grades.Select(g => $"{GradeMarkup(g.Key)} {g.Value:N0}")) +
-                               $"  [grey](A ≥ {bundle.Card.Grades.A:P0}, B ≥ {bundle.Card.Grades.B:P0}, C ≥ {bundle.Card.Grades.C:P0})[/]");
+                               $"  [grey](A ≥ {Percent(bundle.Card.Grades.A, 0)}, B ≥ {Percent(bundle.Card.Grades.B, 0)}, C ≥ {Percent(bundle.Card.Grades.C, 0)})[/]");
+        Shortlist(summary, "Promote next", "promote", r => true);
+        Shortlist(summary, "Hidden gems to review (fail the ICP, top decile)", "review", r => r.StartsWith("Hidden gem", StringComparison.Ordinal));
         foreach (var (title, counts) in summary.Sections)
             AnsiConsole.MarkupLine($"{Markup.Escape(title)}: " + string.Join("  ", counts.Select(c => $"{Markup.Escape(c.Key)} {c.Count:N0}")));
     }
+
+    private static void Shortlist(BatchSummary summary, string title, string action, Func<string, bool> reasonFilter, int max = 5)
+    {
+        var actionAt = IndexOf(summary.ExtraHeaders, "action");
+        var reasonAt = IndexOf(summary.ExtraHeaders, "reason");
+        var stageAt = IndexOf(summary.ExtraHeaders, "stage");
+        var suggestedAt = IndexOf(summary.ExtraHeaders, "suggested_stage");
+        if (actionAt < 0 || reasonAt < 0) return;
+        var rows = summary.Top.Where(r => r.Extra[actionAt] == action && reasonFilter(r.Extra[reasonAt] ?? "")).Take(max).ToArray();
+        if (rows.Length == 0) return;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/] [grey](best first; all of them in the ranked CSV)[/]");
+        foreach (var r in rows)
+        {
+            var move = stageAt >= 0 && suggestedAt >= 0 && r.Extra[stageAt] != r.Extra[suggestedAt] ? $"{r.Extra[stageAt]} → {r.Extra[suggestedAt]}: " : "";
+            AnsiConsole.MarkupLine($"  #{r.Rank} {Markup.Escape(r.Id)} {Percent(r.Probability, 0)} {GradeMarkup(r.Grade)}  {Markup.Escape(move + r.Extra[reasonAt])}");
+        }
+    }
+
+    private static string Percent(double p, int decimals) => (p * 100).ToString("F" + decimals, CultureInfo.InvariantCulture) + "%";
 
     private static int IndexOf(IReadOnlyList<string> headers, string name)
     {

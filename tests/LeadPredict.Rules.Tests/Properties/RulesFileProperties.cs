@@ -71,3 +71,14 @@ public sealed class RulesFileProperties
         Assert.True(loaded > 10 && rejected > 10, $"loaded {loaded}, rejected {rejected}");
     }
 }
+
+public sealed class ProbabilityTextTests
+{
+    [Theory]
+    [InlineData(0.0996, 0.10, "0.0996")]
+    [InlineData(0.0499, 0.05, "0.0499")]
+    [InlineData(0.42, 0.35, "0.42")]
+    [InlineData(0.10, 0.10, "0.10")]
+    public void A_probability_never_prints_like_the_threshold_it_is_compared_with(double p, double threshold, string expected) =>
+        Assert.Equal(expected, LeadPredict.Rules.Text.Probability(p, threshold));
+}
