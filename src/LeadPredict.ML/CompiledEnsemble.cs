@@ -6,10 +6,10 @@ using Microsoft.ML.Trainers.FastTree;
 namespace LeadPredict.ML;
 
 /// <summary>
-/// A trained tree ensemble in plain arrays: scores a feature vector without ML.NET's per-call overhead,
-/// is thread-safe, and splits each score into per-feature contributions (Saabas: along the decision path,
-/// each split's feature gets the change in the expected output). Node expectations are weighted by how many
-/// training rows passed through each node, so contributions are relative to the average lead.
+/// A trained tree ensemble in plain arrays: scores a feature vector without ML.NET's per-call overhead and is
+/// thread-safe. Each node keeps its expected output, weighted by how many training rows passed through it, from which
+/// <see cref="PackedForest"/> splits a score into contributions relative to the average lead (Saabas) and scores many
+/// leads at once.
 /// Built from the ML.NET model and checked against ML.NET's own predictions when a model is trained and loaded.
 /// </summary>
 public sealed class CompiledEnsemble
@@ -54,34 +54,6 @@ public sealed class CompiledEnsemble
             if ((t + 1) % step == 0 && (t + 1) / step - 1 < result.Length) result[(t + 1) / step - 1] = score;
         }
         return result;
-    }
-
-    /// <summary>
-    /// Adds each feature's contribution to the raw score into <paramref name="contributions"/>; returns the raw score
-    /// (exactly <see cref="RawScore"/>: the same sums in the same order).
-    /// </summary>
-    public double Contributions(ReadOnlySpan<float> features, Span<double> contributions)
-    {
-        var score = Bias;
-        foreach (var t in Trees)
-        {
-            if (t.Left.Length == 0) { score += t.Weight * t.LeafValues[0]; continue; }
-            var nodes = t.Nodes(features.Length, contributions.Length);
-            var node = 0;
-            var expected = t.NodeValues[0];
-            while (true)
-            {
-                ref readonly var n = ref nodes[node];
-                var f = n.Feature;
-                var child = features[f] <= n.Threshold ? n.Left : n.Right;
-                var next = child < 0 ? t.LeafValues[~child] : t.NodeValues[child];
-                contributions[f] += t.Weight * (next - expected);
-                expected = next;
-                if (child < 0) { score += t.Weight * next; break; }
-                node = child;
-            }
-        }
-        return score;
     }
 
     /// <summary>The expected raw score of a training lead (the starting point of the contributions).</summary>

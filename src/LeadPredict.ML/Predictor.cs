@@ -8,9 +8,8 @@ namespace LeadPredict.ML;
 public interface IProbabilityModel
 {
     double Probability(ReadOnlySpan<float> features);
-    /// <summary>Per-slot contributions to the raw score, when the model can explain itself.</summary>
+    /// <summary>Whether the model can split a score into contributions (see <see cref="PackedForest"/>).</summary>
     bool CanExplain { get; }
-    void Contributions(ReadOnlySpan<float> features, Span<double> contributions);
 }
 
 /// <summary>The compiled tree ensemble: fast, allocation-free, explainable.</summary>
@@ -18,7 +17,6 @@ public sealed class EnsembleModel(CompiledEnsemble ensemble) : IProbabilityModel
 {
     public double Probability(ReadOnlySpan<float> features) => ensemble.Probability(features);
     public bool CanExplain => true;
-    public void Contributions(ReadOnlySpan<float> features, Span<double> contributions) => ensemble.Contributions(features, contributions);
 }
 
 /// <summary>
@@ -45,7 +43,6 @@ public sealed class EngineModel : IProbabilityModel
     }
 
     public bool CanExplain => false;
-    public void Contributions(ReadOnlySpan<float> features, Span<double> contributions) { }
 
     private sealed class EnginePolicy(Func<PredictionEngine<FeatureRow, ScoreRow>> create) : PooledObjectPolicy<PredictionEngine<FeatureRow, ScoreRow>>
     {

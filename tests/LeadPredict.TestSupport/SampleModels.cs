@@ -31,4 +31,24 @@ public static class SampleModels
     public static TrainingOutcome SampleOutcome => Sample.Value.Outcome;
 
     public static ModelBundle LoadSample() => ModelBundle.Load(SamplePath);
+
+    /// <summary>The feature vectors of the first <paramref name="count"/> leads of data/leads-new.csv under <paramref name="bundle"/>.</summary>
+    public static float[][] SampleFeatures(ModelBundle bundle, int count)
+    {
+        var scorer = new LeadPredict.ML.Scoring.LeadScorer(bundle);
+        var file = TestPaths.Data("leads-new.csv");
+        using var reader = new LeadPredict.Core.Csv.CsvRecordReader(file);
+        var binding = scorer.Bind(reader.Header, file);
+        var fields = new List<string>();
+        var result = new List<float[]>();
+        while (result.Count < count && reader.Read(fields))
+        {
+            var values = new string?[scorer.FeatureColumns.Count];
+            scorer.Extract(binding, fields, values);
+            var features = new float[scorer.FeatureWidth];
+            bundle.Featurizer.Featurize(values, features);
+            result.Add(features);
+        }
+        return [.. result];
+    }
 }

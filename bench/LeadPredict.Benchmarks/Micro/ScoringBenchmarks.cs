@@ -8,7 +8,7 @@ using LeadPredict.SampleData;
 
 namespace LeadPredict.Benchmarks.Micro;
 
-/// <summary>The hot paths of scoring one lead: featurize, trees, contributions, and the whole LeadScorer.Score.</summary>
+/// <summary>The hot paths of scoring: featurize, the trees one lead and many leads at a time, and the whole LeadScorer.Score.</summary>
 [MemoryDiagnoser]
 public class ScoringBenchmarks
 {
@@ -17,8 +17,11 @@ public class ScoringBenchmarks
     private LeadFeaturizer _featurizer = null!;
     private string?[][] _leads = null!;
     private float[][] _features = null!;
-    private double[] _contributions = null!;
+    private float[] _batch = null!;
+    private double[] _batchScores = null!;
+    private float[] _batchContributions = null!;
     private int _next;
+    private const int BatchSize = 1024;
 
     [GlobalSetup]
     public void Setup()
@@ -41,7 +44,9 @@ public class ScoringBenchmarks
         }
         _leads = leads.ToArray();
         _features = _leads.Select(v => { var f = new float[_featurizer.Length]; _featurizer.Featurize(v, f); return f; }).ToArray();
-        _contributions = new double[_featurizer.Length];
+        _batch = _features.Take(BatchSize).SelectMany(f => f).ToArray();
+        _batchScores = new double[BatchSize];
+        _batchContributions = new float[BatchSize * _scorer.ContributionStride];
     }
 
     private int Next() => _next = (_next + 1) % _leads.Length;
@@ -63,11 +68,19 @@ public class ScoringBenchmarks
     [Benchmark(Description = "Ensemble probability")]
     public double Probability() => _ensemble.Probability(_features[Next()]);
 
-    [Benchmark(Description = "Ensemble contributions")]
-    public double Contributions()
+    [Benchmark(Description = "LeadScorer.ScoreFeatures, 1,024 leads at once (per lead)", OperationsPerInvoke = BatchSize)]
+    public double BatchProbability()
     {
-        Array.Clear(_contributions);
-        return _ensemble.Contributions(_features[Next()], _contributions);
+        _scorer.ScoreFeatures(_batch, _batchScores);
+        return _batchScores[0];
+    }
+
+    [Benchmark(Description = "LeadScorer.ScoreFeatures with contributions per column, 1,024 leads at once (per lead)", OperationsPerInvoke = BatchSize)]
+    public double BatchContributions()
+    {
+        Array.Clear(_batchContributions);
+        _scorer.ScoreFeatures(_batch, _batchScores, _batchContributions);
+        return _batchScores[0];
     }
 }
 
@@ -108,8 +121,10 @@ internal static class MicroModel
         return path;
     }
 
+    /// <summary>The model to benchmark: LEADPREDICT_BENCH_MODEL (e.g. the e2e run's 1M-row model), else one trained on 20,000 leads.</summary>
     public static string Path()
     {
+        if (Environment.GetEnvironmentVariable("LEADPREDICT_BENCH_MODEL") is { Length: > 0 } given) return given;
         Directory.CreateDirectory(Dir);
         var model = System.IO.Path.Combine(Dir, $"model-{typeof(ModelTrainer).Assembly.ManifestModule.ModuleVersionId:N}.zip");
         if (File.Exists(model)) return model;

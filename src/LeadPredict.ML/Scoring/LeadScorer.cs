@@ -28,8 +28,8 @@ public sealed class LeadScorer
     private readonly LeadFeaturizer _featurizer;
     private readonly IProbabilityModel _model;
     private readonly CompiledEnsemble? _ensemble;
+    private readonly PackedForest? _forest;
     private readonly MissingTokens _missing;
-    private readonly int[] _slotColumn;
 
     public LeadScorer(ModelBundle bundle, MLContext? ml = null)
     {
@@ -38,12 +38,13 @@ public sealed class LeadScorer
         _model = ProbabilityModels.For(bundle, ml ?? new MLContext(seed: 1));
         _ensemble = bundle.Ensemble;
         _missing = new MissingTokens(bundle.Schema.MissingTokens);
-        _slotColumn = _featurizer.Slots.Select(s => s.Column).ToArray();
+        // Contributions are wanted per original column (reasons name columns, not one-hot slots).
+        _forest = _ensemble is null ? null : new PackedForest(_ensemble, _featurizer.Slots.Select(s => s.Column).ToArray());
     }
 
     public ModelBundle Bundle { get; }
     public IReadOnlyList<ColumnState> FeatureColumns => _featurizer.Columns;
-    public bool CanExplain => _model.CanExplain;
+    public bool CanExplain => _forest is not null;
     public int FeatureWidth => _featurizer.Length;
 
     /// <summary>Maps an input header to the model's columns; rejects files that lack the id column or most features.</summary>
@@ -81,53 +82,78 @@ public sealed class LeadScorer
     {
         Span<float> features = _featurizer.Length <= 512 ? stackalloc float[_featurizer.Length] : new float[_featurizer.Length];
         _featurizer.Featurize(values, features, issues);
-        if (reasonsEachWay > 0 && _model.CanExplain)
+        if (reasonsEachWay > 0 && _forest is not null)
         {
             // One walk of the trees gives both the contributions and the raw score (the same sum as the probability's).
-            var reasons = Explain(values, features, reasonsEachWay, out var raw);
-            var pe = _ensemble is not null ? _ensemble.ToProbability(raw) : _model.Probability(features);
-            return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), reasons);
+            Span<float> byColumn = _forest.Stride <= 256 ? stackalloc float[_forest.Stride] : new float[_forest.Stride];
+            byColumn.Clear();
+            var pe = _ensemble!.ToProbability(_forest.ScoreOne(features, byColumn));
+            return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), Reasons(byColumn[..FeatureColumns.Count], values, reasonsEachWay));
         }
         var p = _model.Probability(features);
         return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
 
-    public static int ToScore(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 100, MidpointRounding.AwayFromZero);
+    /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
+    public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;
 
-    private Reason[] Explain(ReadOnlySpan<string?> values, ReadOnlySpan<float> features, int each, out double raw)
+    /// <summary>
+    /// Probabilities of many featurized leads at once (row-major, <see cref="FeatureWidth"/> per lead), about three times
+    /// faster a lead than one at a time and the same to the last bit. With <paramref name="columnContributions"/> (row-major,
+    /// <see cref="ContributionStride"/> per lead; only when <see cref="CanExplain"/>), each lead's contributions per feature
+    /// column are added there, for <see cref="TopColumns"/>.
+    /// </summary>
+    public void ScoreFeatures(ReadOnlySpan<float> features, Span<double> probabilities, Span<float> columnContributions = default)
     {
-        Span<double> slots = _featurizer.Length <= 512 ? stackalloc double[_featurizer.Length] : new double[_featurizer.Length];
-        slots.Clear();
-        raw = 0;
-        if (_ensemble is not null) raw = _ensemble.Contributions(features, slots);
-        else _model.Contributions(features, slots);
-        var columns = _featurizer.Columns.Count;
-        Span<double> byColumn = columns <= 256 ? stackalloc double[columns] : new double[columns];
-        byColumn.Clear();
-        for (var s = 0; s < slots.Length; s++) byColumn[_slotColumn[s]] += slots[s];
-        var reasons = new List<Reason>(each * 2);
-        Pick(byColumn, values, each, positive: true, reasons);
-        Pick(byColumn, values, each, positive: false, reasons);
-        return reasons.ToArray();
+        if (_forest is null)
+        {
+            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, FeatureWidth));
+            return;
+        }
+        _forest.Score(features, FeatureWidth, probabilities, columnContributions);
+        for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _ensemble!.ToProbability(probabilities[i]);
     }
 
-    private void Pick(ReadOnlySpan<double> byColumn, ReadOnlySpan<string?> values, int each, bool positive, List<Reason> into)
+    public static int ToScore(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 100, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// The columns that raised the probability most (strongest first, up to <paramref name="each"/>), then those that lowered
+    /// it most, into <paramref name="into"/>; returns how many raised it (<paramref name="count"/> is the total).
+    /// </summary>
+    public static int TopColumns(ReadOnlySpan<float> byColumn, int each, Span<int> into, out int count)
     {
-        Span<bool> used = stackalloc bool[Math.Min(byColumn.Length, 256)];
+        var raised = Pick(byColumn, each, positive: true, into);
+        count = raised + Pick(byColumn, each, positive: false, into[raised..]);
+        return raised;
+    }
+
+    private Reason[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<string?> values, int each)
+    {
+        Span<int> top = stackalloc int[2 * each];
+        TopColumns(byColumn, each, top, out var count);
+        var reasons = new Reason[count];
+        for (var k = 0; k < count; k++)
+            reasons[k] = new Reason(_featurizer.Columns[top[k]].Name, values[top[k]] ?? "missing", byColumn[top[k]]);
+        return reasons;
+    }
+
+    private static int Pick(ReadOnlySpan<float> byColumn, int each, bool positive, Span<int> into)
+    {
+        var picked = 0;
         for (var k = 0; k < each; k++)
         {
             var best = -1;
-            for (var c = 0; c < byColumn.Length && c < used.Length; c++)
+            for (var c = 0; c < byColumn.Length; c++)
             {
-                if (used[c]) continue;
                 var v = byColumn[c];
                 if (positive ? v <= 1e-9 : v >= -1e-9) continue;
+                if (into[..picked].Contains(c)) continue;
                 if (best < 0 || (positive ? v > byColumn[best] : v < byColumn[best])) best = c;
             }
-            if (best < 0) return;
-            used[best] = true;
-            into.Add(new Reason(_featurizer.Columns[best].Name, values[best] ?? "missing", byColumn[best]));
+            if (best < 0) break;
+            into[picked++] = best;
         }
+        return picked;
     }
 
     public static string FormatProbability(double p) => p.ToString("0.000000", CultureInfo.InvariantCulture);
