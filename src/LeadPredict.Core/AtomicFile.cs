@@ -7,7 +7,25 @@ namespace LeadPredict.Core;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Replace(path, temp =>
+    {
+        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        write(stream);
+        stream.Flush(flushToDisk: true);
+    });
+
+    /// <summary>
+    /// As <see cref="Write(string, Action{Stream})"/>, for writers that write at positions of their own choosing with
+    /// <see cref="RandomAccess.Write(Microsoft.Win32.SafeHandles.SafeFileHandle, ReadOnlySpan{byte}, long)"/>, several threads at once.
+    /// </summary>
+    public static void WriteHandle(string path, Action<Microsoft.Win32.SafeHandles.SafeFileHandle> write) => Replace(path, temp =>
+    {
+        using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        write(handle);
+        RandomAccess.FlushToDisk(handle);
+    });
+
+    private static void Replace(string path, Action<string> writeTemp)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -15,11 +33,7 @@ public static class AtomicFile
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
+            writeTemp(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch

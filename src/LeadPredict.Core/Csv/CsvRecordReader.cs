@@ -54,6 +54,22 @@ public sealed class CsvRecordReader : IDisposable
         Header = header;
     }
 
+    /// <summary>
+    /// Reads the records of a chunk of a file's body, already in memory (see <see cref="CsvChunker"/>), with the file's
+    /// header and separator; <paramref name="firstLine"/> is the line the chunk starts on, so errors name the file's lines.
+    /// </summary>
+    public CsvRecordReader(char[] text, int length, string path, char separator, IReadOnlyList<string> header, long firstLine)
+    {
+        _reader = TextReader.Null;
+        FilePath = path;
+        _buffer = text;
+        _len = length;
+        _eof = true;
+        _line = firstLine;
+        Separator = separator;
+        Header = header;
+    }
+
     public string FilePath { get; }
     public char Separator { get; }
     public IReadOnlyList<string> Header { get; }
@@ -67,15 +83,15 @@ public sealed class CsvRecordReader : IDisposable
     /// <summary>The record most recently read, exactly as in the file (without its line ending); valid until the next read.</summary>
     public ReadOnlySpan<char> RawRecordSpan => _buffer.AsSpan(_rawStart, _rawLength);
 
+    /// <summary>Where the record most recently read is in the text given to the in-memory constructor (without its line ending).</summary>
+    public (int Start, int Length) RawRecordRange => (_rawStart, _rawLength);
+
     /// <summary>
     /// Makes the reader return one shared string instance for repeated values of a column (up to 100,000 distinct values
     /// per column), looked up without allocating, so a million rows of categories cost one string per distinct value.
+    /// Readers of chunks of one file can share <paramref name="pool"/> (one per thread: it is not thread-safe).
     /// </summary>
-    public void InternValues()
-    {
-        _pools = new Dictionary<string, string>?[Header.Count];
-        for (var i = 0; i < _pools.Length; i++) _pools[i] = new Dictionary<string, string>(StringComparer.Ordinal);
-    }
+    public void InternValues(CsvInternPool? pool = null) => _pools = (pool ?? new CsvInternPool(Header.Count)).Columns;
 
     private static TextReader OpenFile(string path)
     {
@@ -292,4 +308,16 @@ public sealed class CsvRecordReader : IDisposable
     private string? ColumnName(int index) => Header is not null && index < Header.Count ? Header[index] : null;
 
     public void Dispose() => _reader.Dispose();
+}
+
+/// <summary>The strings a <see cref="CsvRecordReader"/> hands out for repeated values, one pool per column; not thread-safe.</summary>
+public sealed class CsvInternPool
+{
+    public CsvInternPool(int columns)
+    {
+        Columns = new Dictionary<string, string>?[columns];
+        for (var i = 0; i < Columns.Length; i++) Columns[i] = new Dictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    internal Dictionary<string, string>?[] Columns { get; }
 }

@@ -25,7 +25,10 @@ public sealed record BatchScoringOptions
 {
     public bool Reasons { get; init; } = true;
     public int TopRows { get; init; } = 10;
-    public int ChunkSize { get; init; } = 8192;
+    /// <summary>About how many bytes of the input each unit of parallel work holds (whole records; at least 16).</summary>
+    public int ChunkBytes { get; init; } = 1 << 20;
+    /// <summary>How many leads go through the trees together (see <see cref="LeadScorer.ScoreFeatures"/>).</summary>
+    public int BatchSize { get; init; } = 256;
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
@@ -41,70 +44,82 @@ public sealed record BatchSummary(
 }
 
 /// <summary>
-/// Ranks a file of new leads: one thread streams and parses the records in chunks while the others score them, sorts by
-/// probability (ties keep file order) and writes the ranked CSV atomically, in the input's separator, with the input's
-/// columns after the scores. Each scored lead is kept only as its finished output line (UTF-8) and its probability, so
-/// memory grows with the output, not with parsed fields; the result is the same for any chunk size and degree of parallelism.
+/// Ranks a file of new leads. One thread cuts the file into chunks of whole records (<see cref="CsvChunker"/>: it only looks
+/// at quotes and line breaks) while the others parse, featurize and score the chunks, the trees a batch of leads at a time;
+/// then the leads are sorted by probability (ties keep file order) and the ranked CSV is written atomically, in the input's
+/// separator, with the input's columns after the scores. Each scored lead is kept only as its finished output line (UTF-8)
+/// and its probability, so memory grows with the output, not with parsed fields. The result is the same for any chunk
+/// size and degree of parallelism, and a bad record is reported at its line, the first in the file when there are several.
 /// </summary>
 public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator>? annotators = null)
 {
     private readonly IReadOnlyList<IScoreAnnotator> _annotators = annotators ?? [];
 
-    private sealed class Chunk(int index, int capacity)
+    /// <summary>A scored chunk: each lead's probability and finished output line (everything after the rank), in file order.</summary>
+    private sealed class ScoredChunk(int index, int bytes)
     {
         public readonly int Index = index;
-        public int Count;
-        public string[][]? Fields = new string[capacity][];
-        public long[] Lines = new long[capacity];
-        public Utf8Buffer? Raw = new(capacity * 160);
-        public int[] RawEnds = new int[capacity];
-        public double[] Probabilities = [];
-        public readonly Utf8Buffer Out = new(capacity * 256);
-        public int[] OutEnds = [];
+        public readonly List<double> Probabilities = new(bytes / 100 + 1);
+        public readonly List<int> OutEnds = new(bytes / 100 + 1);
+        public readonly Utf8Buffer Out = new(bytes * 2 + 256);
         public readonly int[] Grades = new int[4];
+        public int Count => Probabilities.Count;
     }
 
     public BatchSummary ScoreFile(string input, string output, BatchScoringOptions? options = null,
         IProgress<long>? progress = null, CancellationToken ct = default)
     {
         options ??= new BatchScoringOptions();
-        var chunkSize = Math.Max(1, options.ChunkSize);
         var workers = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
-        using var reader = new CsvRecordReader(input, separator: null);
-        reader.InternValues();
-        var header = reader.Header;
+        IReadOnlyList<string> header;
+        char sep;
+        using (var first = new CsvRecordReader(input, separator: null))
+        {
+            header = first.Header;
+            sep = first.Separator;
+        }
         var binding = scorer.Bind(header, input);
         var rowAnnotators = _annotators.Select(a => a.Bind(header, input)).ToArray();
         var extraHeaders = _annotators.SelectMany(a => a.Headers).ToArray();
         var issues = new FeaturizeIssues(scorer.FeatureColumns.Count);
         var withReasons = options.Reasons && scorer.CanExplain;
-        var sep = reader.Separator;
         var gradeOptions = scorer.Bundle.Card.Grades;
         var total = System.Diagnostics.Stopwatch.StartNew();
 
-        var done = new List<Chunk>();
+        var done = new List<ScoredChunk>();
         long scored = 0;
         long scoreTicks = 0;
         long annotateTicks = 0;
+        // A bad record stops the reading; chunks after the first bad one are skipped, so the error reported is the first in the file.
+        var firstBad = int.MaxValue;
+        InputFileException? badRecord = null;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var queue = new System.Collections.Concurrent.BlockingCollection<Chunk>(Math.Max(2, 2 * workers));
+        var queue = new System.Collections.Concurrent.BlockingCollection<CsvChunk>(Math.Max(2, 2 * workers));
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
         var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
         {
             try
             {
-                var worker = new Worker(this, scorer, binding, rowAnnotators, extraHeaders.Length, issues, withReasons, sep, gradeOptions);
+                var worker = new Worker(this, scorer, input, header, sep, binding, rowAnnotators, extraHeaders.Length, issues, withReasons, gradeOptions, options.BatchSize);
                 foreach (var chunk in queue.GetConsumingEnumerable(failed.Token))
                 {
+                    if (chunk.Index > Volatile.Read(ref firstBad)) { chunk.Release(); continue; }
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    worker.Score(chunk);
+                    ScoredChunk result;
+                    try { result = worker.Score(chunk); }
+                    catch (InputFileException e)
+                    {
+                        lock (done)
+                            if (chunk.Index < firstBad) (firstBad, badRecord) = (chunk.Index, e);
+                        continue;
+                    }
                     Interlocked.Add(ref scoreTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
                     Interlocked.Add(ref annotateTicks, worker.AnnotateTicks);
                     worker.AnnotateTicks = 0;
                     lock (done)
                     {
-                        done.Add(chunk);
-                        scored += chunk.Count;
+                        done.Add(result);
+                        scored += result.Count;
                         progress?.Report(scored);
                     }
                 }
@@ -120,37 +135,27 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         long readTicks = 0;
         try
         {
-            var fields = new List<string>(header.Count);
-            var index = 0;
-            var chunk = new Chunk(index++, chunkSize);
+            using var chunker = new CsvChunker(input, sep, options.ChunkBytes);
             var readStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (reader.Read(fields))
+            while (Volatile.Read(ref firstBad) == int.MaxValue && chunker.Next() is { } chunk)
             {
-                var i = chunk.Count++;
-                chunk.Fields![i] = fields.ToArray();
-                chunk.Lines[i] = reader.RecordLine;
-                chunk.Raw!.Append(reader.RawRecordSpan);
-                chunk.RawEnds[i] = chunk.Raw.Length;
-                if (chunk.Count == chunkSize)
-                {
-                    readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
-                    queue.Add(chunk, failed.Token);
-                    readStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                    chunk = new Chunk(index++, chunkSize);
-                }
+                readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
+                queue.Add(chunk, failed.Token);
+                readStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             }
             readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - readStarted;
-            if (chunk.Count > 0) queue.Add(chunk, failed.Token);
         }
         catch (OperationCanceledException) when (error is not null) { }
         finally
         {
             queue.CompleteAdding();
             Task.WaitAll(tasks);
+            while (queue.TryTake(out var left)) left.Release();
             queue.Dispose();
         }
         error?.Throw();
         ct.ThrowIfCancellationRequested();
+        if (badRecord is not null) throw badRecord;
 
         done.Sort((a, b) => a.Index.CompareTo(b.Index));
         var n = done.Sum(c => c.Count);
@@ -181,7 +186,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         for (var i = 0; i < n; i++) order[i] = i;
         var keys = new double[n];
         for (var i = 0; i < n; i++) keys[i] = -probabilities[i];
-        Array.Sort(keys, order, Comparer<double>.Create((a, b) => a.CompareTo(b)));
+        Array.Sort(keys, order);
         StableTies(keys, order);
 
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
@@ -190,36 +195,45 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var outputNames = new HashSet<string>(["rank", idHeader, "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
         var inputHeader = header.Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
         var writeStart = total.Elapsed.TotalSeconds;
-        AtomicFile.Write(output, stream =>
+        var head = new List<string> { "rank", idHeader, "probability", "score", "grade" };
+        head.AddRange(extraHeaders);
+        head.Add("top_reasons");
+        var headerLine = new UTF8Encoding(false).GetBytes(CsvText.JoinRow(head, sep) + sep + CsvText.JoinRow(inputHeader, sep) + "\n");
+        // Where each ranked line starts in the file, so several threads can write their share of the ranks at once.
+        var starts = new long[n + 1];
+        starts[0] = headerLine.Length;
+        for (var k = 0; k < n; k++)
+            starts[k + 1] = starts[k] + Digits(k + 1) + 1 + Line(done[chunkOf[order[k]]], rowOf[order[k]]).Length;
+        AtomicFile.WriteHandle(output, file =>
         {
-            var head = new List<string> { "rank", idHeader, "probability", "score", "grade" };
-            head.AddRange(extraHeaders);
-            head.Add("top_reasons");
-            var headerLine = CsvText.JoinRow(head, sep) + sep + CsvText.JoinRow(inputHeader, sep) + "\n";
-            stream.Write(new UTF8Encoding(false).GetBytes(headerLine));
-            var buffer = new byte[1 << 20];
-            var used = 0;
-            for (var k = 0; k < order.Length; k++)
+            RandomAccess.Write(file, headerLine, 0);
+            var parts = Math.Clamp(workers, 1, Math.Max(1, n / 10_000));
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, part =>
             {
-                var i = order[k];
-                var chunk = done[chunkOf[i]];
-                var row = rowOf[i];
-                var from = row == 0 ? 0 : chunk.OutEnds[row - 1];
-                var line = chunk.Out.Span[from..chunk.OutEnds[row]];
-                if (used + line.Length + 12 > buffer.Length)
+                var from = (int)((long)n * part / parts);
+                var to = (int)((long)n * (part + 1) / parts);
+                var buffer = new byte[1 << 20];
+                var used = 0;
+                var at = starts[from];
+                for (var k = from; k < to; k++)
                 {
-                    stream.Write(buffer, 0, used);
-                    used = 0;
-                    if (line.Length + 12 > buffer.Length) buffer = new byte[line.Length + 12];
+                    var line = Line(done[chunkOf[order[k]]], rowOf[order[k]]);
+                    if (used + line.Length + 12 > buffer.Length)
+                    {
+                        RandomAccess.Write(file, buffer.AsSpan(0, used), at);
+                        at += used;
+                        used = 0;
+                        if (line.Length + 12 > buffer.Length) buffer = new byte[line.Length + 12];
+                    }
+                    (k + 1).TryFormat(buffer.AsSpan(used), out var digits, default, CultureInfo.InvariantCulture);
+                    used += digits;
+                    buffer[used++] = (byte)sep;
+                    line.CopyTo(buffer.AsSpan(used));
+                    used += line.Length;
+                    if ((k & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
                 }
-                (k + 1).TryFormat(buffer.AsSpan(used), out var digits, default, CultureInfo.InvariantCulture);
-                used += digits;
-                buffer[used++] = (byte)sep;
-                line.CopyTo(buffer.AsSpan(used));
-                used += line.Length;
-                if ((k & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-            }
-            stream.Write(buffer, 0, used);
+                RandomAccess.Write(file, buffer.AsSpan(0, used), at);
+            });
         });
         var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
 
@@ -231,10 +245,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 
         var top = order.Take(options.TopRows).Select((i, k) =>
         {
-            var chunk = done[chunkOf[i]];
-            var row = rowOf[i];
-            var from = row == 0 ? 0 : chunk.OutEnds[row - 1];
-            var f = ParseLine(inputHeader, extraHeaders.Length, Encoding.UTF8.GetString(chunk.Out.Span[from..chunk.OutEnds[row]]), sep);
+            var f = ParseLine(inputHeader, extraHeaders.Length, Encoding.UTF8.GetString(Line(done[chunkOf[i]], rowOf[i])), sep);
             var p = probabilities[i];
             var e = extraHeaders.Length;
             return new RankedRow(k + 1, f[0], p, LeadScorer.ToScore(p), gradeOptions.GradeOf(p), f.Skip(4).Take(e).ToArray(), f[4 + e], f.Skip(5 + e).ToArray());
@@ -245,8 +256,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         {
             Timings = new Dictionary<string, double>
             {
-                ["read (parse, thread time)"] = readTicks / tick,
-                ["score (all workers, thread time)"] = scoreTicks / tick,
+                ["read (cut into chunks, thread time)"] = readTicks / tick,
+                ["score (parse, featurize, trees, annotate; all workers, thread time)"] = scoreTicks / tick,
                 ["of which annotators (thread time)"] = annotateTicks / tick,
                 ["read+score (elapsed)"] = sortStart,
                 ["sort"] = writeStart - sortStart,
@@ -255,83 +266,177 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         };
     }
 
-    /// <summary>Scores the leads of one chunk and turns each into its output line (everything after the rank), in UTF-8.</summary>
-    private sealed class Worker(BatchScorer owner, LeadScorer scorer, ColumnBinding binding, IRowAnnotator[] rowAnnotators, int extras,
-        FeaturizeIssues issues, bool withReasons, char sep, GradeOptions gradeOptions)
+    private static int Digits(int value)
     {
-        private readonly string?[] _values = new string?[scorer.FeatureColumns.Count];
-        private readonly string[] _extra = new string[extras];
+        var digits = 1;
+        for (; value >= 10; value /= 10) digits++;
+        return digits;
+    }
+
+    private static ReadOnlySpan<byte> Line(ScoredChunk chunk, int row) =>
+        chunk.Out.Span[(row == 0 ? 0 : chunk.OutEnds[row - 1])..chunk.OutEnds[row]];
+
+    /// <summary>
+    /// Parses, featurizes and scores the leads of one chunk, a batch at a time through the trees, and turns each into its
+    /// output line. One per thread: it keeps its buffers (and the strings of repeated values) from chunk to chunk.
+    /// </summary>
+    private sealed class Worker
+    {
+        private readonly BatchScorer _owner;
+        private readonly LeadScorer _scorer;
+        private readonly string _input;
+        private readonly IReadOnlyList<string> _header;
+        private readonly char _sep;
+        private readonly ColumnBinding _binding;
+        private readonly IRowAnnotator[] _rowAnnotators;
+        private readonly FeaturizeIssues _issues;
+        private readonly bool _withReasons;
+        private readonly GradeOptions _grades;
+        private readonly int _batch;
+        private readonly CsvInternPool _pool;
+        private char[] _chars = [];
+        private readonly string[][] _fields;
+        private readonly long[] _lines;
+        private readonly (int Start, int Length)[] _raw;
+        private readonly string?[] _values;
+        private readonly float[] _features;
+        private readonly double[] _probabilities;
+        private readonly float[] _contributions;
+        private readonly string[] _extra;
         private readonly StringBuilder _reasons = new(256);
+        private readonly string[] _raised;
+        private readonly string[] _lowered;
 
         /// <summary>Time spent in the annotators (rules), for the benchmark's breakdown.</summary>
         public long AnnotateTicks;
 
-        public void Score(Chunk chunk)
+        public Worker(BatchScorer owner, LeadScorer scorer, string input, IReadOnlyList<string> header, char sep, ColumnBinding binding, IRowAnnotator[] rowAnnotators,
+            int extras, FeaturizeIssues issues, bool withReasons, GradeOptions grades, int batch)
         {
-            var n = chunk.Count;
-            chunk.Probabilities = new double[n];
-            chunk.OutEnds = new int[n];
-            var output = chunk.Out;
-            for (var i = 0; i < n; i++)
-            {
-                var fields = chunk.Fields![i];
-                scorer.Extract(binding, fields, _values);
-                var lead = scorer.Score(_values, withReasons ? 3 : 0, issues);
-                var p = lead.Probability;
-                chunk.Probabilities[i] = p;
-                Array.Clear(_extra);
-                var offset = 0;
-                var annotateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                for (var a = 0; a < rowAnnotators.Length; a++)
-                {
-                    var width = owner._annotators[a].Headers.Count;
-                    rowAnnotators[a].Annotate(fields, p, _extra.AsSpan(offset, width));
-                    offset += width;
-                }
-                AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - annotateStarted;
-                var grade = gradeOptions.GradeOf(p);
-                chunk.Grades[grade[0] - 'A']++;
+            _owner = owner;
+            _scorer = scorer;
+            _input = input;
+            _header = header;
+            _sep = sep;
+            _binding = binding;
+            _rowAnnotators = rowAnnotators;
+            _issues = issues;
+            _withReasons = withReasons;
+            _grades = grades;
+            _batch = Math.Max(1, batch);
+            _pool = new CsvInternPool(header.Count);
+            _fields = new string[_batch][];
+            for (var i = 0; i < _batch; i++) _fields[i] = new string[header.Count];
+            _lines = new long[_batch];
+            _raw = new (int, int)[_batch];
+            _values = new string?[_scorer.FeatureColumns.Count];
+            _features = new float[_batch * _scorer.FeatureWidth];
+            _probabilities = new double[_batch];
+            _contributions = withReasons ? new float[_batch * _scorer.ContributionStride] : [];
+            _extra = new string[extras];
+            _raised = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: true)).ToArray();
+            _lowered = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: false)).ToArray();
+        }
 
-                if (binding.IdIndex >= 0) output.AppendEscaped(CsvText.NeutralizeFormula(fields[binding.IdIndex]), sep);
-                else output.AppendInvariant(chunk.Lines[i]);
-                output.Append(sep);
-                output.AppendProbability(p);
-                output.Append(sep);
-                output.AppendInvariant(LeadScorer.ToScore(p));
-                output.Append(sep);
-                output.Append(grade);
-                output.Append(sep);
-                foreach (var x in _extra)
+        public ScoredChunk Score(CsvChunk chunk)
+        {
+            var result = new ScoredChunk(chunk.Index, chunk.Bytes.Length);
+            int length;
+            try { length = chunk.Decode(ref _chars, _input); }
+            finally { chunk.Release(); }
+            var reader = new CsvRecordReader(_chars, length, _input, _sep, _header, chunk.FirstLine);
+            reader.InternValues(_pool);
+            var record = new List<string>(_header.Count);
+            var width = _scorer.FeatureWidth;
+            while (true)
+            {
+                var n = 0;
+                while (n < _batch && reader.Read(record))
                 {
-                    output.AppendEscaped(CsvText.NeutralizeFormula(x ?? ""), sep);
-                    output.Append(sep);
+                    record.CopyTo(_fields[n]);
+                    _lines[n] = reader.RecordLine;
+                    _raw[n] = reader.RawRecordRange;
+                    _scorer.Extract(_binding, _fields[n], _values);
+                    _scorer.Featurize(_values, _features.AsSpan(n * width, width), _issues);
+                    n++;
                 }
-                if (withReasons)
-                {
-                    _reasons.Clear();
-                    for (var r = 0; r < lead.Reasons.Count; r++)
-                    {
-                        if (r > 0) _reasons.Append(" | ");
-                        lead.Reasons[r].AppendTo(_reasons);
-                    }
-                    output.AppendEscaped(_reasons, sep);
-                }
-                // The input's columns follow as they were in the file, unless a value would run as a spreadsheet formula when a
-                // rep opens the file (a web-form value like "=HYPERLINK(...)"): then the fields are written again, neutralized.
-                output.Append(sep);
-                if (!AnyFormula(fields)) output.Append(chunk.Raw!.Span[(i == 0 ? 0 : chunk.RawEnds[i - 1])..chunk.RawEnds[i]]);
-                else
-                    for (var f = 0; f < fields.Length; f++)
-                    {
-                        if (f > 0) output.Append(sep);
-                        output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
-                    }
-                output.Append('\n');
-                chunk.OutEnds[i] = output.Length;
+                if (n == 0) break;
+                var contributions = _withReasons ? _contributions.AsSpan(0, n * _scorer.ContributionStride) : default;
+                contributions.Clear();
+                _scorer.ScoreFeatures(_features.AsSpan(0, n * width), _probabilities.AsSpan(0, n), contributions);
+                for (var i = 0; i < n; i++) Write(result, i);
+                if (n < _batch) break;
             }
-            chunk.Fields = null;
-            chunk.Raw = null;
-            output.Trim();
+            result.Out.Trim();
+            return result;
+        }
+
+        /// <summary>Appends lead <paramref name="i"/> of the batch to the chunk's output: its line without the rank.</summary>
+        private void Write(ScoredChunk result, int i)
+        {
+            var fields = _fields[i];
+            var p = _probabilities[i];
+            result.Probabilities.Add(p);
+            Array.Clear(_extra);
+            var offset = 0;
+            var annotateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var a = 0; a < _rowAnnotators.Length; a++)
+            {
+                var width = _owner._annotators[a].Headers.Count;
+                _rowAnnotators[a].Annotate(fields, p, _extra.AsSpan(offset, width));
+                offset += width;
+            }
+            AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - annotateStarted;
+            var grade = _grades.GradeOf(p);
+            result.Grades[grade[0] - 'A']++;
+
+            var output = result.Out;
+            var sep = _sep;
+            if (_binding.IdIndex >= 0) output.AppendEscaped(CsvText.NeutralizeFormula(fields[_binding.IdIndex]), sep);
+            else output.AppendInvariant(_lines[i]);
+            output.Append(sep);
+            output.AppendProbability(p);
+            output.Append(sep);
+            output.AppendInvariant(LeadScorer.ToScore(p));
+            output.Append(sep);
+            output.Append(grade);
+            output.Append(sep);
+            foreach (var x in _extra)
+            {
+                output.AppendEscaped(CsvText.NeutralizeFormula(x ?? ""), sep);
+                output.Append(sep);
+            }
+            if (_withReasons) AppendReasons(output, i);
+            // The input's columns follow as they were in the file, unless a value would run as a spreadsheet formula when a
+            // rep opens the file (a web-form value like "=HYPERLINK(...)"): then the fields are written again, neutralized.
+            output.Append(sep);
+            if (!AnyFormula(fields)) output.Append(_chars.AsSpan(_raw[i].Start, _raw[i].Length));
+            else
+                for (var f = 0; f < fields.Length; f++)
+                {
+                    if (f > 0) output.Append(sep);
+                    output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
+                }
+            output.Append('\n');
+            result.OutEnds.Add(output.Length);
+        }
+
+        /// <summary>"▲ Demo Requested = yes | ▲ Pricing Page Views = 9 | ▼ Job Title = Intern", each worded as <see cref="Reason"/> words it.</summary>
+        private void AppendReasons(Utf8Buffer output, int i)
+        {
+            var stride = _scorer.ContributionStride;
+            var row = _contributions.AsSpan(i * stride, _scorer.FeatureColumns.Count);
+            Span<int> top = stackalloc int[6];
+            var raised = LeadScorer.TopColumns(row, 3, top, out var count);
+            _scorer.Extract(_binding, _fields[i], _values);
+            _reasons.Clear();
+            for (var r = 0; r < count; r++)
+            {
+                if (r > 0) _reasons.Append(" | ");
+                var c = top[r];
+                _reasons.Append(r < raised ? _raised[c] : _lowered[c]).Append(_values[c] ?? "missing");
+            }
+            output.AppendEscaped(_reasons, _sep);
         }
     }
 

@@ -7,11 +7,10 @@ namespace LeadPredict.ML.Scoring;
 /// <summary>One factor behind a lead's score: the column, the lead's value, and how much it moved the score (log-odds).</summary>
 public sealed record Reason(string Column, string Value, double Effect)
 {
-    public override string ToString() => AppendTo(new System.Text.StringBuilder(48)).ToString();
+    public override string ToString() => Prefix(Column, Effect >= 0) + Value;
 
-    /// <summary>"▲ Demo Requested = yes": the one format of a reason, appended without building a string (batch scoring's hot path).</summary>
-    public System.Text.StringBuilder AppendTo(System.Text.StringBuilder sb) =>
-        sb.Append(Effect >= 0 ? '▲' : '▼').Append(' ').Append(ColumnNames.Display(Column)).Append(" = ").Append(Value);
+    /// <summary>"▲ Demo Requested = ": the one format of a reason, up to the lead's value (batch scoring builds it once per column).</summary>
+    public static string Prefix(string column, bool raised) => $"{(raised ? '▲' : '▼')} {ColumnNames.Display(column)} = ";
 }
 
 public sealed record ScoredLead(double Probability, int Score, string Grade, IReadOnlyList<Reason> Reasons);
@@ -93,6 +92,10 @@ public sealed class LeadScorer
         var p = _model.Probability(features);
         return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
+
+    /// <summary>Writes the features of one lead (<see cref="FeatureWidth"/> of them), for <see cref="ScoreFeatures"/>.</summary>
+    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null) =>
+        _featurizer.Featurize(values, destination, issues);
 
     /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
     public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;

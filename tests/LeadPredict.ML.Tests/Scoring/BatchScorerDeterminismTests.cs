@@ -34,8 +34,8 @@ public sealed class BatchScorerDeterminismTests
         var scorer = new BatchScorer(new LeadScorer(SampleModels.LoadSample()), [new EchoAnnotator()]);
         var one = dir.File("one.csv");
         var many = dir.File("many.csv");
-        scorer.ScoreFile(Input(which), one, new BatchScoringOptions { MaxDegreeOfParallelism = 1, ChunkSize = 64 });
-        scorer.ScoreFile(Input(which), many, new BatchScoringOptions { MaxDegreeOfParallelism = 4, ChunkSize = 64 });
+        scorer.ScoreFile(Input(which), one, new BatchScoringOptions { MaxDegreeOfParallelism = 1, ChunkBytes = 4096 });
+        scorer.ScoreFile(Input(which), many, new BatchScoringOptions { MaxDegreeOfParallelism = 4, ChunkBytes = 4096 });
         Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(many));
     }
 
@@ -48,9 +48,9 @@ public sealed class BatchScorerDeterminismTests
         var single = dir.File("chunk1.csv");
         var chunked = dir.File("default.csv");
         var all = dir.File("whole.csv");
-        var a = scorer.ScoreFile(Input(which), single, new BatchScoringOptions { ChunkSize = 1 });
+        var a = scorer.ScoreFile(Input(which), single, new BatchScoringOptions { ChunkBytes = 16, BatchSize = 1 });
         var b = scorer.ScoreFile(Input(which), chunked, new BatchScoringOptions());
-        scorer.ScoreFile(Input(which), all, new BatchScoringOptions { ChunkSize = 1_000_000 });
+        scorer.ScoreFile(Input(which), all, new BatchScoringOptions { ChunkBytes = 1 << 30 });
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(chunked));
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(all));
         Assert.Equal(a.Grades, b.Grades);
@@ -64,7 +64,7 @@ public sealed class BatchScorerDeterminismTests
         var bundle = SampleModels.LoadSample();
         var leadScorer = new LeadScorer(bundle);
         var output = dir.File("ranked.csv");
-        var summary = new BatchScorer(leadScorer).ScoreFile(NewLeads.Value, output, new BatchScoringOptions { ChunkSize = 100 });
+        var summary = new BatchScorer(leadScorer).ScoreFile(NewLeads.Value, output, new BatchScoringOptions { ChunkBytes = 8192 });
 
         // Expected: each lead scored alone, sorted by probability (highest first), ties in file order.
         var expected = new List<(string Id, double P)>();
@@ -106,7 +106,7 @@ public sealed class BatchScorerDeterminismTests
         var input = dir.Write("bad.csv", string.Join('\n', lines) + "\n");
         var output = dir.File("ranked.csv");
         var e = Assert.Throws<LeadPredict.Core.InputFileException>(() =>
-            new BatchScorer(new LeadScorer(SampleModels.LoadSample())).ScoreFile(input, output, new BatchScoringOptions { ChunkSize = 100 }));
+            new BatchScorer(new LeadScorer(SampleModels.LoadSample())).ScoreFile(input, output, new BatchScoringOptions { ChunkBytes = 8192 }));
         Assert.Contains("3001", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
