@@ -93,6 +93,48 @@ public sealed class LeadScorer
         return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
 
+    /// <summary>
+    /// Scores many leads (each as in <see cref="Score"/>: values in <see cref="FeatureColumns"/> order) a batch at a time
+    /// through the trees: the same results as one at a time, at about a third of the cost a lead.
+    /// </summary>
+    public void ScoreMany(ReadOnlySpan<string?[]> leads, Span<ScoredLead> results, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
+    {
+        if (_forest is null)
+        {
+            for (var i = 0; i < leads.Length; i++) results[i] = Score(leads[i], reasonsEachWay, issues);
+            return;
+        }
+        const int block = 256;
+        var width = FeatureWidth;
+        var explain = reasonsEachWay > 0;
+        var stride = _forest.Stride;
+        var features = System.Buffers.ArrayPool<float>.Shared.Rent(block * width);
+        var contributions = explain ? System.Buffers.ArrayPool<float>.Shared.Rent(block * stride) : [];
+        Span<double> raw = stackalloc double[block];
+        try
+        {
+            for (var at = 0; at < leads.Length; at += block)
+            {
+                var n = Math.Min(block, leads.Length - at);
+                for (var i = 0; i < n; i++) _featurizer.Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
+                var rows = explain ? contributions.AsSpan(0, n * stride) : default;
+                rows.Clear();
+                _forest.Score(features.AsSpan(0, n * width), width, raw[..n], rows);
+                for (var i = 0; i < n; i++)
+                {
+                    var p = _ensemble!.ToProbability(raw[i]);
+                    var reasons = explain ? Reasons(rows.Slice(i * stride, FeatureColumns.Count), leads[at + i], reasonsEachWay) : [];
+                    results[at + i] = new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), reasons);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(features);
+            if (explain) System.Buffers.ArrayPool<float>.Shared.Return(contributions);
+        }
+    }
+
     /// <summary>Writes the features of one lead (<see cref="FeatureWidth"/> of them), for <see cref="ScoreFeatures"/>.</summary>
     public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null) =>
         _featurizer.Featurize(values, destination, issues);

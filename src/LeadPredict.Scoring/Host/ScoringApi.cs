@@ -90,11 +90,18 @@ public static class ScoringApi
         var result = new ScoredLeadDto[n];
         var width = model.Scorer.FeatureColumns.Count;
         var extra = model.ExtraHeaders;
-        void One(int i, string?[] values)
+        // A range of leads at a time: their values, then the trees for all of them at once (LeadScorer.ScoreMany).
+        void Range(int from, int to)
+        {
+            var values = new string?[to - from][];
+            for (var i = from; i < to; i++) model.Scorer.Extract(binding.Columns, rows[i], values[i - from] = new string?[width]);
+            var scored = new ScoredLead[to - from];
+            model.Scorer.ScoreMany(values, scored, each);
+            for (var i = from; i < to; i++) result[i] = Dto(i, scored[i - from]);
+        }
+        ScoredLeadDto Dto(int i, ScoredLead s)
         {
             var row = rows[i];
-            model.Scorer.Extract(binding.Columns, row, values);
-            var s = model.Scorer.Score(values, each);
             Dictionary<string, string>? annotations = null;
             if (extra.Count > 0)
             {
@@ -116,21 +123,13 @@ public static class ScoringApi
                 var r = s.Reasons[k];
                 reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
             }
-            result[i] = new ScoredLeadDto(id, 0, s.Probability, s.Score, s.Grade, annotations, reasons);
+            return new ScoredLeadDto(id, 0, s.Probability, s.Score, s.Grade, annotations, reasons);
         }
-        if (n < parallelThreshold)
-        {
-            var values = new string?[width];
-            for (var i = 0; i < n; i++) One(i, values);
-        }
+        if (n < parallelThreshold) Range(0, n);
         else
         {
-            var chunk = Math.Max(16, n / (Environment.ProcessorCount * 4));
-            Parallel.ForEach(Partitioner.Create(0, n, chunk), range =>
-            {
-                var values = new string?[width];
-                for (var i = range.Item1; i < range.Item2; i++) One(i, values);
-            });
+            var chunk = Math.Max(64, n / (Environment.ProcessorCount * 4));
+            Parallel.ForEach(Partitioner.Create(0, n, chunk), range => Range(range.Item1, range.Item2));
         }
         // Rank best first; ties keep the order sent.
         var order = Enumerable.Range(0, n).OrderByDescending(i => result[i].Probability).ThenBy(i => i).ToArray();

@@ -16,6 +16,35 @@ public sealed class LeadScorerTests
     }
 
     [Fact]
+    public void Scoring_many_leads_at_once_gives_each_lead_exactly_what_scoring_it_alone_gives()
+    {
+        var scorer = Scorer.Value;
+        var file = TestPaths.Data("leads-new.csv");
+        using var reader = new LeadPredict.Core.Csv.CsvRecordReader(file);
+        var binding = scorer.Bind(reader.Header, file);
+        var leads = new List<string?[]>();
+        var fields = new List<string>();
+        while (reader.Read(fields))
+        {
+            var values = new string?[scorer.FeatureColumns.Count];
+            scorer.Extract(binding, fields, values);
+            leads.Add(values);
+        }
+        foreach (var each in new[] { 0, 3 })
+        {
+            var many = new ScoredLead[leads.Count];
+            scorer.ScoreMany(leads.ToArray(), many, each);
+            for (var i = 0; i < leads.Count; i++)
+            {
+                var one = scorer.Score(leads[i], each);
+                Assert.Equal(one.Probability, many[i].Probability);
+                Assert.Equal(one.Grade, many[i].Grade);
+                Assert.Equal(one.Reasons, many[i].Reasons);
+            }
+        }
+    }
+
+    [Fact]
     public void A_category_never_seen_in_training_is_scored_not_rejected()
     {
         var lead = Score(("industry", "Interplanetary Mining"), ("country", "Atlantis"), ("demo_requested", "yes"), ("pricing_page_views", "5"));
