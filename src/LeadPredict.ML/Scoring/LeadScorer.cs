@@ -99,7 +99,8 @@ public sealed class LeadScorer
     /// </summary>
     public void ScoreMany(ReadOnlySpan<string?[]> leads, Span<ScoredLead> results, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
-        if (_forest is null)
+        // Eight leads walk the trees together, so a handful is cheaper one at a time (the results are the same either way).
+        if (_forest is null || leads.Length < PackedForest.Lanes / 2)
         {
             for (var i = 0; i < leads.Length; i++) results[i] = Score(leads[i], reasonsEachWay, issues);
             return;
