@@ -26,7 +26,29 @@ public static class Values
     }
 
     public static bool TryParseNumber(string value, out double result) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result);
+        TryParseInteger(value, out result)
+        || (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result));
+
+    /// <summary>
+    /// Most numbers in a CRM export are plain integers (employees, visits, budgets): read up to 15 digits directly, which
+    /// gives exactly what double.TryParse gives (every such integer is exact in a double) at a fraction of the cost.
+    /// </summary>
+    private static bool TryParseInteger(ReadOnlySpan<char> text, out double result)
+    {
+        result = 0;
+        var negative = text.Length > 0 && text[0] == '-';
+        var digits = text.Length > 0 && text[0] is '-' or '+' ? text[1..] : text;
+        if (digits.Length is < 1 or > 15) return false;
+        long value = 0;
+        foreach (var c in digits)
+        {
+            var d = c - '0';
+            if ((uint)d > 9) return false;
+            value = value * 10 + d;
+        }
+        result = negative ? -(double)value : value;
+        return true;
+    }
 
     public static bool TryParseDate(string value, out DateTime result) =>
         DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture,

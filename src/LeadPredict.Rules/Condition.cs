@@ -22,7 +22,12 @@ public sealed class Condition
     private readonly double _min = double.NegativeInfinity, _max = double.PositiveInfinity;
     private readonly Regex? _regex;
     // Reused by every explanation, which is built for most leads in a batch.
-    private readonly string _valuesText, _minText, _maxText;
+    private readonly string _valuesText, _minText, _maxText, _missingText;
+    // Values repeat lead after lead (job titles, industries, small numbers), so whether a pattern matches and the words
+    // of an explanation are worked out once per distinct value, up to CacheLimit values per condition.
+    private const int CacheLimit = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool>? _matched;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _explained = new(StringComparer.Ordinal);
 
     private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern)
     {
@@ -88,6 +93,7 @@ public sealed class Condition
                 try
                 {
                     _regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout);
+                    _matched = new(StringComparer.Ordinal);
                 }
                 catch (ArgumentException e)
                 {
@@ -98,6 +104,7 @@ public sealed class Condition
         _valuesText = Text.List(Values);
         _minText = Text.Number(_min);
         _maxText = Text.Number(_max);
+        _missingText = $"{Label} is missing";
         Description = Describe();
     }
 
@@ -155,8 +162,12 @@ public sealed class Condition
                     if (text.Contains(t, StringComparison.OrdinalIgnoreCase)) return true;
                 return false;
             case RuleOperator.Matches:
-                try { return _regex!.IsMatch(value); }
-                catch (RegexMatchTimeoutException) { return false; }
+                if (_matched!.TryGetValue(value, out var known)) return known;
+                bool matched;
+                try { matched = _regex!.IsMatch(value); }
+                catch (RegexMatchTimeoutException) { return false; } // not kept: a busy machine may time out where an idle one would not
+                if (_matched.Count < CacheLimit) _matched.TryAdd(value, matched);
+                return matched;
             default:
                 return false;
         }
@@ -170,7 +181,16 @@ public sealed class Condition
     /// <summary>The explanation for a value already known not to meet the condition.</summary>
     internal string WhyNotMet(string? value)
     {
-        if (string.IsNullOrEmpty(value)) return $"{Label} is missing";
+        if (string.IsNullOrEmpty(value)) return _missingText;
+        if (_explained.TryGetValue(value, out var known)) return known;
+        var words = Words(value, out var keep);
+        if (keep && _explained.Count < CacheLimit) _explained.TryAdd(value, words);
+        return words;
+    }
+
+    private string Words(string value, out bool keep)
+    {
+        keep = true;
         switch (Operator)
         {
             case RuleOperator.In or RuleOperator.Equals or RuleOperator.NotIn when _set is null && !Core.Values.TryParseBoolean(value, out _):
@@ -189,8 +209,13 @@ public sealed class Condition
                     ? $"{Label} {value} does not contain '{Values[0]}'"
                     : $"{Label} {value} contains none of {_valuesText}";
             case RuleOperator.Matches:
-                try { _regex!.IsMatch(value); }
-                catch (RegexMatchTimeoutException) { return $"{Label}: the pattern took too long on '{value}'"; }
+                if (!_matched!.ContainsKey(value))
+                    try { _regex!.IsMatch(value); }
+                    catch (RegexMatchTimeoutException)
+                    {
+                        keep = false;
+                        return $"{Label}: the pattern took too long on '{value}'";
+                    }
                 return $"{Label} {value} does not match {ShownPattern}";
             default:
                 return $"{Label} {value} does not meet {Description}";

@@ -61,7 +61,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         public readonly int Index = index;
         public readonly List<double> Probabilities = new(bytes / 100 + 1);
         public readonly List<int> OutEnds = new(bytes / 100 + 1);
-        public readonly Utf8Buffer Out = new(bytes * 2 + 256);
+        /// <summary>The output lines, one after the other (see <see cref="OutEnds"/>).</summary>
+        public byte[] Out = [];
         public readonly int[] Grades = new int[4];
         public int Count => Probabilities.Count;
     }
@@ -204,8 +205,10 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         starts[0] = headerLine.Length;
         for (var k = 0; k < n; k++)
             starts[k + 1] = starts[k] + Digits(k + 1) + 1 + Line(done[chunkOf[order[k]]], rowOf[order[k]]).Length;
+        var written = 0.0;
         AtomicFile.WriteHandle(output, file =>
         {
+            var writing = total.Elapsed.TotalSeconds;
             RandomAccess.Write(file, headerLine, 0);
             var parts = Math.Clamp(workers, 1, Math.Max(1, n / 10_000));
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, part =>
@@ -234,6 +237,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 }
                 RandomAccess.Write(file, buffer.AsSpan(0, used), at);
             });
+            written = total.Elapsed.TotalSeconds - writing;
         });
         var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
 
@@ -262,6 +266,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 ["read+score (elapsed)"] = sortStart,
                 ["sort"] = writeStart - sortStart,
                 ["write"] = writeSeconds,
+                ["of which lines to the OS"] = written,
             },
         };
     }
@@ -274,7 +279,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
     }
 
     private static ReadOnlySpan<byte> Line(ScoredChunk chunk, int row) =>
-        chunk.Out.Span[(row == 0 ? 0 : chunk.OutEnds[row - 1])..chunk.OutEnds[row]];
+        chunk.Out.AsSpan((row == 0 ? 0 : chunk.OutEnds[row - 1])..chunk.OutEnds[row]);
 
     /// <summary>
     /// Parses, featurizes and scores the leads of one chunk, a batch at a time through the trees, and turns each into its
@@ -304,6 +309,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         private readonly float[] _contributions;
         private readonly string[] _extra;
         private readonly StringBuilder _reasons = new(256);
+        // The chunk's output is built here, then copied once to an array of its exact size.
+        private readonly Utf8Buffer _out = new(1 << 21);
         private readonly string[] _raised;
         private readonly string[] _lowered;
 
@@ -367,7 +374,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 for (var i = 0; i < n; i++) Write(result, i);
                 if (n < _batch) break;
             }
-            result.Out.Trim();
+            result.Out = _out.Span.ToArray();
+            _out.Clear();
             return result;
         }
 
@@ -390,7 +398,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             var grade = _grades.GradeOf(p);
             result.Grades[grade[0] - 'A']++;
 
-            var output = result.Out;
+            var output = _out;
             var sep = _sep;
             if (_binding.IdIndex >= 0) output.AppendEscaped(CsvText.NeutralizeFormula(fields[_binding.IdIndex]), sep);
             else output.AppendInvariant(_lines[i]);
@@ -483,8 +491,7 @@ internal sealed class Utf8Buffer(int capacity)
         return _bytes.AsSpan(Length);
     }
 
-    /// <summary>Gives back the unused capacity (the buffer is kept until the output is written).</summary>
-    public void Trim() => Array.Resize(ref _bytes, Length);
+    public void Clear() => Length = 0;
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
