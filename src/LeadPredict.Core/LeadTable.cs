@@ -128,9 +128,22 @@ public sealed class MissingTokens
     public static readonly IReadOnlyList<string> Defaults = ["", "NA", "N/A", "null", "None", "NaN", "Select"];
 
     private readonly HashSet<string> _tokens;
+    // Every value of every lead is checked, so most are let through on their length and first letter without hashing.
+    private readonly ulong _lengths;
+    private readonly bool[] _firsts = new bool[128];
+    private readonly bool _checkAll;
 
-    public MissingTokens(IEnumerable<string> tokens) =>
+    public MissingTokens(IEnumerable<string> tokens)
+    {
         _tokens = new HashSet<string>(tokens.Select(t => t.Trim()), StringComparer.OrdinalIgnoreCase);
+        foreach (var t in _tokens)
+        {
+            if (t.Length == 0) continue;
+            if (t.Length >= 64 || t[0] >= 128) { _checkAll = true; continue; }
+            _lengths |= 1UL << t.Length;
+            _firsts[char.ToLowerInvariant(t[0])] = _firsts[char.ToUpperInvariant(t[0])] = true;
+        }
+    }
 
     /// <summary>The trimmed value, or null when it is a missing-value token.</summary>
     public string? Normalize(string? raw)
@@ -139,6 +152,7 @@ public sealed class MissingTokens
         var span = raw.AsSpan().Trim();
         if (span.Length == 0) return _tokens.Contains("") ? null : "";
         var value = span.Length == raw.Length ? raw : span.ToString();
-        return _tokens.Contains(value) ? null : value;
+        var maybe = _checkAll || (span.Length < 64 && (_lengths & (1UL << span.Length)) != 0 && span[0] < 128 && _firsts[span[0]]);
+        return maybe && _tokens.Contains(value) ? null : value;
     }
 }

@@ -14,6 +14,7 @@ public sealed class CsvRecordReader : IDisposable
     private static readonly char[] CandidateSeparators = [',', ';', '\t', '|'];
     private readonly TextReader _reader;
     private const int MaxPooled = 100_000;
+    private const int MostlyDistinctAfter = 4096;
     private char[] _buffer = new char[1 << 16];
     private int _pos;
     private int _len;
@@ -23,7 +24,7 @@ public sealed class CsvRecordReader : IDisposable
     private readonly bool _keepRaw;
     private int _rawStart;
     private int _rawLength;
-    private Dictionary<string, string>?[]? _pools;
+    private CsvInternPool? _pool;
 
     public CsvRecordReader(string path, char? separator = null, bool keepRawRecord = false)
         : this(OpenFile(path), path, separator, keepRawRecord) { }
@@ -91,7 +92,7 @@ public sealed class CsvRecordReader : IDisposable
     /// per column), looked up without allocating, so a million rows of categories cost one string per distinct value.
     /// Readers of chunks of one file can share <paramref name="pool"/> (one per thread: it is not thread-safe).
     /// </summary>
-    public void InternValues(CsvInternPool? pool = null) => _pools = (pool ?? new CsvInternPool(Header.Count)).Columns;
+    public void InternValues(CsvInternPool? pool = null) => _pool = pool ?? new CsvInternPool(Header.Count);
 
     private static TextReader OpenFile(string path)
     {
@@ -296,12 +297,14 @@ public sealed class CsvRecordReader : IDisposable
     private string Intern(int column, ReadOnlySpan<char> value)
     {
         if (value.Length == 0) return "";
-        if (_pools is null || column >= _pools.Length || _pools[column] is not { } pool) return new string(value);
+        if (_pool is null || column >= _pool.Columns.Length || _pool.Columns[column] is not { } pool) return new string(value);
+        var lookups = ++_pool.Lookups[column];
         var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(value, out var shared)) return shared;
         var s = new string(value);
-        if (pool.Count < MaxPooled) pool[s] = s;
-        else _pools[column] = null; // a near-unique column: interning would only cost memory
+        // A column of mostly distinct values (ids, amounts, names) is not pooled: interning would only cost lookups and memory.
+        if (pool.Count < MaxPooled && (pool.Count < MostlyDistinctAfter || pool.Count * 2 < lookups)) pool[s] = s;
+        else _pool.Columns[column] = null;
         return s;
     }
 
@@ -317,7 +320,10 @@ public sealed class CsvInternPool
     {
         Columns = new Dictionary<string, string>?[columns];
         for (var i = 0; i < Columns.Length; i++) Columns[i] = new Dictionary<string, string>(StringComparer.Ordinal);
+        Lookups = new long[columns];
     }
 
+    /// <summary>Per column: the pool, or null once the column turned out to hold mostly distinct values.</summary>
     internal Dictionary<string, string>?[] Columns { get; }
+    internal long[] Lookups { get; }
 }

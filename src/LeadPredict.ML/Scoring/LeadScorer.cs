@@ -185,19 +185,20 @@ public sealed class LeadScorer
 
     private static int Pick(ReadOnlySpan<float> byColumn, int each, bool positive, Span<int> into)
     {
+        // One pass, keeping the strongest so far in order; among equals the earlier column comes first.
+        var sign = positive ? 1f : -1f;
         var picked = 0;
-        for (var k = 0; k < each; k++)
+        for (var c = 0; c < byColumn.Length && each > 0; c++)
         {
-            var best = -1;
-            for (var c = 0; c < byColumn.Length; c++)
+            var v = sign * byColumn[c];
+            if (v <= 1e-9 || (picked == each && v <= sign * byColumn[into[picked - 1]])) continue;
+            var at = picked < each ? picked++ : each - 1;
+            while (at > 0 && v > sign * byColumn[into[at - 1]])
             {
-                var v = byColumn[c];
-                if (positive ? v <= 1e-9 : v >= -1e-9) continue;
-                if (into[..picked].Contains(c)) continue;
-                if (best < 0 || (positive ? v > byColumn[best] : v < byColumn[best])) best = c;
+                into[at] = into[at - 1];
+                at--;
             }
-            if (best < 0) break;
-            into[picked++] = best;
+            into[at] = c;
         }
         return picked;
     }

@@ -45,6 +45,16 @@ public sealed class LeadScorerTests
     }
 
     [Fact]
+    public void The_top_columns_are_the_strongest_each_way_strongest_first_and_the_earlier_column_first_among_equals()
+    {
+        float[] byColumn = [0.5f, -0.2f, 0.5f, 0.1f, -0.9f, 0f, 0.3f, 1e-12f];
+        Span<int> top = stackalloc int[6];
+        var raised = LeadScorer.TopColumns(byColumn, 3, top, out var count);
+        Assert.Equal(3, raised);
+        Assert.Equal([0, 2, 6, 4, 1], top[..count].ToArray());
+    }
+
+    [Fact]
     public void A_category_never_seen_in_training_is_scored_not_rejected()
     {
         var lead = Score(("industry", "Interplanetary Mining"), ("country", "Atlantis"), ("demo_requested", "yes"), ("pricing_page_views", "5"));
