@@ -117,7 +117,7 @@ public sealed class FunnelAdvisor
                 ReviewReason.HiddenGem);
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
             return Make(LeadAction.Review,
-                $"Passes the ICP but probability {Text.Probability(probability, Cuts.BottomDecileBelow)} is in the bottom decile (below {_bottomDecileText})",
+                $"Passes the ICP but probability {Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)} is in the bottom decile (below {_bottomDecileText})",
                 ReviewReason.IcpPassLowProbability, current);
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
@@ -126,7 +126,9 @@ public sealed class FunnelAdvisor
             var floor = probability < Cuts.BottomDecileBelow
                 ? $"in the bottom decile (below {_bottomDecileText})"
                 : $"below the disqualify floor {_disqualifyText}";
-            var compared = Text.Probability(probability, probability < Cuts.BottomDecileBelow ? Cuts.BottomDecileBelow : _funnel.Actions.DisqualifyBelow);
+            var compared = probability < Cuts.BottomDecileBelow
+                ? Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)
+                : Text.Probability(probability, _funnel.Actions.DisqualifyBelow, _disqualifyText);
             return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {compared} is {floor}", stage: current);
         }
 
@@ -137,7 +139,7 @@ public sealed class FunnelAdvisor
 
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
             return Make(LeadAction.Nurture,
-                $"Probability {Text.Probability(probability, _funnel.Actions.NurtureBelow)} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
+                $"Probability {Text.Probability(probability, _funnel.Actions.NurtureBelow, _nurtureText)} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
 
         return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
     }
@@ -161,7 +163,7 @@ public sealed class FunnelAdvisor
         if (_unreachable[stage] is { } unreachable) return unreachable;
         var problems = new List<string>(4);
         if (probability < _minProbability[stage])
-            problems.Add($"probability {Text.Probability(probability, _minProbability[stage])} is below {_minProbabilityText[stage]}");
+            problems.Add($"probability {Text.Probability(probability, _minProbability[stage], _minProbabilityText[stage])} is below {_minProbabilityText[stage]}");
         if (fit is { } f && !FitMeets(f, gate.Icp))
             problems.Add($"ICP {FitNames[(int)f]} (needs {RequirementNames[(int)gate.Icp]})");
         foreach (var c in gate.Evidence)

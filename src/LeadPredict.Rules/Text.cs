@@ -73,10 +73,13 @@ internal static class Text
     /// A probability compared with a threshold, with enough decimals that the two never print alike:
     /// 0.0996 against a floor of 0.10 reads "0.0996", not "0.10 is below 0.10".
     /// </summary>
-    public static string Probability(double p, double threshold)
+    public static string Probability(double p, double threshold) => Probability(p, threshold, Probability(threshold));
+
+    /// <summary>As <see cref="Probability(double, double)"/>, with the threshold already in words (it is the same for every lead).</summary>
+    public static string Probability(double p, double threshold, string thresholdText)
     {
         var text = Probability(p);
-        for (var decimals = 3; decimals <= 6 && p != threshold && text == Probability(threshold); decimals++)
+        for (var decimals = 3; decimals <= 6 && p != threshold && text == thresholdText; decimals++)
             text = p.ToString("0." + new string('0', decimals - 1) + "#", CultureInfo.InvariantCulture);
         return text;
     }
