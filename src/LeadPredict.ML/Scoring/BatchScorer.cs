@@ -303,7 +303,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         private readonly string[][] _fields;
         private readonly long[] _lines;
         private readonly (int Start, int Length)[] _raw;
-        private readonly string?[] _values;
+        private readonly string?[][] _values;
         private readonly float[] _features;
         private readonly double[] _probabilities;
         private readonly float[] _contributions;
@@ -336,7 +336,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             for (var i = 0; i < _batch; i++) _fields[i] = new string[header.Count];
             _lines = new long[_batch];
             _raw = new (int, int)[_batch];
-            _values = new string?[_scorer.FeatureColumns.Count];
+            _values = new string?[_batch][];
+            for (var i = 0; i < _batch; i++) _values[i] = new string?[_scorer.FeatureColumns.Count];
             _features = new float[_batch * _scorer.FeatureWidth];
             _probabilities = new double[_batch];
             _contributions = withReasons ? new float[_batch * _scorer.ContributionStride] : [];
@@ -363,8 +364,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                     record.CopyTo(_fields[n]);
                     _lines[n] = reader.RecordLine;
                     _raw[n] = reader.RawRecordRange;
-                    _scorer.Extract(_binding, _fields[n], _values);
-                    _scorer.Featurize(_values, _features.AsSpan(n * width, width), _issues);
+                    _scorer.Extract(_binding, _fields[n], _values[n]);
+                    _scorer.Featurize(_values[n], _features.AsSpan(n * width, width), _issues);
                     n++;
                 }
                 if (n == 0) break;
@@ -436,13 +437,13 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             var row = _contributions.AsSpan(i * stride, _scorer.FeatureColumns.Count);
             Span<int> top = stackalloc int[6];
             var raised = LeadScorer.TopColumns(row, 3, top, out var count);
-            _scorer.Extract(_binding, _fields[i], _values);
+            var values = _values[i];
             _reasons.Clear();
             for (var r = 0; r < count; r++)
             {
                 if (r > 0) _reasons.Append(" | ");
                 var c = top[r];
-                _reasons.Append(r < raised ? _raised[c] : _lowered[c]).Append(_values[c] ?? "missing");
+                _reasons.Append(r < raised ? _raised[c] : _lowered[c]).Append(values[c] ?? "missing");
             }
             output.AppendEscaped(_reasons, _sep);
         }
