@@ -152,7 +152,8 @@ public sealed class MissingTokens
         var span = raw.AsSpan().Trim();
         if (span.Length == 0) return _tokens.Contains("") ? null : "";
         var value = span.Length == raw.Length ? raw : span.ToString();
-        var maybe = _checkAll || (span.Length < 64 && (_lengths & (1UL << span.Length)) != 0 && span[0] < 128 && _firsts[span[0]]);
+        // Case-insensitive equality needs equal lengths; a non-ASCII first letter is left to the hash set's own comparison.
+        var maybe = _checkAll || span.Length >= 64 || ((_lengths & (1UL << span.Length)) != 0 && (span[0] >= 128 || _firsts[span[0]]));
         return maybe && _tokens.Contains(value) ? null : value;
     }
 }
