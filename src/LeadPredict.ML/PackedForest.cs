@@ -50,7 +50,8 @@ internal sealed class PackedForest
     private const int NodeBytes = 32;
 
     private readonly Node[] _nodes;
-    private readonly int _entry;
+    /// <summary>Every walk starts at the first tree's first node (its root, or its only leaf).</summary>
+    private const int Entry = 0;
     private readonly int _end;
     private readonly int _trees;
     private readonly double[] _leafOutput;
@@ -101,7 +102,6 @@ internal sealed class PackedForest
                 explanations[leafId] = paths[j];
             }
         }
-        _entry = 0;
         _end = end * NodeBytes;
         if (slotGroups is not null) Groups = Math.Max(Groups, slotGroups.Count == 0 ? 0 : slotGroups.Max() + 1);
         Stride = Math.Max(1, (Groups + Vector256<float>.Count - 1) / Vector256<float>.Count) * Vector256<float>.Count;
@@ -196,7 +196,7 @@ internal sealed class PackedForest
         ref var nodes = ref Unsafe.As<Node, byte>(ref MemoryMarshal.GetArrayDataReference(_nodes));
         ref var lead = ref MemoryMarshal.GetReference(features);
         var score = Bias;
-        nint n = _entry;
+        nint n = Entry;
         while (n != _end)
         {
             ref var node = ref Unsafe.As<byte, Node>(ref Unsafe.AddByteOffset(ref nodes, n));
@@ -246,7 +246,7 @@ internal sealed class PackedForest
         ref var nodes = ref Unsafe.As<Node, byte>(ref MemoryMarshal.GetArrayDataReference(_nodes));
         ref var f = ref MemoryMarshal.GetReference(block);
         nint end = _end;
-        nint n0 = _entry, n1 = _entry, n2 = _entry, n3 = _entry, n4 = _entry, n5 = _entry, n6 = _entry, n7 = _entry;
+        nint n0 = Entry, n1 = Entry, n2 = Entry, n3 = Entry, n4 = Entry, n5 = Entry, n6 = Entry, n7 = Entry;
         double s0 = Bias, s1 = Bias, s2 = Bias, s3 = Bias, s4 = Bias, s5 = Bias, s6 = Bias, s7 = Bias;
         do
         {
@@ -277,7 +277,7 @@ internal sealed class PackedForest
         ref var r = ref MemoryMarshal.GetReference(leaves);
         nint stride = _trees + 1;
         nint end = _end;
-        nint n0 = _entry, n1 = _entry, n2 = _entry, n3 = _entry, n4 = _entry, n5 = _entry, n6 = _entry, n7 = _entry;
+        nint n0 = Entry, n1 = Entry, n2 = Entry, n3 = Entry, n4 = Entry, n5 = Entry, n6 = Entry, n7 = Entry;
         nint p0 = 0, p1 = stride, p2 = 2 * stride, p3 = 3 * stride, p4 = 4 * stride, p5 = 5 * stride, p6 = 6 * stride, p7 = 7 * stride;
         do
         {
