@@ -36,18 +36,26 @@ public static class SampleModels
     public static float[][] SampleFeatures(ModelBundle bundle, int count)
     {
         var scorer = new LeadPredict.ML.Scoring.LeadScorer(bundle);
-        var file = TestPaths.Data("leads-new.csv");
+        return LeadValues(scorer, TestPaths.Data("leads-new.csv"), count).Select(values =>
+        {
+            var features = new float[scorer.FeatureWidth];
+            scorer.Featurize(values, features);
+            return features;
+        }).ToArray();
+    }
+
+    /// <summary>Each lead's feature values (in the scorer's column order, missing as null), as scoring reads them from a file.</summary>
+    public static string?[][] LeadValues(LeadPredict.ML.Scoring.LeadScorer scorer, string file, int count = int.MaxValue)
+    {
         using var reader = new LeadPredict.Core.Csv.CsvRecordReader(file);
         var binding = scorer.Bind(reader.Header, file);
         var fields = new List<string>();
-        var result = new List<float[]>();
+        var result = new List<string?[]>();
         while (result.Count < count && reader.Read(fields))
         {
             var values = new string?[scorer.FeatureColumns.Count];
             scorer.Extract(binding, fields, values);
-            var features = new float[scorer.FeatureWidth];
-            bundle.Featurizer.Featurize(values, features);
-            result.Add(features);
+            result.Add(values);
         }
         return [.. result];
     }

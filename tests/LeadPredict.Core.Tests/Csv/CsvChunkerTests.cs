@@ -29,16 +29,7 @@ public sealed class CsvChunkerTests : IDisposable
     }
 
     [Theory]
-    [InlineData("a,b\n1,2\n3,4")]
-    [InlineData("a,b\r\n1,2\r\n\r\n3,4\r\n")]
-    [InlineData("a;b\n\"x;y\";\"he said \"\"hi\"\"\"\n")]
-    [InlineData("a,b\n\"multi\nline\",2\n3,4\n")]
-    [InlineData("a,b\n\"multi\r\nline\r\",2\nx,\"open\n")]
-    [InlineData("a,b\n1,2,3\n")]
-    [InlineData("a,b\n\"ab\"cd,e\"f\n")]
-    [InlineData("\"a\nb\",c\n1,2\n")]
-    [InlineData("a,b\r1,2\r3,4\r")]
-    [InlineData("a_long_header_name,another_long_header_name\n1,2\n")]
+    [MemberData(nameof(CsvEdgeCases.All), MemberType = typeof(CsvEdgeCases))]
     public void Should_Match_One_Reader_On_Known_Edge_Cases(string text)
     {
         var file = Write(text, Encoding.UTF8);

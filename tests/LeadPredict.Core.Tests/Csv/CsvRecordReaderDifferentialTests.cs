@@ -28,14 +28,7 @@ public sealed class CsvRecordReaderDifferentialTests
     }
 
     [Theory]
-    [InlineData("a,b\n1,2\n3,4")]
-    [InlineData("a,b\r\n1,2\r\n\r\n3,4\r\n")]
-    [InlineData("a;b\n\"x;y\";\"he said \"\"hi\"\"\"\n")]
-    [InlineData("a,b\n\"multi\nline\",2\n3,4\n")]
-    [InlineData("a,b\n\"multi\r\nline\r\",2\nx,\"open\n")]
-    [InlineData("a,b\n1,2,3\n")]
-    [InlineData("a,b\n\"ab\"cd,e\"f\n")]
-    [InlineData("\uFEFFa,a\n1,2\n")]
+    [MemberData(nameof(CsvEdgeCases.All), MemberType = typeof(CsvEdgeCases))]
     public void Should_Match_The_Reference_Reader_On_Known_Edge_Cases(string text)
     {
         Assert.Equal(Read(text, t => new ReferenceCsvReader(new StringReader(t), "x.csv", null, true)),

@@ -19,22 +19,12 @@ public sealed class LeadScorerTests
     public void Scoring_many_leads_at_once_gives_each_lead_exactly_what_scoring_it_alone_gives()
     {
         var scorer = Scorer.Value;
-        var file = TestPaths.Data("leads-new.csv");
-        using var reader = new LeadPredict.Core.Csv.CsvRecordReader(file);
-        var binding = scorer.Bind(reader.Header, file);
-        var leads = new List<string?[]>();
-        var fields = new List<string>();
-        while (reader.Read(fields))
-        {
-            var values = new string?[scorer.FeatureColumns.Count];
-            scorer.Extract(binding, fields, values);
-            leads.Add(values);
-        }
+        var leads = SampleModels.LeadValues(scorer, TestPaths.Data("leads-new.csv"));
         foreach (var each in new[] { 0, 3 })
         {
-            var many = new ScoredLead[leads.Count];
-            scorer.ScoreMany(leads.ToArray(), many, each);
-            for (var i = 0; i < leads.Count; i++)
+            var many = new ScoredLead[leads.Length];
+            scorer.ScoreMany(leads, many, each);
+            for (var i = 0; i < leads.Length; i++)
             {
                 var one = scorer.Score(leads[i], each);
                 Assert.Equal(one.Probability, many[i].Probability);
