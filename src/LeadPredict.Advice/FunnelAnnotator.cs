@@ -48,8 +48,9 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         private readonly Dictionary<string, int> _index;
         private readonly ColumnSlots _slots;
         private readonly MissingTokens _missing;
-        private readonly FunnelSummary _summary;
-        private readonly Lock _gate = new();
+        // Each thread annotates with a lead view and counts of its own, so workers never wait on each other;
+        // the counts are added up in Summary().
+        private readonly ThreadLocal<(FieldsLead Lead, FunnelSummary Summary)> _local;
 
         public Row(FunnelAnnotator owner, RuleSet rules, FunnelAdvisor advisor, IReadOnlyList<string> header)
         {
@@ -60,13 +61,15 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
             _slots = ColumnSlots.For(rules, _index);
             _missing = new MissingTokens(owner._model.Schema.MissingTokens);
-            _summary = new FunnelSummary(rules.Funnel);
+            _local = new(() => (new FieldsLead(_index, _slots, _missing), new FunnelSummary(rules.Funnel)), trackAllValues: true);
         }
 
         public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
         {
-            var decision = _advisor.Decide(new FieldsLead(_index, _slots, fields, _missing), probability);
-            lock (_gate) _summary.Add(decision);
+            var (lead, summary) = _local.Value;
+            lead.Reset(fields);
+            var decision = _advisor.Decide(lead, probability);
+            summary.Add(decision);
             var k = 0;
             if (_owner._rulesPath is not null)
             {
@@ -93,27 +96,26 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             return text;
         }
 
+        /// <summary>The counts over every lead annotated so far, by every thread; call it once scoring is done.</summary>
         public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
         {
-            lock (_gate)
+            var summary = FunnelSummary.Sum(_rules.Funnel, _local.Values.Select(v => v.Summary));
+            var sections = new List<(string, IReadOnlyList<(string, int)>)>
             {
-                var sections = new List<(string, IReadOnlyList<(string, int)>)>
+                ("Actions", summary.ByAction.Select(kv => (kv.Key.ToString().ToLowerInvariant(), kv.Value)).ToArray()),
+                ("Suggested stages", summary.BySuggestedStage.Select(kv => (kv.Key, kv.Value)).ToArray()),
+                ("Review", new (string, int)[]
                 {
-                    ("Actions", _summary.ByAction.Select(kv => (kv.Key.ToString().ToLowerInvariant(), kv.Value)).ToArray()),
-                    ("Suggested stages", _summary.BySuggestedStage.Select(kv => (kv.Key, kv.Value)).ToArray()),
-                    ("Review", new (string, int)[]
-                    {
-                        ("hidden gems (ICP fail, top decile)", _summary.HiddenGems),
-                        ("ICP pass, bottom decile", _summary.IcpPassLowProbability),
-                        ("unknown stage", _summary.UnknownStages),
-                    }),
-                };
-                if (_summary.UnknownStageValues.Count > 0)
-                    sections.Add(("Unknown stage values", _summary.UnknownStageValues.Select(kv => (kv.Key, kv.Value)).ToArray()));
-                if (_rules.Icp is null)
-                    sections.Add(("ICP", new (string, int)[] { ("no rules file: ICP gates skipped", _summary.Total) }));
-                return sections;
-            }
+                    ("hidden gems (ICP fail, top decile)", summary.HiddenGems),
+                    ("ICP pass, bottom decile", summary.IcpPassLowProbability),
+                    ("unknown stage", summary.UnknownStages),
+                }),
+            };
+            if (summary.UnknownStageValues.Count > 0)
+                sections.Add(("Unknown stage values", summary.UnknownStageValues.Select(kv => (kv.Key, kv.Value)).ToArray()));
+            if (_rules.Icp is null)
+                sections.Add(("ICP", new (string, int)[] { ("no rules file: ICP gates skipped", summary.Total) }));
+            return sections;
         }
     }
 
@@ -167,11 +169,21 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         }
     }
 
-    /// <summary>One row's values by column; each column the rules read is normalised once per lead however often it is asked for.</summary>
-    private sealed class FieldsLead(Dictionary<string, int> index, ColumnSlots slots, IReadOnlyList<string> fields, MissingTokens missing) : ILeadValues
+    /// <summary>
+    /// One row's values by column; each column the rules read is normalised once per lead however often it is asked for.
+    /// One per thread, moved from row to row with <see cref="Reset"/>.
+    /// </summary>
+    private sealed class FieldsLead(Dictionary<string, int> index, ColumnSlots slots, MissingTokens missing) : ILeadValues
     {
         private readonly string?[] _values = new string?[slots.Count];
         private readonly bool[] _loaded = new bool[slots.Count];
+        private IReadOnlyList<string> _fields = [];
+
+        public void Reset(IReadOnlyList<string> fields)
+        {
+            _fields = fields;
+            Array.Clear(_loaded);
+        }
 
         public string? Get(string column)
         {
@@ -179,12 +191,12 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             if (slot < 0) return Lookup(column);
             if (_loaded[slot]) return _values[slot];
             var i = slots.Positions[slot];
-            var value = i >= 0 && i < fields.Count ? missing.Normalize(fields[i]) : null;
+            var value = i >= 0 && i < _fields.Count ? missing.Normalize(_fields[i]) : null;
             _values[slot] = value;
             _loaded[slot] = true;
             return value;
         }
 
-        private string? Lookup(string column) => index.TryGetValue(column, out var i) && i < fields.Count ? missing.Normalize(fields[i]) : null;
+        private string? Lookup(string column) => index.TryGetValue(column, out var i) && i < _fields.Count ? missing.Normalize(_fields[i]) : null;
     }
 }

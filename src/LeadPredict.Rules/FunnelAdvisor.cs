@@ -226,6 +226,21 @@ public sealed class FunnelSummary
 
     public int Total { get; private set; }
 
+    /// <summary>The counts of several summaries (e.g. one per thread) added up.</summary>
+    public static FunnelSummary Sum(Funnel funnel, IEnumerable<FunnelSummary> parts)
+    {
+        var sum = new FunnelSummary(funnel);
+        foreach (var part in parts)
+        {
+            sum.Total += part.Total;
+            for (var i = 0; i < sum._byAction.Length; i++) sum._byAction[i] += part._byAction[i];
+            for (var i = 0; i < sum._byReview.Length; i++) sum._byReview[i] += part._byReview[i];
+            foreach (var (stage, count) in part._byStage) sum._byStage[stage] = sum._byStage.GetValueOrDefault(stage) + count;
+            foreach (var (value, count) in part._unknownValues) sum._unknownValues[value] = sum._unknownValues.GetValueOrDefault(value) + count;
+        }
+        return sum;
+    }
+
     public void Add(FunnelDecision decision)
     {
         Total++;
