@@ -45,6 +45,29 @@ public sealed class PackedForestTests
     }
 
     [Fact]
+    public void A_tree_without_splits_adds_its_one_leaf_in_tree_order()
+    {
+        // A constant tree between two real ones (a trainer can leave one when no split helps).
+        var real = Ensemble.Trees;
+        var constant = new CompiledTree
+        {
+            Weight = 0.5, Left = [], Right = [], SplitFeature = [], Threshold = [], LeafValues = [0.123456789], NodeValues = [],
+        };
+        var ensemble = new CompiledEnsemble
+        {
+            Bias = Ensemble.Bias, PlattSlope = Ensemble.PlattSlope, PlattOffset = Ensemble.PlattOffset, Trees = [real[0], constant, real[1], constant],
+        };
+        var forest = new PackedForest(ensemble);
+        var scores = new double[Leads.Length];
+        forest.Score(Leads.SelectMany(f => f).ToArray(), Width, scores);
+        for (var i = 0; i < Leads.Length; i++)
+        {
+            Assert.Equal(ensemble.RawScore(Leads[i]), scores[i]);
+            Assert.Equal(ensemble.RawScore(Leads[i]), forest.ScoreOne(Leads[i]));
+        }
+    }
+
+    [Fact]
     public void Batch_contributions_per_column_are_bit_for_bit_the_one_lead_contributions()
     {
         var columns = Sample.Value.Bundle.Featurizer.Slots.Select(s => s.Column).ToArray();
