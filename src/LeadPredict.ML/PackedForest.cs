@@ -16,9 +16,10 @@ namespace LeadPredict.ML;
 /// <item>Nodes are 32 bytes in one array and children are byte offsets into it, so a step is a handful of instructions.</item>
 /// <item>Eight leads' features are interleaved (feature f of lead i at 8f + i) and each node stores 8f (in bytes), so
 /// lead i's value is one load at a constant offset.</item>
-/// <item>Scores alone take a walk without leaf nodes (<see cref="Split"/>): a branch adds its child's output as it goes, so
-/// each tree's leaf is added in tree order, exactly as <see cref="CompiledEnsemble.RawScore"/> does, one step a tree
-/// sooner. Explanations walk to the leaf nodes, which carry the leaf's number.</item>
+/// <item>There are no leaf nodes, only splits: a branch to a leaf holds the leaf's output (<see cref="Split"/>, for scores
+/// alone) or its number (<see cref="LeafSplit"/>, for explanations) and leads to the next tree's root, so a tree costs one
+/// step fewer than walking to the leaf. Each tree's leaf is added in tree order, exactly as
+/// <see cref="CompiledEnsemble.RawScore"/> does.</item>
 /// </list>
 /// <para>
 /// Explanations (Saabas): each leaf keeps, per group of feature slots (per original column for reasons), the sum of the
@@ -30,23 +31,6 @@ namespace LeadPredict.ML;
 internal sealed class PackedForest
 {
     public const int Lanes = 8;
-
-    [StructLayout(LayoutKind.Sequential, Size = NodeBytes)]
-    private struct Node
-    {
-        /// <summary>Where the split feature of lane 0 is in an interleaved block, in bytes: 4 × 8 × feature.</summary>
-        public int FeatureOffset;
-        public float Threshold;
-        /// <summary>The children as byte offsets into the node array; a leaf's both lead to the next tree (or the end).</summary>
-        public int Left;
-        public int Right;
-        /// <summary>The leaf's weighted value; 0 for split nodes and the end.</summary>
-        public double Output;
-        /// <summary>1 for leaves, 0 otherwise.</summary>
-        public int IsLeaf;
-        /// <summary>The leaf's number, for its explanation.</summary>
-        public int Leaf;
-    }
 
     private const int NodeBytes = 32;
 
@@ -66,11 +50,21 @@ internal sealed class PackedForest
         public double RightOutput;
     }
 
-    private readonly Split[] _splits;
-    private readonly int _splitsEnd;
+    /// <summary>A split of the walks that name the leaves reached (for explanations): a leaf child's number, -1 for a split child.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = NodeBytes)]
+    private struct LeafSplit
+    {
+        public int FeatureOffset;
+        public float Threshold;
+        public int Left;
+        public int Right;
+        public int LeftLeaf;
+        public int RightLeaf;
+    }
 
-    private readonly Node[] _nodes;
-    /// <summary>Every walk starts at the first tree's first node (its root, or its only leaf).</summary>
+    private readonly Split[] _splits;
+    private readonly LeafSplit[] _leafSplits;
+    /// <summary>Every walk starts at the first tree's root, the first node; all end at the last node, the end (the same offset in both arrays).</summary>
     private const int Entry = 0;
     private readonly int _end;
     private readonly int _trees;
@@ -85,45 +79,28 @@ internal sealed class PackedForest
         Bias = ensemble.Bias;
         var trees = ensemble.Trees;
         _trees = trees.Length;
-        // Tree t's split nodes from first[t], then its leaves; a tree without splits is just its leaf.
-        var first = new int[trees.Length + 1];
-        for (var t = 0; t < trees.Length; t++) first[t + 1] = first[t] + trees[t].Left.Length + trees[t].LeafValues.Length;
-        var end = first[^1];
-        _nodes = new Node[end + 1];
-        _nodes[end] = new Node { Left = end * NodeBytes, Right = end * NodeBytes };
         var leafCount = trees.Sum(t => t.LeafValues.Length);
         _leafOutput = new double[leafCount];
         var explanations = new List<(int Group, double Delta)>[leafCount];
         var leafId = 0;
-        for (var t = 0; t < trees.Length; t++)
+        foreach (var tree in trees)
         {
-            var tree = trees[t];
-            var splits = tree.Left.Length;
-            var next = first[t + 1] * NodeBytes;
-            int Child(int c) => (first[t] + (c >= 0 ? c : splits + ~c)) * NodeBytes;
-            for (var i = 0; i < splits; i++)
+            for (var i = 0; i < tree.Left.Length; i++)
             {
                 var feature = tree.SplitFeature[i];
-                _nodes[first[t] + i] = new Node
-                {
-                    FeatureOffset = feature * Lanes * sizeof(float), Threshold = tree.Threshold[i], Left = Child(tree.Left[i]), Right = Child(tree.Right[i]),
-                };
                 FeaturesNeeded = Math.Max(FeaturesNeeded, feature + 1);
                 Groups = Math.Max(Groups, (slotGroups is null ? feature : slotGroups[feature]) + 1);
             }
             var paths = new List<(int Group, double Delta)>[tree.LeafValues.Length];
-            if (splits == 0) paths[0] = [];
+            if (tree.Left.Length == 0) paths[0] = [];
             else Collect(tree, 0, tree.NodeValues[0], slotGroups, [], paths);
             for (var j = 0; j < tree.LeafValues.Length; j++, leafId++)
             {
-                var output = tree.Weight * tree.LeafValues[j];
-                _nodes[first[t] + splits + j] = new Node { Left = next, Right = next, Output = output, IsLeaf = 1, Leaf = leafId };
-                _leafOutput[leafId] = output;
+                _leafOutput[leafId] = tree.Weight * tree.LeafValues[j];
                 explanations[leafId] = paths[j];
             }
         }
-        _end = end * NodeBytes;
-        (_splits, _splitsEnd) = PackSplits(trees);
+        (_splits, _leafSplits, _end) = Pack(trees);
         if (slotGroups is not null) Groups = Math.Max(Groups, slotGroups.Count == 0 ? 0 : slotGroups.Max() + 1);
         Stride = Math.Max(1, (Groups + Vector256<float>.Count - 1) / Vector256<float>.Count) * Vector256<float>.Count;
         _explanations = new float[leafCount * Stride];
@@ -132,17 +109,20 @@ internal sealed class PackedForest
     }
 
     /// <summary>
-    /// The summing walk's nodes: each tree's splits in order, children as byte offsets, a leaf child pointing at the next
-    /// tree's root. A tree without splits becomes one split whose both branches add its leaf, so every tree adds exactly
-    /// one leaf, in tree order. The last node is the end, which leads to itself and adds nothing.
+    /// The walks' nodes: each tree's splits in order, children as byte offsets, a leaf child pointing at the next tree's
+    /// root (with its output or its number). A tree without splits becomes one split whose both branches lead to its leaf,
+    /// so every walk passes exactly one leaf a tree, in tree order. The last node is the end, which leads to itself.
     /// </summary>
-    private static (Split[] Nodes, int End) PackSplits(CompiledTree[] trees)
+    private static (Split[] Splits, LeafSplit[] LeafSplits, int End) Pack(CompiledTree[] trees)
     {
         var first = new int[trees.Length + 1];
         for (var t = 0; t < trees.Length; t++) first[t + 1] = first[t] + Math.Max(1, trees[t].Left.Length);
         var end = first[^1];
-        var nodes = new Split[end + 1];
-        nodes[end] = new Split { Left = end * NodeBytes, Right = end * NodeBytes };
+        var splits = new Split[end + 1];
+        var leafSplits = new LeafSplit[end + 1];
+        splits[end] = new Split { Left = end * NodeBytes, Right = end * NodeBytes };
+        leafSplits[end] = new LeafSplit { Left = end * NodeBytes, Right = end * NodeBytes, LeftLeaf = -1, RightLeaf = -1 };
+        var firstLeaf = 0;
         for (var t = 0; t < trees.Length; t++)
         {
             var tree = trees[t];
@@ -150,22 +130,29 @@ internal sealed class PackedForest
             if (tree.Left.Length == 0)
             {
                 var only = tree.Weight * tree.LeafValues[0];
-                nodes[first[t]] = new Split { Left = next, Right = next, LeftOutput = only, RightOutput = only };
-                continue;
+                splits[first[t]] = new Split { Left = next, Right = next, LeftOutput = only, RightOutput = only };
+                leafSplits[first[t]] = new LeafSplit { Left = next, Right = next, LeftLeaf = firstLeaf, RightLeaf = firstLeaf };
             }
-            (int Offset, double Output) Child(int c) => c >= 0 ? ((first[t] + c) * NodeBytes, 0) : (next, tree.Weight * tree.LeafValues[~c]);
             for (var i = 0; i < tree.Left.Length; i++)
             {
-                var (left, leftOutput) = Child(tree.Left[i]);
-                var (right, rightOutput) = Child(tree.Right[i]);
-                nodes[first[t] + i] = new Split
+                var (left, leftOutput, leftLeaf) = Child(tree.Left[i]);
+                var (right, rightOutput, rightLeaf) = Child(tree.Right[i]);
+                var featureOffset = tree.SplitFeature[i] * Lanes * sizeof(float);
+                splits[first[t] + i] = new Split
                 {
-                    FeatureOffset = tree.SplitFeature[i] * Lanes * sizeof(float), Threshold = tree.Threshold[i],
-                    Left = left, Right = right, LeftOutput = leftOutput, RightOutput = rightOutput,
+                    FeatureOffset = featureOffset, Threshold = tree.Threshold[i], Left = left, Right = right, LeftOutput = leftOutput, RightOutput = rightOutput,
+                };
+                leafSplits[first[t] + i] = new LeafSplit
+                {
+                    FeatureOffset = featureOffset, Threshold = tree.Threshold[i], Left = left, Right = right, LeftLeaf = leftLeaf, RightLeaf = rightLeaf,
                 };
             }
+            firstLeaf += tree.LeafValues.Length;
+
+            (int Offset, double Output, int Leaf) Child(int c) =>
+                c >= 0 ? ((first[t] + c) * NodeBytes, 0, -1) : (next, tree.Weight * tree.LeafValues[~c], firstLeaf + ~c);
         }
-        return (nodes, end * NodeBytes);
+        return (splits, leafSplits, end * NodeBytes);
     }
 
     /// <summary>Each leaf's path, as the change in expected output per group, summed in path order (groups in order of first appearance).</summary>
@@ -251,22 +238,22 @@ internal sealed class PackedForest
         var explain = !contributions.IsEmpty;
         if (explain && contributions.Length < Stride) throw new ArgumentException($"{contributions.Length} contribution slots is fewer than {Stride}.");
         // In range: children are offsets of nodes in the array, and the vector covers every split feature (checked above).
-        ref var nodes = ref Unsafe.As<Node, byte>(ref MemoryMarshal.GetArrayDataReference(_nodes));
+        ref var nodes = ref Unsafe.As<LeafSplit, byte>(ref MemoryMarshal.GetArrayDataReference(_leafSplits));
         ref var lead = ref MemoryMarshal.GetReference(features);
         var score = Bias;
         nint n = Entry;
         while (n != _end)
         {
-            ref var node = ref Unsafe.As<byte, Node>(ref Unsafe.AddByteOffset(ref nodes, n));
-            if (node.IsLeaf != 0)
-            {
-                score += node.Output;
-                if (explain) Explain(node.Leaf, ref contributions[0]);
-                n = node.Left;
-                continue;
-            }
+            ref var node = ref Unsafe.As<byte, LeafSplit>(ref Unsafe.AddByteOffset(ref nodes, n));
             var value = Unsafe.AddByteOffset(ref lead, (nint)(node.FeatureOffset / Lanes));
-            n = value <= node.Threshold ? node.Left : node.Right;
+            var right = !(value <= node.Threshold);
+            var leaf = right ? node.RightLeaf : node.LeftLeaf;
+            if (leaf >= 0)
+            {
+                score += _leafOutput[leaf];
+                if (explain) Explain(leaf, ref contributions[0]);
+            }
+            n = right ? node.Right : node.Left;
         }
         return score;
     }
@@ -303,7 +290,7 @@ internal sealed class PackedForest
     {
         ref var nodes = ref Unsafe.As<Split, byte>(ref MemoryMarshal.GetArrayDataReference(_splits));
         ref var f = ref MemoryMarshal.GetReference(block);
-        nint end = _splitsEnd;
+        nint end = _end;
         nint n0 = Entry, n1 = Entry, n2 = Entry, n3 = Entry, n4 = Entry, n5 = Entry, n6 = Entry, n7 = Entry;
         double s0 = Bias, s1 = Bias, s2 = Bias, s3 = Bias, s4 = Bias, s5 = Bias, s6 = Bias, s7 = Bias;
         do
@@ -340,10 +327,10 @@ internal sealed class PackedForest
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WalkRecording(ReadOnlySpan<float> block, Span<int> leaves)
     {
-        ref var nodes = ref Unsafe.As<Node, byte>(ref MemoryMarshal.GetArrayDataReference(_nodes));
+        ref var nodes = ref Unsafe.As<LeafSplit, byte>(ref MemoryMarshal.GetArrayDataReference(_leafSplits));
         ref var f = ref MemoryMarshal.GetReference(block);
-        // Each lane records at its position and moves on only at a leaf, so it records exactly one leaf per tree, then
-        // keeps overwriting the spare slot after them at the end.
+        // Each lane writes at its position at every step and moves on only when it reached a leaf, so it records exactly
+        // one leaf per tree, then keeps overwriting the spare slot after them at the end.
         ref var r = ref MemoryMarshal.GetReference(leaves);
         nint stride = _trees + 1;
         nint end = _end;
@@ -353,28 +340,29 @@ internal sealed class PackedForest
         {
             for (var k = 0; k < 8; k++)
             {
-                ref var x0 = ref At(ref nodes, n0); Unsafe.Add(ref r, p0) = x0.Leaf; p0 += x0.IsLeaf; n0 = Next(ref x0, ref f, 0);
-                ref var x1 = ref At(ref nodes, n1); Unsafe.Add(ref r, p1) = x1.Leaf; p1 += x1.IsLeaf; n1 = Next(ref x1, ref f, 1);
-                ref var x2 = ref At(ref nodes, n2); Unsafe.Add(ref r, p2) = x2.Leaf; p2 += x2.IsLeaf; n2 = Next(ref x2, ref f, 2);
-                ref var x3 = ref At(ref nodes, n3); Unsafe.Add(ref r, p3) = x3.Leaf; p3 += x3.IsLeaf; n3 = Next(ref x3, ref f, 3);
-                ref var x4 = ref At(ref nodes, n4); Unsafe.Add(ref r, p4) = x4.Leaf; p4 += x4.IsLeaf; n4 = Next(ref x4, ref f, 4);
-                ref var x5 = ref At(ref nodes, n5); Unsafe.Add(ref r, p5) = x5.Leaf; p5 += x5.IsLeaf; n5 = Next(ref x5, ref f, 5);
-                ref var x6 = ref At(ref nodes, n6); Unsafe.Add(ref r, p6) = x6.Leaf; p6 += x6.IsLeaf; n6 = Next(ref x6, ref f, 6);
-                ref var x7 = ref At(ref nodes, n7); Unsafe.Add(ref r, p7) = x7.Leaf; p7 += x7.IsLeaf; n7 = Next(ref x7, ref f, 7);
+                n0 = Step(ref nodes, n0, ref f, 0, ref r, ref p0);
+                n1 = Step(ref nodes, n1, ref f, 1, ref r, ref p1);
+                n2 = Step(ref nodes, n2, ref f, 2, ref r, ref p2);
+                n3 = Step(ref nodes, n3, ref f, 3, ref r, ref p3);
+                n4 = Step(ref nodes, n4, ref f, 4, ref r, ref p4);
+                n5 = Step(ref nodes, n5, ref f, 5, ref r, ref p5);
+                n6 = Step(ref nodes, n6, ref f, 6, ref r, ref p6);
+                n7 = Step(ref nodes, n7, ref f, 7, ref r, ref p7);
             }
         }
         while (((n0 ^ end) | (n1 ^ end) | (n2 ^ end) | (n3 ^ end) | (n4 ^ end) | (n5 ^ end) | (n6 ^ end) | (n7 ^ end)) != 0);
     }
 
+    /// <summary>One lane's step of the recording walk: writes the branch's leaf (or -1) at <paramref name="at"/>, moves past it when it is a leaf, and returns where the branch leads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Node At(ref byte nodes, nint offset) => ref Unsafe.As<byte, Node>(ref Unsafe.AddByteOffset(ref nodes, offset));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint Next(ref Node node, ref float block, int lane)
+    private static nint Step(ref byte nodes, nint offset, ref float block, int lane, ref int leaves, ref nint at)
     {
+        ref var node = ref Unsafe.As<byte, LeafSplit>(ref Unsafe.AddByteOffset(ref nodes, offset));
         var value = Unsafe.AddByteOffset(ref block, (nint)node.FeatureOffset + lane * sizeof(float));
-        // Not "value > threshold": a missing (NaN) value goes right, as in ML.NET and CompiledTree.Leaf.
-        var right = !(value <= node.Threshold);
-        return Unsafe.Add(ref node.Left, Unsafe.BitCast<bool, byte>(right));
+        var right = Unsafe.BitCast<bool, byte>(!(value <= node.Threshold));
+        var leaf = Unsafe.Add(ref node.LeftLeaf, right);
+        Unsafe.Add(ref leaves, at) = leaf;
+        at += (int)((uint)~leaf >> 31);
+        return Unsafe.Add(ref node.Left, right);
     }
 }

@@ -59,11 +59,17 @@ public sealed class PackedForestTests
         };
         var forest = new PackedForest(ensemble);
         var scores = new double[Leads.Length];
+        var explained = new double[Leads.Length];
+        var contributions = new float[Leads.Length * forest.Stride];
         forest.Score(Leads.SelectMany(f => f).ToArray(), Width, scores);
+        forest.Score(Leads.SelectMany(f => f).ToArray(), Width, explained, contributions);
         for (var i = 0; i < Leads.Length; i++)
         {
+            var one = new float[forest.Stride];
             Assert.Equal(ensemble.RawScore(Leads[i]), scores[i]);
-            Assert.Equal(ensemble.RawScore(Leads[i]), forest.ScoreOne(Leads[i]));
+            Assert.Equal(ensemble.RawScore(Leads[i]), explained[i]);
+            Assert.Equal(ensemble.RawScore(Leads[i]), forest.ScoreOne(Leads[i], one));
+            Assert.Equal(one, contributions.AsSpan(i * forest.Stride, forest.Stride).ToArray());
         }
     }
 
