@@ -520,7 +520,26 @@ internal sealed class Utf8Buffer(int capacity)
 
     public void AppendProbability(double p)
     {
-        // As LeadScorer.FormatProbability: "0.000000", invariant.
+        // As LeadScorer.FormatProbability: "0.000000", invariant. Every lead has one, so a probability is written digit by
+        // digit from its millionths; one within 1e-6 of a rounding midpoint is left to the formatter, whose rounding of
+        // midpoints is its own.
+        if (p is >= 0 and <= 1 && !double.IsNegative(p))
+        {
+            var millionths = p * 1e6;
+            var floor = Math.Floor(millionths);
+            var fraction = millionths - floor;
+            if (Math.Abs(fraction - 0.5) > 1e-6)
+            {
+                var k = (int)floor + (fraction > 0.5 ? 1 : 0);
+                var to = Reserve(8);
+                to[0] = (byte)('0' + k / 1_000_000);
+                to[1] = (byte)'.';
+                k %= 1_000_000;
+                for (var d = 7; d >= 2; d--, k /= 10) to[d] = (byte)('0' + k % 10);
+                Length += 8;
+                return;
+            }
+        }
         if (!p.TryFormat(Reserve(64), out var written, "0.000000", CultureInfo.InvariantCulture))
         {
             Append(LeadScorer.FormatProbability(p).AsSpan());
