@@ -167,6 +167,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var probabilities = new double[n];
         var chunkOf = new int[n];
         var rowOf = new int[n];
+        var lengths = new int[n];
         var grades = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0, ["C"] = 0, ["D"] = 0 };
         var g = 0;
         for (var c = 0; c < done.Count; c++)
@@ -177,18 +178,14 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 probabilities[g] = chunk.Probabilities[i];
                 chunkOf[g] = c;
                 rowOf[g] = i;
+                lengths[g] = chunk.OutEnds[i] - (i == 0 ? 0 : chunk.OutEnds[i - 1]);
             }
             grades["A"] += chunk.Grades[0];
             grades["B"] += chunk.Grades[1];
             grades["C"] += chunk.Grades[2];
             grades["D"] += chunk.Grades[3];
         }
-        var order = new int[n];
-        for (var i = 0; i < n; i++) order[i] = i;
-        var keys = new double[n];
-        for (var i = 0; i < n; i++) keys[i] = -probabilities[i];
-        Array.Sort(keys, order);
-        StableTies(keys, order);
+        var order = RankOrder.Descending(probabilities);
 
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
         // The input's columns follow the scores unchanged; one named like an output column (the id itself, or the CRM's own
@@ -204,7 +201,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var starts = new long[n + 1];
         starts[0] = headerLine.Length;
         for (var k = 0; k < n; k++)
-            starts[k + 1] = starts[k] + Digits(k + 1) + 1 + Line(done[chunkOf[order[k]]], rowOf[order[k]]).Length;
+            starts[k + 1] = starts[k] + Digits(k + 1) + 1 + lengths[order[k]];
         var written = 0.0;
         AtomicFile.WriteHandle(output, file =>
         {
@@ -454,18 +451,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         foreach (var f in fields)
             if (f.Length > 0 && f[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !ReferenceEquals(CsvText.NeutralizeFormula(f), f)) return true;
         return false;
-    }
-
-    private static void StableTies(double[] keys, int[] order)
-    {
-        var i = 0;
-        while (i < keys.Length)
-        {
-            var j = i + 1;
-            while (j < keys.Length && keys[j] == keys[i]) j++;
-            if (j - i > 1) Array.Sort(order, i, j - i);
-            i = j;
-        }
     }
 
     /// <summary>Splits a finished output line (without the rank) back into its fields.</summary>
