@@ -304,7 +304,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         private readonly float[] _features;
         private readonly double[] _probabilities;
         private readonly float[] _contributions;
-        private readonly string[] _extra;
+        /// <summary>The annotators' columns of each lead in the batch, one after the other.</summary>
+        private readonly string[] _extras;
         private readonly StringBuilder _reasons = new(256);
         // The chunk's output is built here, then copied once to an array of its exact size.
         private readonly Utf8Buffer _out = new(1 << 21);
@@ -338,7 +339,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             _features = new float[_batch * _scorer.FeatureWidth];
             _probabilities = new double[_batch];
             _contributions = withReasons ? new float[_batch * _scorer.ContributionStride] : [];
-            _extra = new string[extras];
+            _extras = new string[_batch * extras];
             _raised = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: true)).ToArray();
             _lowered = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: false)).ToArray();
         }
@@ -369,6 +370,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 var contributions = _withReasons ? _contributions.AsSpan(0, n * _scorer.ContributionStride) : default;
                 contributions.Clear();
                 _scorer.ScoreFeatures(_features.AsSpan(0, n * width), _probabilities.AsSpan(0, n), contributions);
+                Annotate(n);
                 for (var i = 0; i < n; i++) Write(result, i);
                 if (n < _batch) break;
             }
@@ -377,22 +379,32 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             return result;
         }
 
+        /// <summary>The annotators' columns for the first <paramref name="n"/> leads of the batch.</summary>
+        private void Annotate(int n)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Array.Clear(_extras);
+            var extras = _extras.Length / _batch;
+            for (var i = 0; i < n; i++)
+            {
+                var offset = i * extras;
+                for (var a = 0; a < _rowAnnotators.Length; a++)
+                {
+                    var width = _owner._annotators[a].Headers.Count;
+                    _rowAnnotators[a].Annotate(_fields[i], _probabilities[i], _extras.AsSpan(offset, width));
+                    offset += width;
+                }
+            }
+            AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        }
+
         /// <summary>Appends lead <paramref name="i"/> of the batch to the chunk's output: its line without the rank.</summary>
         private void Write(ScoredChunk result, int i)
         {
             var fields = _fields[i];
             var p = _probabilities[i];
             result.Probabilities.Add(p);
-            Array.Clear(_extra);
-            var offset = 0;
-            var annotateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            for (var a = 0; a < _rowAnnotators.Length; a++)
-            {
-                var width = _owner._annotators[a].Headers.Count;
-                _rowAnnotators[a].Annotate(fields, p, _extra.AsSpan(offset, width));
-                offset += width;
-            }
-            AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - annotateStarted;
+            var extras = _extras.Length / _batch;
             var grade = _grades.GradeOf(p);
             result.Grades[grade[0] - 'A']++;
 
@@ -407,7 +419,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             output.Append(sep);
             output.Append(grade);
             output.Append(sep);
-            foreach (var x in _extra)
+            foreach (var x in _extras.AsSpan(i * extras, extras))
             {
                 output.AppendEscaped(CsvText.NeutralizeFormula(x ?? ""), sep);
                 output.Append(sep);
