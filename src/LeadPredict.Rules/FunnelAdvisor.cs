@@ -44,9 +44,13 @@ public sealed class FunnelAdvisor
     private readonly FunnelStage[] _stages;
     private readonly double[] _minProbability;
     private readonly string?[] _unreachable;
-    // Texts that are the same for every lead, built once rather than formatted per lead.
-    private readonly string[] _minProbabilityText, _noneOfText;
-    private readonly string _topDecileText, _bottomDecileText, _disqualifyText, _nurtureText;
+    // Texts that are the same for every lead, built once rather than formatted per lead. A lead's reason is written
+    // from them and its own pieces into one builder per thread, so the only text made per lead is the reason itself.
+    private readonly string[] _minProbabilityText, _noneOfText, _isBelowMin, _setByHand, _gatePrefix, _gatePrefixCapital, _meetsUpTo, _gatesMetUpTo, _nurtureAt;
+    private readonly string[,] _icpNeeds;
+    private readonly string _topDecileText, _bottomDecileText, _disqualifyText, _nurtureText, _knownStages, _alreadyLast;
+    private readonly string _inTopDecile, _inBottomDecile, _bottomDecileFloor, _belowDisqualifyFloor;
+    [ThreadStatic] private static System.Text.StringBuilder? t_reason;
     private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
     private static readonly string[] RequirementNames = Enum.GetValues<IcpRequirement>().Select(r => r.ToString().ToLowerInvariant()).ToArray();
 
@@ -77,6 +81,22 @@ public sealed class FunnelAdvisor
         _bottomDecileText = Text.Probability(Cuts.BottomDecileBelow);
         _disqualifyText = Text.Probability(_funnel.Actions.DisqualifyBelow);
         _nurtureText = Text.Probability(_funnel.Actions.NurtureBelow);
+        _knownStages = _funnel.KnownStages;
+        _alreadyLast = $"Already at the last stage, {_stages[^1].Name}";
+        _isBelowMin = _minProbabilityText.Select(t => $" is below {t}").ToArray();
+        _setByHand = _stages.Select(st => $"{st.Name} is only set by hand").ToArray();
+        _gatePrefix = _stages.Select((st, i) => i == 0 ? "" : $"gate {_stages[i - 1].Name}->{st.Name} not met: ").ToArray();
+        _gatePrefixCapital = _gatePrefix.Select(g => g.Length == 0 ? g : char.ToUpperInvariant(g[0]) + g[1..]).ToArray();
+        _meetsUpTo = _stages.Select(st => $"Meets the gates up to {st.Name}").ToArray();
+        _gatesMetUpTo = _stages.Select(st => $"; gates met up to {st.Name}").ToArray();
+        _nurtureAt = _stages.Select(st => $" is below the nurture floor {_nurtureText} at {st.Name}; ").ToArray();
+        _icpNeeds = new string[FitNames.Length, RequirementNames.Length];
+        for (var f = 0; f < FitNames.Length; f++)
+            for (var r = 0; r < RequirementNames.Length; r++) _icpNeeds[f, r] = $"ICP {FitNames[f]} (needs {RequirementNames[r]})";
+        _inTopDecile = $" is in the top decile (from {_topDecileText})";
+        _inBottomDecile = $" is in the bottom decile (below {_bottomDecileText})";
+        _bottomDecileFloor = $"in the bottom decile (below {_bottomDecileText})";
+        _belowDisqualifyFloor = $"below the disqualify floor {_disqualifyText}";
     }
 
     public DecileCuts Cuts { get; }
@@ -92,9 +112,12 @@ public sealed class FunnelAdvisor
     public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
     {
         var icp = _rules.Icp?.Evaluate(lead);
+        var reason = t_reason ??= new System.Text.StringBuilder(256);
+        reason.Clear();
         if (!_funnel.TryFind(stageValue, out var current))
             return new FunnelDecision(null, null, LeadAction.Review,
-                $"Unknown stage '{stageValue}' (known: {_funnel.KnownStages})", ReviewReason.UnknownStage, icp, stageValue);
+                reason.Append("Unknown stage '").Append(stageValue).Append("' (known: ").Append(_knownStages).Append(')').ToString(),
+                ReviewReason.UnknownStage, icp, stageValue);
 
         var fit = icp?.Fit;
         var suggested = current;
@@ -102,46 +125,58 @@ public sealed class FunnelAdvisor
         var last = _stages.Length - 1;
         var next = suggested < last ? suggested + 1 : -1;
 
-        FunnelDecision Make(LeadAction action, string reason, ReviewReason review = ReviewReason.None, int stage = -1) =>
-            new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, reason + IcpSkippedNote(current, next), review, icp, stageValue);
+        // The reason is in the builder; the note on skipped ICP requirements closes it.
+        FunnelDecision Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1) =>
+            new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, reason.Append(IcpSkippedNote(current, next)).ToString(),
+                review, icp, stageValue);
 
-        if (current == last) return Make(LeadAction.Hold, $"Already at the last stage, {_stages[last].Name}");
+        if (current == last)
+        {
+            reason.Append(_alreadyLast);
+            return Make(LeadAction.Hold);
+        }
 
-        // Formatting a double is among the dearest steps per lead, so it happens once and only when a reason quotes it.
-        string? pText = null;
-        string P() => pText ??= Text.Probability(probability);
         if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
-            return Make(LeadAction.Review,
-                $"Hidden gem: fails the ICP ({icp!.Failed[0].Reason}) but probability {P()} is in the top decile (from {_topDecileText})" +
-                (suggested > current ? $"; gates met up to {_stages[suggested].Name}" : ""),
-                ReviewReason.HiddenGem);
+        {
+            reason.Append("Hidden gem: fails the ICP (").Append(icp!.Failed[0].Reason).Append(") but probability ").Append(Text.Probability(probability))
+                .Append(_inTopDecile).Append(suggested > current ? _gatesMetUpTo[suggested] : "");
+            return Make(LeadAction.Review, ReviewReason.HiddenGem);
+        }
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
-            return Make(LeadAction.Review,
-                $"Passes the ICP but probability {Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)} is in the bottom decile (below {_bottomDecileText})",
-                ReviewReason.IcpPassLowProbability, current);
+        {
+            reason.Append("Passes the ICP but probability ").Append(Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)).Append(_inBottomDecile);
+            return Make(LeadAction.Review, ReviewReason.IcpPassLowProbability, current);
+        }
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
         {
-            var mustHave = FirstMustHave(icp.Failed).Reason;
-            var floor = probability < Cuts.BottomDecileBelow
-                ? $"in the bottom decile (below {_bottomDecileText})"
-                : $"below the disqualify floor {_disqualifyText}";
-            var compared = probability < Cuts.BottomDecileBelow
-                ? Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)
-                : Text.Probability(probability, _funnel.Actions.DisqualifyBelow, _disqualifyText);
-            return Make(LeadAction.Disqualify, $"Fails a must-have ICP rule ({mustHave}) and probability {compared} is {floor}", stage: current);
+            var bottom = probability < Cuts.BottomDecileBelow;
+            reason.Append("Fails a must-have ICP rule (").Append(FirstMustHave(icp.Failed).Reason).Append(") and probability ")
+                .Append(bottom
+                    ? Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)
+                    : Text.Probability(probability, _funnel.Actions.DisqualifyBelow, _disqualifyText))
+                .Append(" is ").Append(bottom ? _bottomDecileFloor : _belowDisqualifyFloor);
+            return Make(LeadAction.Disqualify, stage: current);
         }
 
-        var blocked = next >= 0 ? $"gate {_stages[next - 1].Name}->{_stages[next].Name} not met: {WhyNot(next, lead, probability, fit)}" : null;
         if (suggested > current)
-            return Make(LeadAction.Promote,
-                $"Meets the gates up to {_stages[suggested].Name}" + (blocked is null ? "" : $"; {blocked}"));
+        {
+            reason.Append(_meetsUpTo[suggested]);
+            if (next >= 0) AppendWhyNot(reason.Append("; ").Append(_gatePrefix[next]), next, lead, probability, fit);
+            return Make(LeadAction.Promote);
+        }
 
+        // Here next >= 0: a lead at the last stage was held above, and one not promoted stays below the last.
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
-            return Make(LeadAction.Nurture,
-                $"Probability {Text.Probability(probability, _funnel.Actions.NurtureBelow, _nurtureText)} is below the nurture floor {_nurtureText} at {_stages[current].Name}; {blocked}");
+        {
+            reason.Append("Probability ").Append(Text.Probability(probability, _funnel.Actions.NurtureBelow, _nurtureText)).Append(_nurtureAt[current])
+                .Append(_gatePrefix[next]);
+            AppendWhyNot(reason, next, lead, probability, fit);
+            return Make(LeadAction.Nurture);
+        }
 
-        return Make(LeadAction.Hold, char.ToUpperInvariant(blocked![0]) + blocked[1..]);
+        AppendWhyNot(reason.Append(_gatePrefixCapital[next]), next, lead, probability, fit);
+        return Make(LeadAction.Hold);
     }
 
     private bool Meets(int stage, ILeadValues lead, double probability, IcpFit? fit)
@@ -157,25 +192,29 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    private string WhyNot(int stage, ILeadValues lead, double probability, IcpFit? fit)
+    /// <summary>Why a lead does not meet a stage's gate, its problems joined with commas ("met" when there are none).</summary>
+    private void AppendWhyNot(System.Text.StringBuilder reason, int stage, ILeadValues lead, double probability, IcpFit? fit)
     {
-        if (_stages[stage].Gate is not { } gate) return $"{_stages[stage].Name} is only set by hand";
-        if (_unreachable[stage] is { } unreachable) return unreachable;
-        var problems = new List<string>(4);
-        if (probability < _minProbability[stage])
-            problems.Add($"probability {Text.Probability(probability, _minProbability[stage], _minProbabilityText[stage])} is below {_minProbabilityText[stage]}");
-        if (fit is { } f && !FitMeets(f, gate.Icp))
-            problems.Add($"ICP {FitNames[(int)f]} (needs {RequirementNames[(int)gate.Icp]})");
-        foreach (var c in gate.Evidence)
-            if (c.Explain(lead) is { } why) problems.Add(why);
-        if (gate.AnyEvidence.Count > 0 && !AnyMet(gate.AnyEvidence, lead))
-            problems.Add(_noneOfText[stage]);
-        return problems.Count switch
+        if (_stages[stage].Gate is not { } gate) { reason.Append(_setByHand[stage]); return; }
+        if (_unreachable[stage] is { } unreachable) { reason.Append(unreachable); return; }
+        var start = reason.Length;
+        void Problem(string text)
         {
-            0 => "met",
-            1 => problems[0],
-            _ => string.Join(", ", problems),
-        };
+            if (reason.Length > start) reason.Append(", ");
+            reason.Append(text);
+        }
+        if (probability < _minProbability[stage])
+        {
+            Problem("probability ");
+            reason.Append(Text.Probability(probability, _minProbability[stage], _minProbabilityText[stage])).Append(_isBelowMin[stage]);
+        }
+        if (fit is { } f && !FitMeets(f, gate.Icp))
+            Problem(_icpNeeds[(int)f, (int)gate.Icp]);
+        foreach (var c in gate.Evidence)
+            if (c.Explain(lead) is { } why) Problem(why);
+        if (gate.AnyEvidence.Count > 0 && !AnyMet(gate.AnyEvidence, lead))
+            Problem(_noneOfText[stage]);
+        if (reason.Length == start) reason.Append("met");
     }
 
     private static bool AnyMet(IReadOnlyList<Condition> conditions, ILeadValues lead)
