@@ -7,6 +7,11 @@ namespace LeadPredict.ML;
 /// <summary>
 /// A <see cref="CompiledEnsemble"/> laid out for fast scoring and explaining, above all of many leads at once.
 /// <para>
+/// Batches of eight leads find their leaves with <see cref="QuickScorer"/> (ruling leaves out split by split, with no
+/// walk at all) when every tree has at most 32 leaves, which is about 3x fewer cycles a lead than the walks below; the
+/// walks serve one lead at a time, and batches of trees with more leaves.
+/// </para>
+/// <para>
 /// Walking a tree is a chain of dependent loads with a hard-to-predict branch per level. Here the trees are chained into
 /// one long walk (each leaf leads on to the next tree's root, the last tree's leaves to an end node that leads to itself),
 /// and eight leads take that walk side by side, one branch-free step each at a time, so the core keeps eight loads in
@@ -64,6 +69,8 @@ internal sealed class PackedForest
 
     private readonly Split[] _splits;
     private readonly LeafSplit[] _leafSplits;
+    /// <summary>Batches use it instead of walking when every tree has at most 32 leaves (the usual case).</summary>
+    private readonly QuickScorer? _quick;
     /// <summary>Every walk starts at the first tree's root, the first node; all end at the last node, the end (the same offset in both arrays).</summary>
     private const int Entry = 0;
     private readonly int _end;
@@ -101,6 +108,7 @@ internal sealed class PackedForest
             }
         }
         (_splits, _leafSplits, _end) = Pack(trees);
+        _quick = QuickScorer.TryCreate(trees);
         if (slotGroups is not null) Groups = Math.Max(Groups, slotGroups.Count == 0 ? 0 : slotGroups.Max() + 1);
         Stride = Math.Max(1, (Groups + Vector256<float>.Count - 1) / Vector256<float>.Count) * Vector256<float>.Count;
         _explanations = new float[leafCount * Stride];
@@ -211,11 +219,13 @@ internal sealed class PackedForest
             Interleave(features, width, at, count, block);
             if (!explain)
             {
-                WalkSumming(block, sums);
+                if (_quick is not null) _quick.Sum(block, Bias, sums);
+                else WalkSumming(block, sums);
                 sums[..count].CopyTo(scores.Slice(at, count));
                 continue;
             }
-            WalkRecording(block, leaves);
+            if (_quick is not null) _quick.Record(block, leaves, _trees + 1);
+            else WalkRecording(block, leaves);
             var i = 0;
             if (Stride <= 4 * Vector256<float>.Count)
                 for (; i + 4 <= count; i += 4) ExplainFour(leaves, i, contributions.Slice((at + i) * Stride, 4 * Stride), scores.Slice(at + i, 4));

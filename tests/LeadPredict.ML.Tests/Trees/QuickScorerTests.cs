@@ -1,0 +1,79 @@
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.ML.Tests.Trees;
+
+/// <summary>Finding leaves by ruling others out must reach exactly the leaf walking the tree reaches, for every tree and lead.</summary>
+public sealed class QuickScorerTests
+{
+    private static readonly Lazy<(CompiledEnsemble Ensemble, float[][] Leads)> Sample = new(() =>
+    {
+        var bundle = SampleModels.LoadSample();
+        var random = new Random(17);
+        var real = SampleModels.SampleFeatures(bundle, 200);
+        // Perturbed copies reach leaves real leads rarely do; NaN (missing) goes right; values equal to a threshold go left.
+        var thresholds = bundle.Ensemble!.Trees.SelectMany(t => t.Threshold).ToArray();
+        var perturbed = real.Select(f => f.Select(v => random.Next(8) switch
+        {
+            0 => float.NaN,
+            1 => thresholds[random.Next(thresholds.Length)],
+            2 => -v,
+            3 => v * (float)(random.NextDouble() * 3),
+            _ => v,
+        }).ToArray());
+        return (bundle.Ensemble!, real.Concat(perturbed).ToArray());
+    });
+
+    [Fact]
+    public void Every_lead_reaches_the_leaf_its_walk_reaches_in_every_tree()
+    {
+        var (ensemble, leads) = Sample.Value;
+        var scorer = QuickScorer.TryCreate(ensemble.Trees);
+        Assert.NotNull(scorer);
+        var trees = ensemble.Trees;
+        var firstLeaf = new int[trees.Length];
+        for (var t = 1; t < trees.Length; t++) firstLeaf[t] = firstLeaf[t - 1] + trees[t - 1].LeafValues.Length;
+        var width = leads[0].Length;
+        var block = new float[width * QuickScorer.Lanes];
+        var leaves = new int[QuickScorer.Lanes * trees.Length];
+        var sums = new double[QuickScorer.Lanes];
+        for (var at = 0; at + QuickScorer.Lanes <= leads.Length; at += QuickScorer.Lanes)
+        {
+            for (var i = 0; i < QuickScorer.Lanes; i++)
+                for (var f = 0; f < width; f++) block[f * QuickScorer.Lanes + i] = leads[at + i][f];
+            scorer!.Record(block, leaves, trees.Length);
+            scorer.Sum(block, ensemble.Bias, sums);
+            for (var i = 0; i < QuickScorer.Lanes; i++)
+            {
+                for (var t = 0; t < trees.Length; t++)
+                    Assert.Equal(firstLeaf[t] + trees[t].Leaf(leads[at + i]), leaves[i * trees.Length + t]);
+                Assert.Equal(ensemble.RawScore(leads[at + i]), sums[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Trees_with_more_leaves_than_fit_in_a_lane_are_walked_instead_and_score_the_same()
+    {
+        // A chain of 32 splits on feature 0: 33 leaves, one more than a lane's 32 bits.
+        const int splits = 32;
+        var deep = new CompiledTree
+        {
+            Weight = 1,
+            SplitFeature = new int[splits],
+            Threshold = Enumerable.Range(0, splits).Select(i => (float)i).ToArray(),
+            Left = Enumerable.Range(0, splits).Select(i => ~i).ToArray(),
+            Right = Enumerable.Range(0, splits).Select(i => i + 1 < splits ? i + 1 : ~splits).ToArray(),
+            LeafValues = Enumerable.Range(0, splits + 1).Select(i => 0.01 * i).ToArray(),
+            NodeValues = Enumerable.Range(0, splits).Select(i => 0.005 * i).ToArray(),
+        };
+        var ensemble = new CompiledEnsemble { Bias = 0.25, PlattSlope = -1, PlattOffset = 0, Trees = [deep, .. Sample.Value.Ensemble.Trees.Take(3)] };
+        Assert.Null(QuickScorer.TryCreate(ensemble.Trees));
+
+        var forest = new PackedForest(ensemble);
+        var leads = Sample.Value.Leads.Select((f, i) => f.Select((v, k) => k == 0 ? i % 40 - 3.5f : v).ToArray()).ToArray();
+        var scores = new double[leads.Length];
+        forest.Score(leads.SelectMany(f => f).ToArray(), leads[0].Length, scores);
+        for (var i = 0; i < leads.Length; i++) Assert.Equal(ensemble.RawScore(leads[i]), scores[i]);
+        Assert.True(scores.Distinct().Count() > 30);
+    }
+}
