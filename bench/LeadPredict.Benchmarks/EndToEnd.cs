@@ -359,6 +359,8 @@ public static class EndToEnd
             psi.ArgumentList.Add(runtimeConfig);
         }
         psi.ArgumentList.Add(dll);
+        // Scored as leadpredict-score runs: its project turns dynamic PGO off (see LeadPredict.Scoring.csproj).
+        psi.Environment["DOTNET_TieredPGO"] = "0";
         return psi;
     }
 
