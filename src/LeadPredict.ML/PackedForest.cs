@@ -213,18 +213,19 @@ internal sealed class PackedForest
         var block = width <= 1024 ? stackalloc float[width * Lanes] : new float[width * Lanes];
         Span<double> sums = stackalloc double[Lanes];
         var leaves = explain ? new int[Lanes * (_trees + 1)] : [];
+        var bits = _quick is null ? [] : _quick.ScratchLength <= 8192 ? stackalloc uint[_quick.ScratchLength] : new uint[_quick.ScratchLength];
         for (var at = 0; at < rows; at += Lanes)
         {
             var count = Math.Min(Lanes, rows - at);
             Interleave(features, width, at, count, block);
             if (!explain)
             {
-                if (_quick is not null) _quick.Sum(block, Bias, sums);
+                if (_quick is not null) _quick.Sum(block, Bias, sums, bits);
                 else WalkSumming(block, sums);
                 sums[..count].CopyTo(scores.Slice(at, count));
                 continue;
             }
-            if (_quick is not null) _quick.Record(block, leaves, _trees + 1);
+            if (_quick is not null) _quick.Record(block, leaves, _trees + 1, bits);
             else WalkRecording(block, leaves);
             var i = 0;
             if (Stride <= 4 * Vector256<float>.Count)

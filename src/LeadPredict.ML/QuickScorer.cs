@@ -44,6 +44,9 @@ internal sealed class QuickScorer
     private QuickScorer(Split[] splits, int[] groupStart, int[] groupFeature, int trees, double[] output, int[] leaf) =>
         (_splits, _groupStart, _groupFeature, _trees, _output, _leaf) = (splits, groupStart, groupFeature, trees, output, leaf);
 
+    /// <summary>How much scratch space <see cref="Sum"/> and <see cref="Record"/> need: a lane of bits per tree.</summary>
+    public int ScratchLength => _trees * Lanes;
+
     /// <summary>The scorer for these trees, or null when a tree has more leaves than fit in a lane.</summary>
     public static QuickScorer? TryCreate(IReadOnlyList<CompiledTree> trees)
     {
@@ -93,11 +96,11 @@ internal sealed class QuickScorer
     /// <summary>
     /// Each lane's raw score: <paramref name="bias"/> plus its leaf in every tree, added in tree order (bit for bit what
     /// walking gives). <paramref name="block"/> is eight leads' features interleaved (feature f of lead i at 8f + i), and
-    /// covers every split feature (the caller checks).
+    /// covers every split feature (the caller checks). <paramref name="bits"/> is scratch space of <see cref="ScratchLength"/>,
+    /// reused from block to block.
     /// </summary>
-    public void Sum(ReadOnlySpan<float> block, double bias, Span<double> sums)
+    public void Sum(ReadOnlySpan<float> block, double bias, Span<double> sums, Span<uint> bits)
     {
-        Span<uint> bits = _trees <= 1024 ? stackalloc uint[_trees * Lanes] : new uint[_trees * Lanes];
         RuleOut(block, bits);
         ref var b = ref MemoryMarshal.GetReference(bits);
         ref var o = ref MemoryMarshal.GetArrayDataReference(_output);
@@ -118,10 +121,9 @@ internal sealed class QuickScorer
         sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3; sums[4] = s4; sums[5] = s5; sums[6] = s6; sums[7] = s7;
     }
 
-    /// <summary>Writes the leaf each lane reaches in each tree: lane i's at <paramref name="leaves"/>[i × <paramref name="stride"/> + t].</summary>
-    public void Record(ReadOnlySpan<float> block, Span<int> leaves, int stride)
+    /// <summary>Writes the leaf each lane reaches in each tree: lane i's at <paramref name="leaves"/>[i × <paramref name="stride"/> + t]. <paramref name="bits"/> as for <see cref="Sum"/>.</summary>
+    public void Record(ReadOnlySpan<float> block, Span<int> leaves, int stride, Span<uint> bits)
     {
-        Span<uint> bits = _trees <= 1024 ? stackalloc uint[_trees * Lanes] : new uint[_trees * Lanes];
         RuleOut(block, bits);
         for (var t = 0; t < _trees; t++)
             for (var i = 0; i < Lanes; i++)

@@ -140,7 +140,6 @@ public sealed class Condition
     public bool IsMet(string? value)
     {
         if (string.IsNullOrEmpty(value)) return false;
-        Span<char> buffer = stackalloc char[256];
         switch (Operator)
         {
             case RuleOperator.Present:
@@ -152,12 +151,13 @@ public sealed class Condition
                     if (!Core.Values.TryParseBoolean(value, out var b)) return false;
                     inList = b ? _boolTrue : _boolFalse;
                 }
-                else inList = _lookup.Contains(Text.CollapseSpaces(value, buffer));
+                // The buffer is made (and zeroed) only for the rare value whose spaces need collapsing; every lead checks several conditions.
+                else inList = _lookup.Contains(Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]));
                 return inList == (Operator != RuleOperator.NotIn);
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
                 return Core.Values.TryParseNumber(value, out var x) && x >= _min && x <= _max;
             case RuleOperator.Contains:
-                var text = Text.CollapseSpaces(value, buffer);
+                var text = Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]);
                 foreach (var t in _texts)
                     if (text.Contains(t, StringComparison.OrdinalIgnoreCase)) return true;
                 return false;

@@ -39,7 +39,8 @@ internal static class Text
         return buffer[..n];
     }
 
-    private static bool IsCollapsed(string s)
+    /// <summary>Whether <see cref="CollapseSpaces(string)"/> would return the string as it is.</summary>
+    public static bool IsCollapsed(string s)
     {
         if (s.Length > 0 && (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]))) return false;
         for (var i = 0; i < s.Length; i++)

@@ -40,8 +40,9 @@ public sealed class QuickScorerTests
         {
             for (var i = 0; i < QuickScorer.Lanes; i++)
                 for (var f = 0; f < width; f++) block[f * QuickScorer.Lanes + i] = leads[at + i][f];
-            scorer!.Record(block, leaves, trees.Length);
-            scorer.Sum(block, ensemble.Bias, sums);
+            var bits = new uint[scorer!.ScratchLength];
+            scorer.Record(block, leaves, trees.Length, bits);
+            scorer.Sum(block, ensemble.Bias, sums, bits);
             for (var i = 0; i < QuickScorer.Lanes; i++)
             {
                 for (var t = 0; t < trees.Length; t++)
