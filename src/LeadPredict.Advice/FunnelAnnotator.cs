@@ -40,7 +40,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
     }
 
-    private sealed class Row : IRowAnnotator
+    private sealed class Row : IRowAnnotator, IRowCsvWriter
     {
         private readonly FunnelAnnotator _owner;
         private readonly RuleSet _rules;
@@ -50,7 +50,14 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         private readonly MissingTokens _missing;
         // Each thread annotates with a lead view and counts of its own, so workers never wait on each other;
         // the counts are added up in Summary().
-        private readonly ThreadLocal<(FieldsLead Lead, FunnelSummary Summary)> _local;
+        private readonly ThreadLocal<PerThread> _local;
+
+        /// <summary>What a thread annotates with: its view of the lead, its counts and the builders its texts are written to.</summary>
+        private sealed record PerThread(FieldsLead Lead, FunnelSummary Summary)
+        {
+            public readonly System.Text.StringBuilder Reason = new(256);
+            public readonly System.Text.StringBuilder Failed = new(256);
+        }
 
         public Row(FunnelAnnotator owner, RuleSet rules, FunnelAdvisor advisor, IReadOnlyList<string> header)
         {
@@ -61,12 +68,33 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
             _slots = ColumnSlots.For(rules, _index);
             _missing = new MissingTokens(owner._model.Schema.MissingTokens);
-            _local = new(() => (new FieldsLead(_index, _slots, _missing), new FunnelSummary(rules.Funnel)), trackAllValues: true);
+            _local = new(() => new PerThread(new FieldsLead(_index, _slots, _missing), new FunnelSummary(rules.Funnel)), trackAllValues: true);
+        }
+
+        /// <summary>The same cells as <see cref="Annotate"/>, written without a string per lead (the ranked file's path).</summary>
+        public void Write(IReadOnlyList<string> fields, double probability, CsvCells cells)
+        {
+            var local = _local.Value!;
+            local.Lead.Reset(fields);
+            local.Reason.Clear();
+            local.Failed.Clear();
+            var advice = _advisor.Advise(local.Lead, probability, local.Reason, local.Failed);
+            local.Summary.Add(advice);
+            if (_owner._rulesPath is not null)
+            {
+                cells.Cell(advice.Icp is { } fit ? FitNames[(int)fit.Fit] : "");
+                cells.Cell(advice.Icp is { } icp ? ScoreText(icp.Score) : "");
+                cells.Cell(local.Failed);
+            }
+            cells.Cell(advice.CurrentStage ?? advice.StageValue ?? "");
+            cells.Cell(advice.SuggestedStage ?? "");
+            cells.Cell(ActionNames[(int)advice.Action]);
+            cells.Cell(local.Reason);
         }
 
         public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
         {
-            var (lead, summary) = _local.Value;
+            var (lead, summary) = _local.Value!;
             lead.Reset(fields);
             var decision = _advisor.Decide(lead, probability);
             summary.Add(decision);
@@ -112,7 +140,8 @@ public sealed class FunnelAnnotator : IScoreAnnotator
                 }),
             };
             if (summary.UnknownStageValues.Count > 0)
-                sections.Add(("Unknown stage values", summary.UnknownStageValues.Select(kv => (kv.Key, kv.Value)).ToArray()));
+                sections.Add(("Unknown stage values", summary.UnknownStageValues
+                    .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToArray()));
             if (_rules.Icp is null)
                 sections.Add(("ICP", new (string, int)[] { ("no rules file: ICP gates skipped", summary.Total) }));
             return sections;

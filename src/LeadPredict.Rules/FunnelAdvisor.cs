@@ -32,6 +32,15 @@ public sealed record FunnelDecision(
     public bool IsPromotion => SuggestedStage is not null && !string.Equals(SuggestedStage, CurrentStage, StringComparison.Ordinal);
 }
 
+/// <summary>A <see cref="FunnelDecision"/> without its texts, which <see cref="FunnelAdvisor.Advise"/> writes to builders.</summary>
+public readonly record struct Advice(
+    string? CurrentStage,
+    string? SuggestedStage,
+    LeadAction Action,
+    ReviewReason Review,
+    IcpOutcome? Icp,
+    string? StageValue);
+
 /// <summary>
 /// Suggests a stage and an action for each lead from its values, the model's probability and the rules.
 /// Leads are never demoted; a lead may skip stages when every gate on the way is met.
@@ -114,10 +123,28 @@ public sealed class FunnelAdvisor
         var icp = _rules.Icp?.Evaluate(lead);
         var reason = t_reason ??= new System.Text.StringBuilder(256);
         reason.Clear();
+        var advice = Advise(lead, probability, stageValue, icp is null ? null : IcpOutcome.Of(icp), reason);
+        return new FunnelDecision(advice.CurrentStage, advice.SuggestedStage, advice.Action, reason.ToString(), advice.Review, icp, stageValue);
+    }
+
+    /// <summary>
+    /// As <see cref="Decide(ILeadValues, double)"/>, written rather than returned, for writing many leads without objects
+    /// or strings per lead: the reason is appended to <paramref name="reason"/>, and with ICP rules the failed rules' reasons
+    /// to <paramref name="failedText"/> (as <see cref="IcpResult.FailedText"/>).
+    /// </summary>
+    public Advice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    {
+        var icp = _rules.Icp?.Evaluate(lead, failedText);
+        return Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, icp, reason);
+    }
+
+    private Advice Advise(ILeadValues lead, double probability, string? stageValue, IcpOutcome? icp, System.Text.StringBuilder reason)
+    {
         if (!_funnel.TryFind(stageValue, out var current))
-            return new FunnelDecision(null, null, LeadAction.Review,
-                reason.Append("Unknown stage '").Append(stageValue).Append("' (known: ").Append(_knownStages).Append(')').ToString(),
-                ReviewReason.UnknownStage, icp, stageValue);
+        {
+            reason.Append("Unknown stage '").Append(stageValue).Append("' (known: ").Append(_knownStages).Append(')');
+            return new Advice(null, null, LeadAction.Review, ReviewReason.UnknownStage, icp, stageValue);
+        }
 
         var fit = icp?.Fit;
         var suggested = current;
@@ -126,9 +153,11 @@ public sealed class FunnelAdvisor
         var next = suggested < last ? suggested + 1 : -1;
 
         // The reason is in the builder; the note on skipped ICP requirements closes it.
-        FunnelDecision Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1) =>
-            new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, reason.Append(IcpSkippedNote(current, next)).ToString(),
-                review, icp, stageValue);
+        Advice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
+        {
+            reason.Append(IcpSkippedNote(current, next));
+            return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
+        }
 
         if (current == last)
         {
@@ -138,7 +167,7 @@ public sealed class FunnelAdvisor
 
         if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
         {
-            reason.Append("Hidden gem: fails the ICP (").Append(icp!.Failed[0].Reason).Append(") but probability ").Append(Text.Probability(probability))
+            reason.Append("Hidden gem: fails the ICP (").Append(icp!.Value.FirstFailed).Append(") but probability ").Append(Text.Probability(probability))
                 .Append(_inTopDecile).Append(suggested > current ? _gatesMetUpTo[suggested] : "");
             return Make(LeadAction.Review, ReviewReason.HiddenGem);
         }
@@ -151,7 +180,7 @@ public sealed class FunnelAdvisor
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
         {
             var bottom = probability < Cuts.BottomDecileBelow;
-            reason.Append("Fails a must-have ICP rule (").Append(FirstMustHave(icp.Failed).Reason).Append(") and probability ")
+            reason.Append("Fails a must-have ICP rule (").Append(icp.Value.FirstMustHave).Append(") and probability ")
                 .Append(bottom
                     ? Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)
                     : Text.Probability(probability, _funnel.Actions.DisqualifyBelow, _disqualifyText))
@@ -224,13 +253,6 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    private static FailedRule FirstMustHave(IReadOnlyList<FailedRule> failed)
-    {
-        for (var i = 0; i < failed.Count; i++)
-            if (failed[i].Rule.MustHave) return failed[i];
-        throw new InvalidOperationException("no must-have rule failed.");
-    }
-
     private static bool FitMeets(IcpFit fit, IcpRequirement requirement) => requirement switch
     {
         IcpRequirement.Pass => fit == IcpFit.Pass,
@@ -280,15 +302,19 @@ public sealed class FunnelSummary
         return sum;
     }
 
-    public void Add(FunnelDecision decision)
+    public void Add(FunnelDecision decision) => Add(decision.Action, decision.Review, decision.SuggestedStage, decision.StageValue);
+
+    public void Add(Advice advice) => Add(advice.Action, advice.Review, advice.SuggestedStage, advice.StageValue);
+
+    private void Add(LeadAction action, ReviewReason review, string? suggestedStage, string? stageValue)
     {
         Total++;
-        _byAction[(int)decision.Action]++;
-        _byReview[(int)decision.Review]++;
-        if (decision.SuggestedStage is { } s) _byStage[s] = _byStage.GetValueOrDefault(s) + 1;
-        if (decision.Review == ReviewReason.UnknownStage)
+        _byAction[(int)action]++;
+        _byReview[(int)review]++;
+        if (suggestedStage is { } s) _byStage[s] = _byStage.GetValueOrDefault(s) + 1;
+        if (review == ReviewReason.UnknownStage)
         {
-            var key = decision.StageValue ?? "";
+            var key = stageValue ?? "";
             _unknownValues[key] = _unknownValues.GetValueOrDefault(key) + 1;
         }
     }

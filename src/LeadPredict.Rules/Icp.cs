@@ -41,6 +41,23 @@ public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRul
 }
 
 /// <summary>
+/// How one lead compares with the ICP, without the list of failed rules: the first failed rule's reason and the first
+/// failed must-have's, which is what the funnel advice quotes.
+/// </summary>
+public readonly record struct IcpOutcome(IcpFit Fit, double Score, string? FirstFailed, string? FirstMustHave)
+{
+    public bool FailedMustHave => FirstMustHave is not null;
+
+    public static IcpOutcome Of(IcpResult result)
+    {
+        string? mustHave = null;
+        foreach (var f in result.Failed)
+            if (f.Rule.MustHave) { mustHave = f.Reason; break; }
+        return new IcpOutcome(result.Fit, result.Score, result.Failed.Count > 0 ? result.Failed[0].Reason : null, mustHave);
+    }
+}
+
+/// <summary>
 /// The ideal customer profile: a must-have failed means <c>fail</c>; every rule met means <c>pass</c>;
 /// otherwise <c>partial</c>, unless the fit score (weighted share of rules met) is below <see cref="FailBelow"/>.
 /// </summary>
@@ -79,6 +96,29 @@ public sealed class Icp
         for (var i = 0; i < _rules.Length; i++)
             if (!met[i]) failed.Add(new FailedRule(_rules[i], _rules[i].Condition.WhyNotMet(lead.Get(_rules[i].Condition.Column))));
         return new IcpResult(fit, score, failed);
+    }
+
+    /// <summary>
+    /// As <see cref="Evaluate"/> without building a result: the failed rules' reasons are appended to
+    /// <paramref name="failedText"/> as <see cref="IcpResult.FailedText"/> words them, for writing many leads without
+    /// objects or strings per lead.
+    /// </summary>
+    public IcpOutcome Evaluate(ILeadValues lead, System.Text.StringBuilder failedText)
+    {
+        Span<bool> met = _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
+        var fit = Check(lead, met, out var score);
+        string? firstFailed = null, firstMustHave = null;
+        if (fit == IcpFit.Pass) return new IcpOutcome(fit, score, null, null);
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            if (met[i]) continue;
+            var reason = _rules[i].Condition.WhyNotMet(lead.Get(_rules[i].Condition.Column));
+            if (firstFailed is null) firstFailed = reason;
+            else failedText.Append("; ");
+            failedText.Append(reason);
+            if (_rules[i].MustHave) firstMustHave ??= reason;
+        }
+        return new IcpOutcome(fit, score, firstFailed, firstMustHave);
     }
 
     private IcpFit Check(ILeadValues lead, Span<bool> met, out double score)

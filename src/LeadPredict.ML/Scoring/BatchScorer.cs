@@ -21,6 +21,39 @@ public interface IRowAnnotator
     IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary();
 }
 
+/// <summary>
+/// An annotator that can also write its columns straight into the ranked file (no string per cell), which batch scoring
+/// prefers; it must write exactly what <see cref="IRowAnnotator.Annotate"/> would give, one cell per header.
+/// </summary>
+public interface IRowCsvWriter
+{
+    /// <summary>Writes this lead's cells, in header order. Must be thread-safe.</summary>
+    void Write(IReadOnlyList<string> fields, double probability, CsvCells cells);
+}
+
+/// <summary>The cells of one ranked line, written as the ranked CSV writes every cell: formula-neutralized, then quoted as needed.</summary>
+public sealed class CsvCells
+{
+    private readonly Utf8Buffer _buffer;
+    private readonly char _separator;
+
+    internal CsvCells(Utf8Buffer buffer, char separator) => (_buffer, _separator) = (buffer, separator);
+
+    public void Cell(string value)
+    {
+        _buffer.AppendEscaped(CsvText.NeutralizeFormula(value), _separator);
+        _buffer.Append(_separator);
+    }
+
+    public void Cell(StringBuilder value)
+    {
+        // A text that would run as a spreadsheet formula is rare; it takes the string path, which neutralizes it.
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') { Cell(value.ToString()); return; }
+        _buffer.AppendEscaped(value, _separator);
+        _buffer.Append(_separator);
+    }
+}
+
 public sealed record BatchScoringOptions
 {
     public bool Reasons { get; init; } = true;
@@ -304,8 +337,13 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         private readonly float[] _features;
         private readonly double[] _probabilities;
         private readonly float[] _contributions;
-        /// <summary>The annotators' columns of each lead in the batch, one after the other.</summary>
+        /// <summary>The annotators' columns of one lead, for annotators without a direct writer.</summary>
         private readonly string[] _extras;
+        // The annotators' cells of each lead in the batch, as they go into its line, one after the other.
+        private readonly Utf8Buffer _cells = new(1 << 16);
+        private readonly int[] _cellEnds;
+        private readonly CsvCells _cellWriter;
+        private readonly IRowCsvWriter?[] _writers;
         private readonly StringBuilder _reasons = new(256);
         // The chunk's output is built here, then copied once to an array of its exact size.
         private readonly Utf8Buffer _out = new(1 << 21);
@@ -339,7 +377,10 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             _features = new float[_batch * _scorer.FeatureWidth];
             _probabilities = new double[_batch];
             _contributions = withReasons ? new float[_batch * _scorer.ContributionStride] : [];
-            _extras = new string[_batch * extras];
+            _extras = new string[extras];
+            _cellEnds = new int[_batch];
+            _cellWriter = new CsvCells(_cells, sep);
+            _writers = rowAnnotators.Select(a => a as IRowCsvWriter).ToArray();
             _raised = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: true)).ToArray();
             _lowered = _scorer.FeatureColumns.Select(c => Reason.Prefix(c.Name, raised: false)).ToArray();
         }
@@ -379,21 +420,26 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             return result;
         }
 
-        /// <summary>The annotators' columns for the first <paramref name="n"/> leads of the batch.</summary>
+        /// <summary>The annotators' cells for the first <paramref name="n"/> leads of the batch, each followed by the separator.</summary>
         private void Annotate(int n)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            Array.Clear(_extras);
-            var extras = _extras.Length / _batch;
+            _cells.Clear();
             for (var i = 0; i < n; i++)
             {
-                var offset = i * extras;
                 for (var a = 0; a < _rowAnnotators.Length; a++)
                 {
-                    var width = _owner._annotators[a].Headers.Count;
-                    _rowAnnotators[a].Annotate(_fields[i], _probabilities[i], _extras.AsSpan(offset, width));
-                    offset += width;
+                    if (_writers[a] is { } writer)
+                    {
+                        writer.Write(_fields[i], _probabilities[i], _cellWriter);
+                        continue;
+                    }
+                    var cells = _extras.AsSpan(0, _owner._annotators[a].Headers.Count);
+                    cells.Clear();
+                    _rowAnnotators[a].Annotate(_fields[i], _probabilities[i], cells);
+                    foreach (var x in cells) _cellWriter.Cell(x ?? "");
                 }
+                _cellEnds[i] = _cells.Length;
             }
             AnnotateTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         }
@@ -404,7 +450,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             var fields = _fields[i];
             var p = _probabilities[i];
             result.Probabilities.Add(p);
-            var extras = _extras.Length / _batch;
             var grade = _grades.GradeOf(p);
             result.Grades[grade[0] - 'A']++;
 
@@ -419,11 +464,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             output.Append(sep);
             output.Append(grade);
             output.Append(sep);
-            foreach (var x in _extras.AsSpan(i * extras, extras))
-            {
-                output.AppendEscaped(CsvText.NeutralizeFormula(x ?? ""), sep);
-                output.Append(sep);
-            }
+            output.Append(_cells.Span[(i == 0 ? 0 : _cellEnds[i - 1]).._cellEnds[i]]);
             if (_withReasons) AppendReasons(output, i);
             // The input's columns follow as they were in the file, unless a value would run as a spreadsheet formula when a
             // rep opens the file (a web-form value like "=HYPERLINK(...)"): then the fields are written again, neutralized.
