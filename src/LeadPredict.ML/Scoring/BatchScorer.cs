@@ -313,7 +313,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 
     /// <summary>
     /// Parses, featurizes and scores the leads of one chunk, a batch at a time through the trees, and turns each into its
-    /// output line. One per thread: it keeps its buffers (and the strings of repeated values) from chunk to chunk.
+    /// output line. One per thread: it keeps its buffers from chunk to chunk.
     /// </summary>
     private sealed class Worker
     {
@@ -328,7 +328,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         private readonly bool _withReasons;
         private readonly GradeOptions _grades;
         private readonly int _batch;
-        private readonly CsvInternPool _pool;
         private char[] _chars = [];
         private readonly string[][] _fields;
         private readonly long[] _lines;
@@ -367,7 +366,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             _withReasons = withReasons;
             _grades = grades;
             _batch = Math.Max(1, batch);
-            _pool = new CsvInternPool(header.Count);
             _fields = new string[_batch][];
             for (var i = 0; i < _batch; i++) _fields[i] = new string[header.Count];
             _lines = new long[_batch];
@@ -392,7 +390,8 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             try { length = chunk.Decode(ref _chars, _input); }
             finally { chunk.Release(); }
             var reader = new CsvRecordReader(_chars, length, _input, _sep, _header, chunk.FirstLine);
-            reader.InternValues(_pool);
+            // Fields are not interned: they live only until their batch is written, so a new short string costs less than
+            // looking it up in a pool (1M leads: 2.85 s -> 2.6 s).
             var record = new List<string>(_header.Count);
             var width = _scorer.FeatureWidth;
             while (true)
