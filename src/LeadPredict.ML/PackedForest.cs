@@ -21,9 +21,8 @@ namespace LeadPredict.ML;
 /// <item>Nodes are 32 bytes in one array and children are byte offsets into it, so a step is a handful of instructions.</item>
 /// <item>Eight leads' features are interleaved (feature f of lead i at 8f + i) and each node stores 8f (in bytes), so
 /// lead i's value is one load at a constant offset.</item>
-/// <item>There are no leaf nodes, only splits: a branch to a leaf holds the leaf's output (<see cref="Split"/>, for scores
-/// alone) or its number (<see cref="LeafSplit"/>, for explanations) and leads to the next tree's root, so a tree costs one
-/// step fewer than walking to the leaf. Each tree's leaf is added in tree order, exactly as
+/// <item>There are no leaf nodes, only splits: a branch to a leaf names the leaf and leads to the next tree's root, so a
+/// tree costs one step fewer than walking to the leaf. Leaves' outputs are added in tree order, exactly as
 /// <see cref="CompiledEnsemble.RawScore"/> does.</item>
 /// </list>
 /// <para>
@@ -39,25 +38,9 @@ internal sealed class PackedForest
 
     private const int NodeBytes = 32;
 
-    /// <summary>
-    /// A split of the summing walk, which has no leaf nodes: taking a branch adds that child's output (a leaf's weighted
-    /// value, 0 for a split) and moves to the child, or to the next tree's root for a leaf. That is one step a tree fewer
-    /// than walking to the leaf, and half the nodes to keep in cache.
-    /// </summary>
+    /// <summary>A split of the walk, which has no leaf nodes: a branch to a leaf names the leaf (-1 for a branch to a split) and leads to the next tree's root.</summary>
     [StructLayout(LayoutKind.Sequential, Size = NodeBytes)]
     private struct Split
-    {
-        public int FeatureOffset;
-        public float Threshold;
-        public int Left;
-        public int Right;
-        public double LeftOutput;
-        public double RightOutput;
-    }
-
-    /// <summary>A split of the walks that name the leaves reached (for explanations): a leaf child's number, -1 for a split child.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = NodeBytes)]
-    private struct LeafSplit
     {
         public int FeatureOffset;
         public float Threshold;
@@ -68,10 +51,9 @@ internal sealed class PackedForest
     }
 
     private readonly Split[] _splits;
-    private readonly LeafSplit[] _leafSplits;
     /// <summary>Batches use it instead of walking when every tree has at most 32 leaves (the usual case).</summary>
     private readonly QuickScorer? _quick;
-    /// <summary>Every walk starts at the first tree's root, the first node; all end at the last node, the end (the same offset in both arrays).</summary>
+    /// <summary>Every walk starts at the first tree's root, the first node, and ends at the last node, the end.</summary>
     private const int Entry = 0;
     private readonly int _end;
     private readonly int _trees;
@@ -107,7 +89,7 @@ internal sealed class PackedForest
                 explanations[leafId] = paths[j];
             }
         }
-        (_splits, _leafSplits, _end) = Pack(trees);
+        (_splits, _end) = Pack(trees);
         _quick = QuickScorer.TryCreate(trees);
         if (slotGroups is not null) Groups = Math.Max(Groups, slotGroups.Count == 0 ? 0 : slotGroups.Max() + 1);
         Stride = Math.Max(1, (Groups + Vector256<float>.Count - 1) / Vector256<float>.Count) * Vector256<float>.Count;
@@ -117,50 +99,39 @@ internal sealed class PackedForest
     }
 
     /// <summary>
-    /// The walks' nodes: each tree's splits in order, children as byte offsets, a leaf child pointing at the next tree's
-    /// root (with its output or its number). A tree without splits becomes one split whose both branches lead to its leaf,
-    /// so every walk passes exactly one leaf a tree, in tree order. The last node is the end, which leads to itself.
+    /// The walk's nodes: each tree's splits in order, children as byte offsets, a leaf child pointing at the next tree's
+    /// root with the leaf's number. A tree without splits becomes one split whose both branches lead to its leaf, so a walk
+    /// passes exactly one leaf a tree, in tree order. The last node is the end, which leads to itself.
     /// </summary>
-    private static (Split[] Splits, LeafSplit[] LeafSplits, int End) Pack(CompiledTree[] trees)
+    private static (Split[] Splits, int End) Pack(CompiledTree[] trees)
     {
         var first = new int[trees.Length + 1];
         for (var t = 0; t < trees.Length; t++) first[t + 1] = first[t] + Math.Max(1, trees[t].Left.Length);
         var end = first[^1];
         var splits = new Split[end + 1];
-        var leafSplits = new LeafSplit[end + 1];
-        splits[end] = new Split { Left = end * NodeBytes, Right = end * NodeBytes };
-        leafSplits[end] = new LeafSplit { Left = end * NodeBytes, Right = end * NodeBytes, LeftLeaf = -1, RightLeaf = -1 };
+        splits[end] = new Split { Left = end * NodeBytes, Right = end * NodeBytes, LeftLeaf = -1, RightLeaf = -1 };
         var firstLeaf = 0;
         for (var t = 0; t < trees.Length; t++)
         {
             var tree = trees[t];
             var next = first[t + 1] * NodeBytes;
             if (tree.Left.Length == 0)
-            {
-                var only = tree.Weight * tree.LeafValues[0];
-                splits[first[t]] = new Split { Left = next, Right = next, LeftOutput = only, RightOutput = only };
-                leafSplits[first[t]] = new LeafSplit { Left = next, Right = next, LeftLeaf = firstLeaf, RightLeaf = firstLeaf };
-            }
+                splits[first[t]] = new Split { Left = next, Right = next, LeftLeaf = firstLeaf, RightLeaf = firstLeaf };
             for (var i = 0; i < tree.Left.Length; i++)
             {
-                var (left, leftOutput, leftLeaf) = Child(tree.Left[i]);
-                var (right, rightOutput, rightLeaf) = Child(tree.Right[i]);
-                var featureOffset = tree.SplitFeature[i] * Lanes * sizeof(float);
+                var (left, leftLeaf) = Child(tree.Left[i]);
+                var (right, rightLeaf) = Child(tree.Right[i]);
                 splits[first[t] + i] = new Split
                 {
-                    FeatureOffset = featureOffset, Threshold = tree.Threshold[i], Left = left, Right = right, LeftOutput = leftOutput, RightOutput = rightOutput,
-                };
-                leafSplits[first[t] + i] = new LeafSplit
-                {
-                    FeatureOffset = featureOffset, Threshold = tree.Threshold[i], Left = left, Right = right, LeftLeaf = leftLeaf, RightLeaf = rightLeaf,
+                    FeatureOffset = tree.SplitFeature[i] * Lanes * sizeof(float), Threshold = tree.Threshold[i],
+                    Left = left, Right = right, LeftLeaf = leftLeaf, RightLeaf = rightLeaf,
                 };
             }
             firstLeaf += tree.LeafValues.Length;
 
-            (int Offset, double Output, int Leaf) Child(int c) =>
-                c >= 0 ? ((first[t] + c) * NodeBytes, 0, -1) : (next, tree.Weight * tree.LeafValues[~c], firstLeaf + ~c);
+            (int Offset, int Leaf) Child(int c) => c >= 0 ? ((first[t] + c) * NodeBytes, -1) : (next, firstLeaf + ~c);
         }
-        return (splits, leafSplits, end * NodeBytes);
+        return (splits, end * NodeBytes);
     }
 
     /// <summary>Each leaf's path, as the change in expected output per group, summed in path order (groups in order of first appearance).</summary>
@@ -212,21 +183,31 @@ internal sealed class PackedForest
 
         var block = width <= 1024 ? stackalloc float[width * Lanes] : new float[width * Lanes];
         Span<double> sums = stackalloc double[Lanes];
-        var leaves = explain ? new int[Lanes * (_trees + 1)] : [];
+        var leaves = explain || _quick is null ? new int[Lanes * (_trees + 1)] : [];
         var bits = _quick is null ? [] : _quick.ScratchLength <= 8192 ? stackalloc uint[_quick.ScratchLength] : new uint[_quick.ScratchLength];
         for (var at = 0; at < rows; at += Lanes)
         {
             var count = Math.Min(Lanes, rows - at);
             Interleave(features, width, at, count, block);
-            if (!explain)
+            if (!explain && _quick is not null)
             {
-                if (_quick is not null) _quick.Sum(block, Bias, sums, bits);
-                else WalkSumming(block, sums);
+                _quick.Sum(block, Bias, sums, bits);
                 sums[..count].CopyTo(scores.Slice(at, count));
                 continue;
             }
             if (_quick is not null) _quick.Record(block, leaves, _trees + 1, bits);
-            else WalkRecording(block, leaves);
+            else Walk(block, leaves);
+            if (!explain)
+            {
+                // Trees with more leaves than QuickScorer takes: each lane's leaves added in tree order.
+                for (var lane = 0; lane < count; lane++)
+                {
+                    var score = Bias;
+                    foreach (var leaf in leaves.AsSpan(lane * (_trees + 1), _trees)) score += _leafOutput[leaf];
+                    scores[at + lane] = score;
+                }
+                continue;
+            }
             var i = 0;
             if (Stride <= 4 * Vector256<float>.Count)
                 for (; i + 4 <= count; i += 4) ExplainFour(leaves, i, contributions.Slice((at + i) * Stride, 4 * Stride), scores.Slice(at + i, 4));
@@ -304,13 +285,13 @@ internal sealed class PackedForest
         var explain = !contributions.IsEmpty;
         if (explain && contributions.Length < Stride) throw new ArgumentException($"{contributions.Length} contribution slots is fewer than {Stride}.");
         // In range: children are offsets of nodes in the array, and the vector covers every split feature (checked above).
-        ref var nodes = ref Unsafe.As<LeafSplit, byte>(ref MemoryMarshal.GetArrayDataReference(_leafSplits));
+        ref var nodes = ref Unsafe.As<Split, byte>(ref MemoryMarshal.GetArrayDataReference(_splits));
         ref var lead = ref MemoryMarshal.GetReference(features);
         var score = Bias;
         nint n = Entry;
         while (n != _end)
         {
-            ref var node = ref Unsafe.As<byte, LeafSplit>(ref Unsafe.AddByteOffset(ref nodes, n));
+            ref var node = ref Unsafe.As<byte, Split>(ref Unsafe.AddByteOffset(ref nodes, n));
             var value = Unsafe.AddByteOffset(ref lead, (nint)(node.FeatureOffset / Lanes));
             var right = !(value <= node.Threshold);
             var leaf = right ? node.RightLeaf : node.LeftLeaf;
@@ -348,52 +329,14 @@ internal sealed class PackedForest
         }
     }
 
-    // Both walks: in range because every stored child is the offset of a node in the array (the end leads to itself), and
-    // Score checked that the block covers every split feature. Eight steps, then a check whether all eight are at the end.
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WalkSumming(ReadOnlySpan<float> block, Span<double> sums)
-    {
-        ref var nodes = ref Unsafe.As<Split, byte>(ref MemoryMarshal.GetArrayDataReference(_splits));
-        ref var f = ref MemoryMarshal.GetReference(block);
-        nint end = _end;
-        nint n0 = Entry, n1 = Entry, n2 = Entry, n3 = Entry, n4 = Entry, n5 = Entry, n6 = Entry, n7 = Entry;
-        double s0 = Bias, s1 = Bias, s2 = Bias, s3 = Bias, s4 = Bias, s5 = Bias, s6 = Bias, s7 = Bias;
-        do
-        {
-            for (var k = 0; k < 8; k++)
-            {
-                n0 = Step(ref nodes, n0, ref f, 0, ref s0);
-                n1 = Step(ref nodes, n1, ref f, 1, ref s1);
-                n2 = Step(ref nodes, n2, ref f, 2, ref s2);
-                n3 = Step(ref nodes, n3, ref f, 3, ref s3);
-                n4 = Step(ref nodes, n4, ref f, 4, ref s4);
-                n5 = Step(ref nodes, n5, ref f, 5, ref s5);
-                n6 = Step(ref nodes, n6, ref f, 6, ref s6);
-                n7 = Step(ref nodes, n7, ref f, 7, ref s7);
-            }
-        }
-        while (((n0 ^ end) | (n1 ^ end) | (n2 ^ end) | (n3 ^ end) | (n4 ^ end) | (n5 ^ end) | (n6 ^ end) | (n7 ^ end)) != 0);
-        sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3; sums[4] = s4; sums[5] = s5; sums[6] = s6; sums[7] = s7;
-    }
-
-    /// <summary>One lane's step of the summing walk: adds the branch's output to <paramref name="sum"/> and returns where it leads.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint Step(ref byte nodes, nint offset, ref float block, int lane, ref double sum)
-    {
-        ref var node = ref Unsafe.As<byte, Split>(ref Unsafe.AddByteOffset(ref nodes, offset));
-        var value = Unsafe.AddByteOffset(ref block, (nint)node.FeatureOffset + lane * sizeof(float));
-        // Not "value > threshold": a missing (NaN) value goes right, as in ML.NET and CompiledTree.Leaf.
-        var right = Unsafe.BitCast<bool, byte>(!(value <= node.Threshold));
-        sum += Unsafe.Add(ref node.LeftOutput, right);
-        return Unsafe.Add(ref node.Left, right);
-    }
+    // In range because every stored child is the offset of a node in the array (the end leads to itself), and Score
+    // checked that the block covers every split feature. Eight steps, then a check whether all eight are at the end.
 
     /// <summary>Writes the leaf each lane reaches in each tree: lane i's at <paramref name="leaves"/>[i × (trees + 1) + t].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WalkRecording(ReadOnlySpan<float> block, Span<int> leaves)
+    private void Walk(ReadOnlySpan<float> block, Span<int> leaves)
     {
-        ref var nodes = ref Unsafe.As<LeafSplit, byte>(ref MemoryMarshal.GetArrayDataReference(_leafSplits));
+        ref var nodes = ref Unsafe.As<Split, byte>(ref MemoryMarshal.GetArrayDataReference(_splits));
         ref var f = ref MemoryMarshal.GetReference(block);
         // Each lane writes at its position at every step and moves on only when it reached a leaf, so it records exactly
         // one leaf per tree, then keeps overwriting the spare slot after them at the end.
@@ -419,12 +362,13 @@ internal sealed class PackedForest
         while (((n0 ^ end) | (n1 ^ end) | (n2 ^ end) | (n3 ^ end) | (n4 ^ end) | (n5 ^ end) | (n6 ^ end) | (n7 ^ end)) != 0);
     }
 
-    /// <summary>One lane's step of the recording walk: writes the branch's leaf (or -1) at <paramref name="at"/>, moves past it when it is a leaf, and returns where the branch leads.</summary>
+    /// <summary>One lane's step of the walk: writes the branch's leaf (or -1) at <paramref name="at"/>, moves past it when it is a leaf, and returns where the branch leads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Step(ref byte nodes, nint offset, ref float block, int lane, ref int leaves, ref nint at)
     {
-        ref var node = ref Unsafe.As<byte, LeafSplit>(ref Unsafe.AddByteOffset(ref nodes, offset));
+        ref var node = ref Unsafe.As<byte, Split>(ref Unsafe.AddByteOffset(ref nodes, offset));
         var value = Unsafe.AddByteOffset(ref block, (nint)node.FeatureOffset + lane * sizeof(float));
+        // Not "value > threshold": a missing (NaN) value goes right, as in ML.NET and CompiledTree.Leaf.
         var right = Unsafe.BitCast<bool, byte>(!(value <= node.Threshold));
         var leaf = Unsafe.Add(ref node.LeftLeaf, right);
         Unsafe.Add(ref leaves, at) = leaf;

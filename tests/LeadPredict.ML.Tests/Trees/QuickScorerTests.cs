@@ -73,8 +73,18 @@ public sealed class QuickScorerTests
         var forest = new PackedForest(ensemble);
         var leads = Sample.Value.Leads.Select((f, i) => f.Select((v, k) => k == 0 ? i % 40 - 3.5f : v).ToArray()).ToArray();
         var scores = new double[leads.Length];
+        var explained = new double[leads.Length];
+        var contributions = new float[leads.Length * forest.Stride];
         forest.Score(leads.SelectMany(f => f).ToArray(), leads[0].Length, scores);
-        for (var i = 0; i < leads.Length; i++) Assert.Equal(ensemble.RawScore(leads[i]), scores[i]);
+        forest.Score(leads.SelectMany(f => f).ToArray(), leads[0].Length, explained, contributions);
+        for (var i = 0; i < leads.Length; i++)
+        {
+            var one = new float[forest.Stride];
+            Assert.Equal(ensemble.RawScore(leads[i]), scores[i]);
+            Assert.Equal(ensemble.RawScore(leads[i]), explained[i]);
+            Assert.Equal(ensemble.RawScore(leads[i]), forest.ScoreOne(leads[i], one));
+            Assert.Equal(one, contributions.AsSpan(i * forest.Stride, forest.Stride).ToArray());
+        }
         Assert.True(scores.Distinct().Count() > 30);
     }
 }
