@@ -30,6 +30,23 @@ public static class Values
         || (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result));
 
     /// <summary>
+    /// A probability (0 to 1) in units of 1/<paramref name="scale"/> (100 for "0.00", 1e6 for "0.000000"), rounded as the
+    /// invariant fixed-decimal format rounds it; false for a value outside 0..1 or within 1e-6 of a rounding midpoint, whose
+    /// rounding is the formatter's own, so the caller formats those. Texts of probabilities are written for every lead.
+    /// </summary>
+    public static bool TryRoundProbability(double p, double scale, out int units)
+    {
+        units = 0;
+        if (p is not (>= 0 and <= 1) || double.IsNegative(p)) return false;
+        var scaled = p * scale;
+        var floor = Math.Floor(scaled);
+        var fraction = scaled - floor;
+        if (Math.Abs(fraction - 0.5) <= 1e-6) return false;
+        units = (int)floor + (fraction > 0.5 ? 1 : 0);
+        return true;
+    }
+
+    /// <summary>
     /// Most numbers in a CRM export are plain integers (employees, visits, budgets): read up to 15 digits directly, which
     /// gives exactly what double.TryParse gives (every such integer is exact in a double) at a fraction of the cost.
     /// </summary>

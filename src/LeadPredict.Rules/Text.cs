@@ -71,15 +71,8 @@ internal static class Text
     /// <summary>A probability in words, "0.00" invariant: "0.37".</summary>
     public static string Probability(double p)
     {
-        // Reasons quote a lead's probability for most leads, so the 101 texts from 0.00 to 1.00 are made once. A value
-        // within 1e-6 of a rounding midpoint (x.xx5) is left to the formatter, whose rounding of midpoints is its own.
-        if (p is >= 0 and <= 1 && !double.IsNegative(p))
-        {
-            var hundredths = p * 100;
-            var floor = Math.Floor(hundredths);
-            var fraction = hundredths - floor;
-            if (Math.Abs(fraction - 0.5) > 1e-6) return Hundredths[(int)floor + (fraction > 0.5 ? 1 : 0)];
-        }
+        // Reasons quote a lead's probability for most leads, so the 101 texts from 0.00 to 1.00 are made once.
+        if (Values.TryRoundProbability(p, 100, out var hundredths)) return Hundredths[hundredths];
         return p.ToString("0.00", CultureInfo.InvariantCulture);
     }
 

@@ -19,12 +19,13 @@ public static class CsvText
     /// </summary>
     public static string NeutralizeFormula(string value)
     {
-        if (value.Length == 0) return value;
-        var c = value[0];
-        if (c is not ('=' or '+' or '-' or '@' or '\t' or '\r')) return value;
-        if (c is '+' or '-' && Values.TryParseNumber(value, out _)) return value;
+        if (value.Length == 0 || !MayStartFormula(value[0])) return value;
+        if (value[0] is '+' or '-' && Values.TryParseNumber(value, out _)) return value;
         return "'" + value;
     }
+
+    /// <summary>Whether a value starting with this character may run as a formula (see <see cref="NeutralizeFormula"/>).</summary>
+    public static bool MayStartFormula(char first) => first is '=' or '+' or '-' or '@' or '\t' or '\r';
 
     /// <summary>A field as written to a file people open in spreadsheets: formula-neutralized, then quoted as needed.</summary>
     public static string SafeField(string value, char separator = ',') => Escape(NeutralizeFormula(value), separator);

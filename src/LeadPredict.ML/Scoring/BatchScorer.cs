@@ -41,14 +41,14 @@ public sealed class CsvCells
 
     public void Cell(string value)
     {
-        _buffer.AppendEscaped(CsvText.NeutralizeFormula(value), _separator);
+        _buffer.AppendSafeField(value, _separator);
         _buffer.Append(_separator);
     }
 
     public void Cell(StringBuilder value)
     {
-        // A text that would run as a spreadsheet formula is rare; it takes the string path, which neutralizes it.
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') { Cell(value.ToString()); return; }
+        // A text that may run as a spreadsheet formula is rare; it takes the string path, which neutralizes it.
+        if (value.Length > 0 && CsvText.MayStartFormula(value[0])) { Cell(value.ToString()); return; }
         _buffer.AppendEscaped(value, _separator);
         _buffer.Append(_separator);
     }
@@ -454,7 +454,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 
             var output = _out;
             var sep = _sep;
-            if (_binding.IdIndex >= 0) output.AppendEscaped(CsvText.NeutralizeFormula(fields[_binding.IdIndex]), sep);
+            if (_binding.IdIndex >= 0) output.AppendSafeField(fields[_binding.IdIndex], sep);
             else output.AppendInvariant(_lines[i]);
             output.Append(sep);
             output.AppendProbability(p);
@@ -473,7 +473,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
                 for (var f = 0; f < fields.Length; f++)
                 {
                     if (f > 0) output.Append(sep);
-                    output.AppendEscaped(CsvText.NeutralizeFormula(fields[f]), sep);
+                    output.AppendSafeField(fields[f], sep);
                 }
             output.Append('\n');
             result.OutEnds.Add(output.Length);
@@ -501,7 +501,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
     private static bool AnyFormula(string[] fields)
     {
         foreach (var f in fields)
-            if (f.Length > 0 && f[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !ReferenceEquals(CsvText.NeutralizeFormula(f), f)) return true;
+            if (f.Length > 0 && CsvText.MayStartFormula(f[0]) && !ReferenceEquals(CsvText.NeutralizeFormula(f), f)) return true;
         return false;
     }
 
@@ -557,25 +557,16 @@ internal sealed class Utf8Buffer(int capacity)
 
     public void AppendProbability(double p)
     {
-        // As LeadScorer.FormatProbability: "0.000000", invariant. Every lead has one, so a probability is written digit by
-        // digit from its millionths; one within 1e-6 of a rounding midpoint is left to the formatter, whose rounding of
-        // midpoints is its own.
-        if (p is >= 0 and <= 1 && !double.IsNegative(p))
+        // As LeadScorer.FormatProbability: "0.000000", invariant; every lead has one, so it is written digit by digit.
+        if (Values.TryRoundProbability(p, 1e6, out var k))
         {
-            var millionths = p * 1e6;
-            var floor = Math.Floor(millionths);
-            var fraction = millionths - floor;
-            if (Math.Abs(fraction - 0.5) > 1e-6)
-            {
-                var k = (int)floor + (fraction > 0.5 ? 1 : 0);
-                var to = Reserve(8);
-                to[0] = (byte)('0' + k / 1_000_000);
-                to[1] = (byte)'.';
-                k %= 1_000_000;
-                for (var d = 7; d >= 2; d--, k /= 10) to[d] = (byte)('0' + k % 10);
-                Length += 8;
-                return;
-            }
+            var to = Reserve(8);
+            to[0] = (byte)('0' + k / 1_000_000);
+            to[1] = (byte)'.';
+            k %= 1_000_000;
+            for (var d = 7; d >= 2; d--, k /= 10) to[d] = (byte)('0' + k % 10);
+            Length += 8;
+            return;
         }
         if (!p.TryFormat(Reserve(64), out var written, "0.000000", CultureInfo.InvariantCulture))
         {
@@ -586,6 +577,9 @@ internal sealed class Utf8Buffer(int capacity)
     }
 
     public void AppendEscaped(string value, char sep) => AppendEscaped(value.AsSpan(), sep);
+
+    /// <summary>A field as <see cref="CsvText.SafeField"/> writes it: formula-neutralized, then quoted as needed.</summary>
+    public void AppendSafeField(string value, char sep) => AppendEscaped(CsvText.NeutralizeFormula(value), sep);
 
     public void AppendEscaped(StringBuilder value, char sep)
     {
