@@ -74,42 +74,50 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         /// <summary>The same cells as <see cref="Annotate"/>, written without a string per lead (the ranked file's path).</summary>
         public void Write(IReadOnlyList<string> fields, double probability, CsvCells cells)
         {
-            var local = _local.Value!;
-            local.Lead.Reset(fields);
-            local.Reason.Clear();
-            local.Failed.Clear();
-            var advice = _advisor.Advise(local.Lead, probability, local.Reason, local.Failed);
-            local.Summary.Add(advice);
+            var advice = Advise(fields, probability, out var texts);
             if (_owner._rulesPath is not null)
             {
-                cells.Cell(advice.Icp is { } fit ? FitNames[(int)fit.Fit] : "");
-                cells.Cell(advice.Icp is { } icp ? ScoreText(icp.Score) : "");
-                cells.Cell(local.Failed);
+                cells.Cell(FitCell(advice));
+                cells.Cell(ScoreCell(advice));
+                cells.Cell(texts.Failed);
             }
-            cells.Cell(advice.CurrentStage ?? advice.StageValue ?? "");
+            cells.Cell(StageCell(advice));
             cells.Cell(advice.SuggestedStage ?? "");
             cells.Cell(ActionNames[(int)advice.Action]);
-            cells.Cell(local.Reason);
+            cells.Cell(texts.Reason);
         }
 
         public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
         {
-            var (lead, summary) = _local.Value!;
-            lead.Reset(fields);
-            var decision = _advisor.Decide(lead, probability);
-            summary.Add(decision);
+            var advice = Advise(fields, probability, out var texts);
             var k = 0;
             if (_owner._rulesPath is not null)
             {
-                destination[k++] = decision.Icp is { } fit ? FitNames[(int)fit.Fit] : "";
-                destination[k++] = decision.Icp is { } icp ? ScoreText(icp.Score) : "";
-                destination[k++] = decision.Icp?.FailedText ?? "";
+                destination[k++] = FitCell(advice);
+                destination[k++] = ScoreCell(advice);
+                destination[k++] = texts.Failed.ToString();
             }
-            destination[k++] = decision.CurrentStage ?? decision.StageValue ?? "";
-            destination[k++] = decision.SuggestedStage ?? "";
-            destination[k++] = ActionNames[(int)decision.Action];
-            destination[k] = decision.Reason;
+            destination[k++] = StageCell(advice);
+            destination[k++] = advice.SuggestedStage ?? "";
+            destination[k++] = ActionNames[(int)advice.Action];
+            destination[k] = texts.Reason.ToString();
         }
+
+        /// <summary>One lead's advice, counted in this thread's summary; its reason and failed rules are in <paramref name="texts"/>.</summary>
+        private FunnelAdvice Advise(IReadOnlyList<string> fields, double probability, out PerThread texts)
+        {
+            texts = _local.Value!;
+            texts.Lead.Reset(fields);
+            texts.Reason.Clear();
+            texts.Failed.Clear();
+            var advice = _advisor.Advise(texts.Lead, probability, texts.Reason, texts.Failed);
+            texts.Summary.Add(advice);
+            return advice;
+        }
+
+        private static string FitCell(FunnelAdvice advice) => advice.Icp is { } icp ? FitNames[(int)icp.Fit] : "";
+        private string ScoreCell(FunnelAdvice advice) => advice.Icp is { } icp ? ScoreText(icp.Score) : "";
+        private static string StageCell(FunnelAdvice advice) => advice.CurrentStage ?? advice.StageValue ?? "";
 
         // A fit score is a weighted share of a handful of rules, so only a few values ever occur; each is formatted once.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _scoreTexts = new();

@@ -33,7 +33,7 @@ public sealed record FunnelDecision(
 }
 
 /// <summary>A <see cref="FunnelDecision"/> without its texts, which <see cref="FunnelAdvisor.Advise"/> writes to builders.</summary>
-public readonly record struct Advice(
+public readonly record struct FunnelAdvice(
     string? CurrentStage,
     string? SuggestedStage,
     LeadAction Action,
@@ -132,18 +132,18 @@ public sealed class FunnelAdvisor
     /// or strings per lead: the reason is appended to <paramref name="reason"/>, and with ICP rules the failed rules' reasons
     /// to <paramref name="failedText"/> (as <see cref="IcpResult.FailedText"/>).
     /// </summary>
-    public Advice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
     {
         var icp = _rules.Icp?.Evaluate(lead, failedText);
         return Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, icp, reason);
     }
 
-    private Advice Advise(ILeadValues lead, double probability, string? stageValue, IcpOutcome? icp, System.Text.StringBuilder reason)
+    private FunnelAdvice Advise(ILeadValues lead, double probability, string? stageValue, IcpOutcome? icp, System.Text.StringBuilder reason)
     {
         if (!_funnel.TryFind(stageValue, out var current))
         {
             reason.Append("Unknown stage '").Append(stageValue).Append("' (known: ").Append(_knownStages).Append(')');
-            return new Advice(null, null, LeadAction.Review, ReviewReason.UnknownStage, icp, stageValue);
+            return new FunnelAdvice(null, null, LeadAction.Review, ReviewReason.UnknownStage, icp, stageValue);
         }
 
         var fit = icp?.Fit;
@@ -153,7 +153,7 @@ public sealed class FunnelAdvisor
         var next = suggested < last ? suggested + 1 : -1;
 
         // The reason is in the builder; the note on skipped ICP requirements closes it.
-        Advice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
+        FunnelAdvice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
         {
             reason.Append(IcpSkippedNote(current, next));
             return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
@@ -304,7 +304,7 @@ public sealed class FunnelSummary
 
     public void Add(FunnelDecision decision) => Add(decision.Action, decision.Review, decision.SuggestedStage, decision.StageValue);
 
-    public void Add(Advice advice) => Add(advice.Action, advice.Review, advice.SuggestedStage, advice.StageValue);
+    public void Add(FunnelAdvice advice) => Add(advice.Action, advice.Review, advice.SuggestedStage, advice.StageValue);
 
     private void Add(LeadAction action, ReviewReason review, string? suggestedStage, string? stageValue)
     {

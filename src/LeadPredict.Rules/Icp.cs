@@ -16,6 +16,9 @@ public sealed record FailedRule(IcpRule Rule, string Reason);
 /// <summary>How one lead compares with the ICP.</summary>
 public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRule> Failed)
 {
+    /// <summary>What separates the failed rules in <see cref="FailedText"/>.</summary>
+    public const string FailedSeparator = "; ";
+
     /// <summary>The failed rules in one line: "Employees 12 is below 50; Job title is missing".</summary>
     public string FailedText
     {
@@ -25,7 +28,7 @@ public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRul
             if (Failed.Count == 1) return Failed[0].Reason;
             var reasons = new string[Failed.Count];
             for (var i = 0; i < reasons.Length; i++) reasons[i] = Failed[i].Reason;
-            return string.Join("; ", reasons);
+            return string.Join(FailedSeparator, reasons);
         }
     }
 
@@ -114,7 +117,7 @@ public sealed class Icp
             if (met[i]) continue;
             var reason = _rules[i].Condition.WhyNotMet(lead.Get(_rules[i].Condition.Column));
             if (firstFailed is null) firstFailed = reason;
-            else failedText.Append("; ");
+            else failedText.Append(IcpResult.FailedSeparator);
             failedText.Append(reason);
             if (_rules[i].MustHave) firstMustHave ??= reason;
         }

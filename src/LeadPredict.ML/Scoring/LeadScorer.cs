@@ -95,11 +95,11 @@ public sealed class LeadScorer
 
     /// <summary>
     /// Scores many leads (each as in <see cref="Score"/>: values in <see cref="FeatureColumns"/> order) a batch at a time
-    /// through the trees: the same results as one at a time, at about a third of the cost a lead.
+    /// through the trees: the same results as one at a time, at a fraction of the cost a lead.
     /// </summary>
     public void ScoreMany(ReadOnlySpan<string?[]> leads, Span<ScoredLead> results, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
-        // Eight leads walk the trees together, so a handful is cheaper one at a time (the results are the same either way).
+        // Eight leads go through the trees together, so a handful is cheaper one at a time (the results are the same either way).
         if (_forest is null || leads.Length < PackedForest.Lanes / 2)
         {
             for (var i = 0; i < leads.Length; i++) results[i] = Score(leads[i], reasonsEachWay, issues);
@@ -111,7 +111,7 @@ public sealed class LeadScorer
         var stride = _forest.Stride;
         var features = System.Buffers.ArrayPool<float>.Shared.Rent(block * width);
         var contributions = explain ? System.Buffers.ArrayPool<float>.Shared.Rent(block * stride) : [];
-        Span<double> raw = stackalloc double[block];
+        Span<double> probabilities = stackalloc double[block];
         try
         {
             for (var at = 0; at < leads.Length; at += block)
@@ -120,10 +120,10 @@ public sealed class LeadScorer
                 for (var i = 0; i < n; i++) _featurizer.Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
                 var rows = explain ? contributions.AsSpan(0, n * stride) : default;
                 rows.Clear();
-                _forest.Score(features.AsSpan(0, n * width), width, raw[..n], rows);
+                ScoreFeatures(features.AsSpan(0, n * width), probabilities[..n], rows);
                 for (var i = 0; i < n; i++)
                 {
-                    var p = _ensemble!.ToProbability(raw[i]);
+                    var p = probabilities[i];
                     var reasons = explain ? Reasons(rows.Slice(i * stride, FeatureColumns.Count), leads[at + i], reasonsEachWay) : [];
                     results[at + i] = new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), reasons);
                 }
@@ -144,7 +144,7 @@ public sealed class LeadScorer
     public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;
 
     /// <summary>
-    /// Probabilities of many featurized leads at once (row-major, <see cref="FeatureWidth"/> per lead), about three times
+    /// Probabilities of many featurized leads at once (row-major, <see cref="FeatureWidth"/> per lead), several times
     /// faster a lead than one at a time and the same to the last bit. With <paramref name="columnContributions"/> (row-major,
     /// <see cref="ContributionStride"/> per lead; only when <see cref="CanExplain"/>), each lead's contributions per feature
     /// column are added there, for <see cref="TopColumns"/>.
