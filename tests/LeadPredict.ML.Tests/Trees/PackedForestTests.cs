@@ -1,29 +1,11 @@
-using LeadPredict.TestSupport;
-
 namespace LeadPredict.ML.Tests.Trees;
 
 /// <summary>Scoring many leads at once must give exactly what scoring them one by one gives: the ranked file depends on it.</summary>
 public sealed class PackedForestTests
 {
-    private static readonly Lazy<(ModelBundle Bundle, float[][] Leads)> Sample = new(() =>
-    {
-        var bundle = SampleModels.LoadSample();
-        var random = new Random(5);
-        // Real leads' features, then perturbed copies so walks end all over every tree, some with NaN (which goes right).
-        var real = SampleModels.SampleFeatures(bundle, 400);
-        var perturbed = real.Select(f => f.Select(v => random.Next(10) switch
-        {
-            0 => float.NaN,
-            1 => v * (float)(random.NextDouble() * 4),
-            2 => -v,
-            _ => v,
-        }).ToArray());
-        return (bundle, real.Concat(perturbed).ToArray());
-    });
-
-    private static CompiledEnsemble Ensemble => Sample.Value.Bundle.Ensemble!;
-    private static float[][] Leads => Sample.Value.Leads;
-    private static int Width => Leads[0].Length;
+    private static CompiledEnsemble Ensemble => TreeLeads.Ensemble;
+    private static float[][] Leads => TreeLeads.Leads;
+    private static int Width => TreeLeads.Width;
 
     [Theory]
     [InlineData(1)]
@@ -76,9 +58,9 @@ public sealed class PackedForestTests
     [Fact]
     public void Batch_contributions_per_column_are_bit_for_bit_the_one_lead_contributions()
     {
-        var columns = Sample.Value.Bundle.Featurizer.Slots.Select(s => s.Column).ToArray();
+        var columns = TreeLeads.Bundle.Featurizer.Slots.Select(s => s.Column).ToArray();
         var forest = new PackedForest(Ensemble, columns);
-        Assert.Equal(Sample.Value.Bundle.Featurizer.Columns.Count, forest.Groups);
+        Assert.Equal(TreeLeads.Bundle.Featurizer.Columns.Count, forest.Groups);
         var contributions = new float[Leads.Length * forest.Stride];
         var scores = new double[Leads.Length];
         forest.Score(Leads.SelectMany(f => f).ToArray(), Width, scores, contributions);

@@ -1,32 +1,12 @@
-using LeadPredict.TestSupport;
-
 namespace LeadPredict.ML.Tests.Trees;
 
 /// <summary>Finding leaves by ruling others out must reach exactly the leaf walking the tree reaches, for every tree and lead.</summary>
 public sealed class QuickScorerTests
 {
-    private static readonly Lazy<(CompiledEnsemble Ensemble, float[][] Leads)> Sample = new(() =>
-    {
-        var bundle = SampleModels.LoadSample();
-        var random = new Random(17);
-        var real = SampleModels.SampleFeatures(bundle, 200);
-        // Perturbed copies reach leaves real leads rarely do; NaN (missing) goes right; values equal to a threshold go left.
-        var thresholds = bundle.Ensemble!.Trees.SelectMany(t => t.Threshold).ToArray();
-        var perturbed = real.Select(f => f.Select(v => random.Next(8) switch
-        {
-            0 => float.NaN,
-            1 => thresholds[random.Next(thresholds.Length)],
-            2 => -v,
-            3 => v * (float)(random.NextDouble() * 3),
-            _ => v,
-        }).ToArray());
-        return (bundle.Ensemble!, real.Concat(perturbed).ToArray());
-    });
-
     [Fact]
     public void Every_lead_reaches_the_leaf_its_walk_reaches_in_every_tree()
     {
-        var (ensemble, leads) = Sample.Value;
+        var (ensemble, leads) = (TreeLeads.Ensemble, TreeLeads.Leads);
         var scorer = QuickScorer.TryCreate(ensemble.Trees);
         Assert.NotNull(scorer);
         var trees = ensemble.Trees;
@@ -67,11 +47,11 @@ public sealed class QuickScorerTests
             LeafValues = Enumerable.Range(0, splits + 1).Select(i => 0.01 * i).ToArray(),
             NodeValues = Enumerable.Range(0, splits).Select(i => 0.005 * i).ToArray(),
         };
-        var ensemble = new CompiledEnsemble { Bias = 0.25, PlattSlope = -1, PlattOffset = 0, Trees = [deep, .. Sample.Value.Ensemble.Trees.Take(3)] };
+        var ensemble = new CompiledEnsemble { Bias = 0.25, PlattSlope = -1, PlattOffset = 0, Trees = [deep, .. TreeLeads.Ensemble.Trees.Take(3)] };
         Assert.Null(QuickScorer.TryCreate(ensemble.Trees));
 
         var forest = new PackedForest(ensemble);
-        var leads = Sample.Value.Leads.Select((f, i) => f.Select((v, k) => k == 0 ? i % 40 - 3.5f : v).ToArray()).ToArray();
+        var leads = TreeLeads.Leads.Select((f, i) => f.Select((v, k) => k == 0 ? i % 40 - 3.5f : v).ToArray()).ToArray();
         var scores = new double[leads.Length];
         var explained = new double[leads.Length];
         var contributions = new float[leads.Length * forest.Stride];
