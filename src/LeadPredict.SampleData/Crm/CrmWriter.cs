@@ -59,32 +59,40 @@ internal static class CrmWriter
 
             var workers = Math.Max(1, Environment.ProcessorCount);
             var batches = (o.Leads + BatchSize - 1) / BatchSize;
-            var wave = new Batch[workers];
-            for (var i = 0; i < workers; i++) wave[i] = new Batch();
-            for (var first = 0; first < batches; first += workers)
+            // Two sets of batch buffers: one wave is written (in id order) while the next is generated.
+            var waves = new[] { NewWave(workers), NewWave(workers) };
+            Task writing = Task.CompletedTask;
+            for (int first = 0, w = 0; first < batches; first += workers, w ^= 1)
             {
                 ct.ThrowIfCancellationRequested();
+                var wave = waves[w];
                 var count = Math.Min(workers, batches - first);
+                var start = first;
                 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
-                    b => Render(history, first + b, wave[b]));
-                for (var b = 0; b < count; b++)
+                    b => Render(history, start + b, wave[b]));
+                writing.GetAwaiter().GetResult();
+                writing = Task.Run(() =>
                 {
-                    var batch = wave[b];
-                    batch.Leads.WriteTo(streams[0]);
-                    batch.Activities.WriteTo(streams[1]);
-                    batch.Outcomes.WriteTo(streams[2]);
-                    batch.Stages.WriteTo(streams[3]);
-                    if (o.WithTruth) batch.Truth.WriteTo(streams[4]);
-                    foreach (var lead in batch.Generated) observer.Add(lead);
-                    activities += batch.ActivityRows;
-                    outcomes += batch.OutcomeRows;
-                    stageRows += batch.StageRows;
-                    won += batch.Won;
-                    lost += batch.Lost;
-                    open += batch.Open;
-                }
-                progress?.Report(Math.Min(o.Leads, (long)(first + count) * BatchSize));
+                    for (var b = 0; b < count; b++)
+                    {
+                        var batch = wave[b];
+                        batch.Leads.WriteTo(streams[0]);
+                        batch.Activities.WriteTo(streams[1]);
+                        batch.Outcomes.WriteTo(streams[2]);
+                        batch.Stages.WriteTo(streams[3]);
+                        if (o.WithTruth) batch.Truth.WriteTo(streams[4]);
+                        foreach (var lead in batch.Generated) observer.Add(lead);
+                        activities += batch.ActivityRows;
+                        outcomes += batch.OutcomeRows;
+                        stageRows += batch.StageRows;
+                        won += batch.Won;
+                        lost += batch.Lost;
+                        open += batch.Open;
+                    }
+                    progress?.Report(Math.Min(o.Leads, (long)(start + count) * BatchSize));
+                }, ct);
             }
+            writing.GetAwaiter().GetResult();
             if (o.WithTruth) WriteFunnelTruth(streams[5], history, observer.Result());
         });
         var funnel = observer.Result();
@@ -104,6 +112,8 @@ internal static class CrmWriter
         files.Add(CrmSchema.ManifestFile);
         return new(directory, files, o.Leads, activities, outcomes, stageRows, won, lost, open, funnel);
     }
+
+    private static Batch[] NewWave(int workers) => [.. Enumerable.Range(0, workers).Select(_ => new Batch())];
 
     private static void Header(Stream stream, IReadOnlyList<string> columns)
     {

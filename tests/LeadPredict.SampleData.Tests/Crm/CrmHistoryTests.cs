@@ -196,6 +196,30 @@ public sealed class CrmHistoryTests : IDisposable
         Assert.Equal([CrmSchema.LeadsFile], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void Should_Match_The_Bundled_Sample_Byte_For_Byte_When_Regenerated_From_Its_Manifest()
+    {
+        // data/crm is what the quick start and other tests read; a change to the process must regenerate it (docs/sample-data.md).
+        var sample = Path.Combine(RepositoryRoot(), "data", "crm");
+        var manifest = CrmManifest.Read(Path.Combine(sample, CrmSchema.ManifestFile));
+        Assert.True(manifest.Options.WithTruth);
+        Write(manifest.Options, "again");
+        foreach (var file in AllFiles)
+        {
+            var bundled = File.ReadAllBytes(Path.Combine(sample, file));
+            Assert.True(bundled.Length < 4_000_000, $"data/crm/{file} is {bundled.Length:N0} bytes; keep each file well under 5 MB");
+            Assert.True(bundled.SequenceEqual(File.ReadAllBytes(Path.Combine(_dir, "again", file))),
+                $"data/crm/{file} is not what the generator writes now; regenerate it with the command in docs/sample-data.md");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LeadPredict.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("cannot find LeadPredict.sln above " + AppContext.BaseDirectory);
+    }
+
     [Theory]
     [InlineData(0, 540, "Leads must be at least 1 (was 0).")]
     [InlineData(10, 0, "Days must be between 1 and 3650 (was 0).")]
