@@ -1,5 +1,4 @@
 using LeadPredict.Core;
-using LeadPredict.Core.Csv;
 
 namespace LeadPredict.SampleData.Tests;
 
@@ -23,12 +22,9 @@ public sealed class LeadGeneratorTests : IDisposable
 
     private static List<List<string>> ReadRows(string path, out IReadOnlyList<string> header)
     {
-        using var reader = new CsvRecordReader(path);
-        header = reader.Header;
-        var rows = new List<List<string>>();
-        var fields = new List<string>();
-        while (reader.Read(fields)) rows.Add([.. fields]);
-        return rows;
+        var (h, rows) = Crm.CrmFiles.Read(path);
+        header = h;
+        return [.. rows.Select(r => r.ToList())];
     }
 
     [Fact]
