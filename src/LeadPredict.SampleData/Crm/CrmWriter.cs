@@ -62,37 +62,45 @@ internal static class CrmWriter
             // Two sets of batch buffers: one wave is written (in id order) while the next is generated.
             var waves = new[] { NewWave(workers), NewWave(workers) };
             Task writing = Task.CompletedTask;
-            for (int first = 0, w = 0; first < batches; first += workers, w ^= 1)
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                var wave = waves[w];
-                var count = Math.Min(workers, batches - first);
-                var start = first;
-                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
-                    b => Render(history, start + b, wave[b]));
-                writing.GetAwaiter().GetResult();
-                writing = Task.Run(() =>
+                for (int first = 0, w = 0; first < batches; first += workers, w ^= 1)
                 {
-                    for (var b = 0; b < count; b++)
+                    ct.ThrowIfCancellationRequested();
+                    var wave = waves[w];
+                    var count = Math.Min(workers, batches - first);
+                    var start = first;
+                    Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
+                        b => Render(history, start + b, wave[b]));
+                    writing.GetAwaiter().GetResult();
+                    writing = Task.Run(() =>
                     {
-                        var batch = wave[b];
-                        batch.Leads.WriteTo(streams[0]);
-                        batch.Activities.WriteTo(streams[1]);
-                        batch.Outcomes.WriteTo(streams[2]);
-                        batch.Stages.WriteTo(streams[3]);
-                        if (o.WithTruth) batch.Truth.WriteTo(streams[4]);
-                        foreach (var lead in batch.Generated) observer.Add(lead);
-                        activities += batch.ActivityRows;
-                        outcomes += batch.OutcomeRows;
-                        stageRows += batch.StageRows;
-                        won += batch.Won;
-                        lost += batch.Lost;
-                        open += batch.Open;
-                    }
-                    progress?.Report(Math.Min(o.Leads, (long)(start + count) * BatchSize));
-                }, ct);
+                        for (var b = 0; b < count; b++)
+                        {
+                            var batch = wave[b];
+                            batch.Leads.WriteTo(streams[0]);
+                            batch.Activities.WriteTo(streams[1]);
+                            batch.Outcomes.WriteTo(streams[2]);
+                            batch.Stages.WriteTo(streams[3]);
+                            if (o.WithTruth) batch.Truth.WriteTo(streams[4]);
+                            foreach (var lead in batch.Generated) observer.Add(lead);
+                            activities += batch.ActivityRows;
+                            outcomes += batch.OutcomeRows;
+                            stageRows += batch.StageRows;
+                            won += batch.Won;
+                            lost += batch.Lost;
+                            open += batch.Open;
+                        }
+                        progress?.Report(Math.Min(o.Leads, (long)(start + count) * BatchSize));
+                    }, ct);
+                }
+                writing.GetAwaiter().GetResult();
             }
-            writing.GetAwaiter().GetResult();
+            finally
+            {
+                // Never leave a write running on a stream that is about to be closed and deleted.
+                try { writing.Wait(CancellationToken.None); } catch (AggregateException) { } catch (OperationCanceledException) { }
+            }
             if (o.WithTruth) WriteFunnelTruth(streams[5], history, observer.Result());
         });
         var funnel = observer.Result();
