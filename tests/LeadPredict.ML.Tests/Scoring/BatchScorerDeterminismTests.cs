@@ -57,6 +57,20 @@ public sealed class BatchScorerDeterminismTests
         Assert.Equal(a.Top.Select(r => (r.Id, r.Probability, r.Reasons)), b.Top.Select(r => (r.Id, r.Probability, r.Reasons)));
     }
 
+    [Theory]
+    [InlineData("sample", true)]
+    [InlineData("sample", false)]
+    [InlineData("generated", true)]
+    [InlineData("generated", false)]
+    public void Should_Write_What_A_Simple_Writer_Writes_From_Each_Lead_Scored_Alone(string which, bool reasons)
+    {
+        using var dir = new TempDir();
+        var scorer = new LeadScorer(SampleModels.LoadSample());
+        var output = dir.File("ranked.csv");
+        new BatchScorer(scorer, [new EchoAnnotator()]).ScoreFile(Input(which), output, new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
+        Assert.Equal(ReferenceRankedFile.Write(scorer, [new EchoAnnotator()], Input(which), reasons), File.ReadAllBytes(output));
+    }
+
     [Fact]
     public void Should_Rank_As_Scoring_Each_Lead_Alone_When_Scored_In_Parallel()
     {

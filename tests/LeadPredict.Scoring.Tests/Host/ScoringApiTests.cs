@@ -134,6 +134,54 @@ public sealed class ScoringApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_lead_of_a_csv_upload_is_recorded_as_ranked_with_the_fingerprint_of_its_input_record()
+    {
+        // The sample leads under ids of their own, so this upload's records are told apart from the other tests'.
+        IReadOnlyList<string> header;
+        var leads = new List<string[]>();
+        using (var reader = new CsvRecordReader(TestPaths.Data("leads-new.csv")))
+        {
+            header = reader.Header;
+            var fields = new List<string>();
+            while (reader.Read(fields))
+            {
+                fields[0] = $"CSV-{leads.Count}";
+                leads.Add([.. fields]);
+            }
+        }
+        var csv = CsvText.JoinRow(header) + "\n" + string.Join("", leads.Select(l => CsvText.JoinRow(l) + "\n"));
+        var response = await Client.PostAsync("/api/v1/score/csv", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var ranked = new Dictionary<string, (double P, string Grade, string Stage, string Action)>();
+        using (var reader = new CsvRecordReader(new StringReader(await response.Content.ReadAsStringAsync()), "ranked"))
+        {
+            var at = reader.Header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
+            var fields = new List<string>();
+            while (reader.Read(fields))
+                ranked[fields[1]] = (double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), fields[4], fields[at["suggested_stage"]], fields[at["action"]]);
+        }
+        await _host.Log.FlushAsync(TimeSpan.FromSeconds(10));
+
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_host.Dir.File("predictions.db")}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT lead_id, probability, grade, suggested_stage, action, input_sha256 FROM predictions WHERE lead_id LIKE 'CSV-%'";
+        using var r = cmd.ExecuteReader();
+        var logged = new Dictionary<string, (double P, string Grade, string Stage, string Action, string Sha)>();
+        while (r.Read()) logged.Add(r.GetString(0), (r.GetDouble(1), r.GetString(2), r.IsDBNull(3) ? "" : r.GetString(3), r.IsDBNull(4) ? "" : r.GetString(4), r.GetString(5)));
+        Assert.Equal(leads.Count, logged.Count);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var lead in leads)
+        {
+            var (p, grade, stage, action, sha) = logged[lead[0]];
+            var expected = ranked[lead[0]];
+            Assert.Equal(expected.P, p, 6);
+            Assert.Equal((expected.Grade, expected.Stage, expected.Action), (grade, stage, action));
+            Assert.Equal(LeadPredict.Scoring.Host.LeadRequest.Fingerprint(header, lead, buffer), sha);
+        }
+    }
+
+    [Fact]
     public async Task The_same_lead_has_the_same_fingerprint_whatever_the_key_order()
     {
         var a = Leads.One(4);
