@@ -86,7 +86,7 @@ public sealed class RankedFileAdviceTests
 
         private sealed class Row(IRowAnnotator inner) : IRowAnnotator
         {
-            public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination) => inner.Annotate(fields, probability, destination);
+            public ILeadAnnotation Annotate(IReadOnlyList<string> fields, double probability) => inner.Annotate(fields, probability);
             public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary() => inner.Summary();
         }
     }

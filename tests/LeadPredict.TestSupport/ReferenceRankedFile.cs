@@ -34,12 +34,7 @@ public static class ReferenceRankedFile
                 lead.Score.ToString(CultureInfo.InvariantCulture),
                 lead.Grade,
             };
-            for (var a = 0; a < rows.Length; a++)
-            {
-                var extra = new string[annotators[a].Headers.Count];
-                rows[a].Annotate(fields, lead.Probability, extra);
-                cells.AddRange(extra);
-            }
+            foreach (var row in rows) cells.AddRange(row.Annotate(fields, lead.Probability).Cells);
             cells.Add(string.Join(" | ", lead.Reasons));
             cells.AddRange(fields);
             leads.Add((lead.Probability, string.Join(sep, cells.Select(c => CsvText.SafeField(c, sep)))));
