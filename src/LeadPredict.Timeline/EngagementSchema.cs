@@ -61,7 +61,7 @@ public sealed record EngagementSchema
         !HasActivities ? [] : [null, .. ActivityTypes, .. PoolOthers ? new[] { OtherTypes } : []];
 
     /// <summary>Features per activity group, in the order <see cref="Build"/> lays them out.</summary>
-    internal int PerGroup => Windows.Count + 5 + (ValueColumn is null ? 0 : 1);
+    internal int PerGroup => Windows.Count + 4 + (ValueColumn is null ? 0 : 1);
 
     /// <summary>Offset of the first feature of a group (0 = any activity, 1.. = kept types, then others).</summary>
     internal int GroupOffset(int group) => 1 + (HasStages ? 1 : 0) + group * PerGroup;

@@ -67,9 +67,8 @@ internal sealed class SourceFile
         {
             if (_table is not null) return _table;
             if (IsParquet) return $"read_parquet({Sql.Literal(Path)}, file_row_number = true)";
-            var names = string.Join(", ", Header.Select(Sql.Literal));
             return $"read_csv({Sql.Literal(Path)}, header = true, all_varchar = true, delim = {Sql.Literal(Separator.ToString())}, " +
-                   $"quote = '\"', escape = '\"', names = [{names}], strict_mode = true, null_padding = false, auto_detect = false, " +
+                   $"quote = '\"', escape = '\"', strict_mode = true, null_padding = false, auto_detect = false, " +
                    $"columns = {{{string.Join(", ", Header.Select(h => $"{Sql.Literal(h)}: 'VARCHAR'"))}}})";
         }
     }
@@ -144,6 +143,8 @@ internal sealed class SourceFile
 
     public Exception Explain(DuckDBException e)
     {
+        // Only errors about the file's content are the user's; anything else (a bad query) is a bug and stays as it is.
+        if (!IsAboutTheFile(e.Message)) return e;
         if (IsParquet) return new InputFileException(Path, null, null, $"could not be read as Parquet ({FirstLine(e.Message)}).", e);
         // The CSV reader names the exact line of a bad quote, a wrong number of fields or invalid UTF-8.
         using (var reader = new CsvRecordReader(Path, Separator))
@@ -199,6 +200,11 @@ internal sealed class SourceFile
     }
 
     private static string Shorten(string value) => value.Length <= 60 ? value : value[..57] + "...";
+
+    private static bool IsAboutTheFile(string message) =>
+        message.Contains("CSV", StringComparison.OrdinalIgnoreCase) || message.Contains("Parquet", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("UTF", StringComparison.OrdinalIgnoreCase) || message.StartsWith("Invalid Input", StringComparison.Ordinal)
+        || message.StartsWith("IO Error", StringComparison.Ordinal);
 
     internal static string FirstLine(string message)
     {
