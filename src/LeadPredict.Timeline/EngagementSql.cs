@@ -25,7 +25,7 @@ internal static class EngagementSql
         return new SnapshotSet(leads, rows.LeadRows, rows.Times, rows.Labels, rows.Features, schema, rows.StageAt, horizonDays, exportDate, new SnapshotCounts());
     }
 
-    public static Rows Compute(DuckDBConnection db, EngagementSchema schema, string snaps, bool withLabels, IProgress<string>? progress)
+    public static Rows Compute(DuckDBConnection db, EngagementSchema schema, string snaps, bool withLabels, IProgress<string>? progress, bool typesReady = false)
     {
         var n = checked((int)db.Scalar<long>($"SELECT count(*) FROM {snaps}"));
         var width = schema.Features.Count;
@@ -68,6 +68,7 @@ internal static class EngagementSql
         if (schema.HasActivities && n > 0)
         {
             progress?.Report($"counting activities for {n:N0} snapshots");
+            if (!typesReady) PrepareTypes(db, schema);
             Aggregate(db, schema, snaps, features, width);
         }
         return new Rows(leadRows, times, labels, features, stageAt);
@@ -81,12 +82,17 @@ internal static class EngagementSql
         for (var i = 0; i < n; i++) row.CopyTo(features.AsSpan(i * row.Length, row.Length));
     }
 
+    /// <summary>The kept activity types with their codes (1, 2, ...), in the table <c>lp_types</c>.</summary>
+    public static void PrepareTypes(DuckDBConnection db, EngagementSchema schema)
+    {
+        db.Execute("CREATE OR REPLACE TABLE lp_types (type VARCHAR, code INTEGER)");
+        using var appender = db.CreateAppender("lp_types");
+        for (var k = 0; k < schema.ActivityTypes.Count; k++)
+            appender.CreateRow().AppendValue(schema.ActivityTypes[k]).AppendValue(k + 1).EndRow();
+    }
+
     private static void Aggregate(DuckDBConnection db, EngagementSchema schema, string snaps, float[] features, int width)
     {
-        db.Execute("CREATE OR REPLACE TEMP TABLE lp_types (type VARCHAR, code INTEGER)");
-        using (var appender = db.CreateAppender("lp_types"))
-            for (var k = 0; k < schema.ActivityTypes.Count; k++)
-                appender.CreateRow().AppendValue(schema.ActivityTypes[k]).AppendValue(k + 1).EndRow();
         var other = schema.PoolOthers ? Sql.Number(schema.ActivityTypes.Count + 1) : "NULL";
         var excluded = schema.Excluded.Count == 0 ? "" :
             $" WHERE lower(a.type) NOT IN ({string.Join(", ", schema.Excluded.Select(e => Sql.Literal(e.ToLowerInvariant())))})";

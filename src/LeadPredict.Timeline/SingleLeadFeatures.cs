@@ -35,9 +35,28 @@ public sealed class SingleLeadFeatures : IDisposable
         TimeSql.Prepare(_db, config);
         // One thread: a request's few rows gain nothing from parallel plans, and other requests run beside it.
         _db.Execute("SET threads = 1");
-        _db.Execute("CREATE TABLE request_activities (lead_key VARCHAR, timestamp VARCHAR, type VARCHAR, value VARCHAR)");
-        _db.Execute("CREATE TABLE request_stages (lead_key VARCHAR, stage VARCHAR, entered_at VARCHAR)");
+        _db.Execute("CREATE TABLE request_activities (lead_key VARCHAR, timestamp VARCHAR, type VARCHAR, value VARCHAR); " +
+                    "CREATE TABLE request_stages (lead_key VARCHAR, stage VARCHAR, entered_at VARCHAR); " +
+                    "CREATE TABLE leads (lead INTEGER, created BIGINT); CREATE TABLE acts (lead INTEGER, ts BIGINT, type VARCHAR, value DOUBLE); " +
+                    "CREATE TABLE stages (lead INTEGER, entered BIGINT, stage VARCHAR); CREATE TABLE snaps (sid BIGINT, lead INTEGER, t BIGINT, label BOOLEAN)");
+        EngagementSql.PrepareTypes(_db, schema);
+        var file = SourceFile.ForTable("request_activities", "activities", ActivityColumns);
+        var utc = TimeSql.IsUtc(config);
+        var ts = file.Timestamp("timestamp", _missing, utc);
+        var value = _schema.ValueColumn is null ? "CAST(NULL AS DOUBLE)" : file.Number("value", _missing);
+        _checkActivities = $"SELECT i, ts_text FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS i, {file.Text("timestamp", _missing)} AS ts_text, {ts} AS ts FROM request_activities) " +
+                           "WHERE ts_text IS NOT NULL AND ts IS NULL ORDER BY i LIMIT 1";
+        _insertActivities = $"INSERT INTO acts SELECT 0, ts, type, value FROM (SELECT {ts} AS ts, COALESCE({file.Text("type", _missing)}, '(none)') AS type, {value} AS value FROM request_activities) WHERE ts IS NOT NULL";
+        var stageFile = SourceFile.ForTable("request_stages", "stages", StageColumns);
+        _insertStages = $"INSERT INTO stages SELECT 0, {stageFile.Timestamp("entered_at", _missing, utc)}, {stageFile.Text("stage", _missing)} FROM request_stages";
+        _checkStages = $"SELECT min(i) FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS i, {stageFile.Timestamp("entered_at", _missing, utc)} AS entered, " +
+                       $"{stageFile.Text("stage", _missing)} AS stage FROM request_stages) WHERE entered IS NULL OR stage IS NULL";
     }
+
+    private readonly string _checkActivities;
+    private readonly string _insertActivities;
+    private readonly string _insertStages;
+    private readonly string _checkStages;
 
     /// <summary>How long the last <see cref="Compute"/> took.</summary>
     public TimeSpan LastElapsed { get; private set; }
@@ -52,39 +71,30 @@ public sealed class SingleLeadFeatures : IDisposable
     public float[] Compute(string? created, IReadOnlyList<ActivityInput> activities, DateTime asOf, IReadOnlyList<StageInput>? stages = null)
     {
         var clock = Stopwatch.StartNew();
-        _db.Execute("DELETE FROM request_activities; DELETE FROM request_stages; DROP TABLE IF EXISTS leads; DROP TABLE IF EXISTS acts; DROP TABLE IF EXISTS stages; DROP TABLE IF EXISTS snaps");
+        _db.Execute("DELETE FROM request_activities; DELETE FROM request_stages; DELETE FROM leads; DELETE FROM acts; DELETE FROM stages; DELETE FROM snaps");
         using (var appender = _db.CreateAppender("request_activities"))
             foreach (var a in activities)
                 appender.CreateRow().AppendValue("lead").AppendValue(a.Timestamp).AppendValue(a.Type).AppendValue(a.Value).EndRow();
-        using (var appender = _db.CreateAppender("request_stages"))
-            foreach (var s in stages ?? [])
-                appender.CreateRow().AppendValue("lead").AppendValue(s.Stage).AppendValue(s.EnteredAt).EndRow();
-
-        var createdMicros = created is null ? (long?)null : _db.Scalar<long?>($"SELECT {TimeSql.Parse(Sql.Literal(created.Trim()))}");
-        if (created is not null && createdMicros is null && new MissingTokens(_missing).Normalize(created) is not null)
+        var createdText = created is null ? null : new MissingTokens(_missing).Normalize(created);
+        var createdMicros = createdText is null ? (long?)null : _db.Scalar<long?>($"SELECT {TimeSql.Parse(Sql.Literal(createdText))}");
+        if (createdText is not null && createdMicros is null)
             throw new LeadPredictException($"created: '{created}' is not {TimeSql.Expected(_config)}.");
-        _db.Execute($"CREATE TABLE leads AS SELECT 0 AS lead, {(createdMicros is { } c ? Sql.Number(c) : "NULL")}::BIGINT AS created");
-
-        var file = SourceFile.ForTable("request_activities", "activities", ActivityColumns);
-        var ts = file.Timestamp("timestamp", _missing);
-        var value = _schema.ValueColumn is null ? "CAST(NULL AS DOUBLE)" : file.Number("value", _missing);
-        _db.Execute($"CREATE TABLE acts_text AS SELECT row_number() OVER () - 1 AS i, {file.Text("timestamp", _missing)} AS ts_text, {ts} AS ts, " +
-                    $"COALESCE({file.Text("type", _missing)}, '(none)') AS type, {value} AS value FROM request_activities");
-        var bad = _db.Rows("SELECT i, ts_text FROM acts_text WHERE ts_text IS NOT NULL AND ts IS NULL ORDER BY i LIMIT 1", r => (r.GetInt64(0), r.GetString(1)));
+        var bad = _db.Rows(_checkActivities, r => (r.GetInt64(0), r.GetString(1)));
         if (bad.Count > 0)
             throw new LeadPredictException($"activities[{bad[0].Item1}].timestamp: '{bad[0].Item2}' is not {TimeSql.Expected(_config)}.");
-        _db.Execute("CREATE TABLE acts AS SELECT 0 AS lead, ts, type, value FROM acts_text WHERE ts IS NOT NULL; DROP TABLE acts_text");
-
-        if (_schema.HasStages)
+        var sql = $"INSERT INTO leads VALUES (0, {(createdMicros is { } c ? Sql.Number(c) : "NULL")}); {_insertActivities}; " +
+                  $"INSERT INTO snaps VALUES (0, 0, {Sql.Number(TimeSql.ToMicros(asOf))}, NULL)";
+        if (_schema.HasStages && stages is { Count: > 0 })
         {
-            var stageFile = SourceFile.ForTable("request_stages", "stages", StageColumns);
-            _db.Execute($"CREATE TABLE stages AS SELECT 0 AS lead, {stageFile.Timestamp("entered_at", _missing)} AS entered, {stageFile.Text("stage", _missing)} AS stage FROM request_stages");
-            var badStage = _db.Scalar<long?>("SELECT min(rowid) FROM stages WHERE entered IS NULL OR stage IS NULL");
-            if (badStage is { } b)
-                throw new LeadPredictException($"stages[{b}]: needs a stage and {TimeSql.Expected(_config)} for when it was entered.");
+            using (var appender = _db.CreateAppender("request_stages"))
+                foreach (var s in stages)
+                    appender.CreateRow().AppendValue("lead").AppendValue(s.Stage).AppendValue(s.EnteredAt).EndRow();
+            sql += "; " + _insertStages;
         }
-        _db.Execute($"CREATE TABLE snaps AS SELECT 0::BIGINT AS sid, 0 AS lead, {Sql.Number(TimeSql.ToMicros(asOf))}::BIGINT AS t, NULL::BOOLEAN AS label");
-        var rows = EngagementSql.Compute(_db, _schema, "snaps", withLabels: false, progress: null);
+        if (_schema.HasStages && stages is { Count: > 0 } && _db.Scalar<long?>(_checkStages) is { } b)
+            throw new LeadPredictException($"stages[{b}]: needs a stage and {TimeSql.Expected(_config)} for when it was entered.");
+        _db.Execute(sql);
+        var rows = EngagementSql.Compute(_db, _schema, "snaps", withLabels: false, progress: null, typesReady: true);
         LastElapsed = clock.Elapsed;
         return rows.Features;
     }

@@ -111,17 +111,24 @@ internal sealed class SourceFile
     }
 
     /// <summary>
-    /// The column as microseconds since 1970-01-01 UTC (BIGINT), NULL when missing or unreadable (<see cref="TimeSql.Parse"/>).
-    /// Typed Parquet timestamps are used as they are: with a time zone, as that instant; without one, read in the configured zone.
+    /// A typed Parquet timestamp column as microseconds since 1970-01-01 UTC (BIGINT): with a time zone, that instant; without
+    /// one (or a DATE), read in the session's zone, which for UTC needs no conversion (and costs nothing); null for a text column.
     /// </summary>
-    public string Timestamp(string column, IReadOnlyList<string> missingTokens)
+    public string? TypedTimestamp(string column, bool zoneIsUtc)
     {
         var type = IsParquet && _types.TryGetValue(column, out var t) ? t.ToUpperInvariant() : "VARCHAR";
-        if (type.StartsWith("TIMESTAMP WITH TIME ZONE", StringComparison.Ordinal)) return $"epoch_us({Sql.Ident(column)})";
+        var c = Sql.Ident(column);
+        if (type.StartsWith("TIMESTAMP WITH TIME ZONE", StringComparison.Ordinal)) return $"epoch_us({c})";
         if (type.StartsWith("TIMESTAMP", StringComparison.Ordinal) || type == "DATE")
-            return $"epoch_us(CAST({Sql.Ident(column)} AS TIMESTAMP)::TIMESTAMPTZ)";
-        return TimeSql.Parse(Text(column, missingTokens));
+            return zoneIsUtc ? $"epoch_us(CAST({c} AS TIMESTAMP))" : $"epoch_us(CAST({c} AS TIMESTAMP)::TIMESTAMPTZ)";
+        return null;
     }
+
+    /// <summary>
+    /// The column as microseconds since 1970-01-01 UTC (BIGINT), NULL when missing or unreadable (<see cref="TimeSql.Parse"/>).
+    /// </summary>
+    public string Timestamp(string column, IReadOnlyList<string> missingTokens, bool zoneIsUtc) =>
+        TypedTimestamp(column, zoneIsUtc) ?? TimeSql.Parse(Text(column, missingTokens));
 
     /// <summary>The column as a number (DOUBLE), NULL when missing or not a number.</summary>
     public string Number(string column, IReadOnlyList<string> missingTokens) => $"TRY_CAST({Text(column, missingTokens)} AS DOUBLE)";

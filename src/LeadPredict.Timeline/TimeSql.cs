@@ -28,6 +28,10 @@ internal static class TimeSql
         connection.Execute($"CREATE OR REPLACE TEMP MACRO lp_ts(s) AS {body}");
     }
 
+    /// <summary>Whether the configured zone is UTC, so typed timestamps without a zone need no conversion.</summary>
+    public static bool IsUtc(TimelineConfig config) =>
+        config.TimeZone.Trim() is var z && (z.Equals("UTC", StringComparison.OrdinalIgnoreCase) || z.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A SQL expression reading a text expression as a time (NULL when it does not parse).</summary>
     public static string Parse(string textExpression) => $"lp_ts({textExpression})";
 

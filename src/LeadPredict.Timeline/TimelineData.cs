@@ -206,11 +206,14 @@ public sealed class TimelineData : IDisposable
     /// </summary>
     private void ReadKeyed(SourceFile file, string table, string keyColumn, string tsColumn, IReadOnlyList<string> missing, string extra)
     {
+        // Layered so each cell is trimmed and parsed once: the file's texts, then the parsed time, then the join.
         var key = file.Text(keyColumn, missing);
-        var tsText = file.Text(tsColumn, missing);
-        var ts = file.Timestamp(tsColumn, missing);
-        file.Run(_db, $"CREATE TABLE {table} AS SELECT l.lead, CASE WHEN l.lead IS NULL THEN s.k END AS unknown_key, s.* EXCLUDE (k) " +
-                      $"FROM (SELECT {key} AS k, {ts} AS ts, {tsText} IS NOT NULL AND {ts} IS NULL AS bad_ts{extra} FROM {file.From}) s " +
+        var typed = file.TypedTimestamp(tsColumn, TimeSql.IsUtc(_config));
+        var raw = typed is null ? $"{file.Text(tsColumn, missing)} AS ts_text" : $"NULL::VARCHAR AS ts_text, {typed} AS ts_typed";
+        var ts = typed is null ? TimeSql.Parse("ts_text") : "ts_typed";
+        file.Run(_db, $"CREATE TABLE {table} AS SELECT l.lead, CASE WHEN l.lead IS NULL THEN s.k END AS unknown_key, s.* EXCLUDE (k, ts_text{(typed is null ? "" : ", ts_typed")}), " +
+                      "s.ts_text IS NOT NULL AND s.ts IS NULL AS bad_ts " +
+                      $"FROM (SELECT *, {ts} AS ts FROM (SELECT {key} AS k, {raw}{extra} FROM {file.From})) s " +
                       "LEFT JOIN leads l ON l.id = s.k");
         if (_db.Scalar<long>($"SELECT count(*) FROM {table} WHERE bad_ts") > 0)
         {

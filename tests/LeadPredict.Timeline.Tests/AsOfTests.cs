@@ -63,6 +63,7 @@ public sealed class AsOfTests
         using var history = Sample();
         using var data = history.Load();
         using var single = new SingleLeadFeatures(history.Config(), data.Schema);
+        single.Compute("2024-01-01", [new("2024-01-05", "visit"), new("2024-01-06", "visit"), new("2024-01-07", "visit")], March1);
         var e = Assert.Throws<LeadPredictException>(() => single.Compute("2024-01-01", [new("2024-01-05", "visit"), new("tomorrow", "visit")], March1));
         Assert.StartsWith("activities[1].timestamp: 'tomorrow' is not a timestamp", e.Message);
     }

@@ -22,20 +22,23 @@ public sealed class ParquetTests
         command.ExecuteNonQuery();
     }
 
-    [Fact]
-    public void Should_Give_The_Same_Features_Bit_For_Bit_From_Parquet_As_From_Csv()
+    [Theory]
+    [InlineData("UTC")]
+    [InlineData("America/New_York")]
+    public void Should_Give_The_Same_Features_Bit_For_Bit_From_Parquet_As_From_Csv(string zone)
     {
         using var history = Sample();
         history.Write();
         ToParquet(history.File("activities.csv"), history.File("activities.parquet"), "occurred_at");
         ToParquet(history.File("outcomes.csv"), history.File("outcomes.parquet"), null);
         ToParquet(history.File("leads.csv"), history.File("leads.parquet"), null);
-        using var fromCsv = history.Load(write: false);
+        using var fromCsv = history.Load(c => c with { TimeZone = zone }, write: false);
         var dataset = new DatasetConfig
         {
             Label = "converted", Id = "id", Created = "created_at",
             Timeline = history.Config(c => c with
             {
+                TimeZone = zone,
                 Activities = c.Activities! with { Path = "activities.parquet" },
                 Outcomes = c.Outcomes! with { Path = "outcomes.parquet" },
             }),
