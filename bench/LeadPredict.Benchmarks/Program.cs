@@ -24,7 +24,8 @@ if (args.Length > 0 && args[0] == "timeline")
             var other => throw new ArgumentException($"unknown option {other}"),
         };
     }
-    return TimelineBench.Run(t);
+    TimelineBench.Run(t);
+    return 0;
 }
 if (args.Length > 0 && args[0] == "micro")
 {

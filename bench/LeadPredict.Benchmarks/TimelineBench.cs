@@ -18,7 +18,14 @@ public sealed record TimelineBenchOptions
     /// <summary>Run the pandas implementation (bench/timeline_pandas.py) alternately with ours.</summary>
     public bool Peers { get; init; } = true;
     public string Python { get; init; } = "/usr/bin/python3";
+    /// <summary>Build the features in this process rather than in a child (tests; no peak memory of its own).</summary>
+    public bool InProcess { get; init; }
+    /// <summary>Calls of the single-lead path timed (after 20 to warm up).</summary>
+    public int SingleLeadCalls { get; init; } = 300;
 }
+
+/// <summary>What a run measured; <see cref="ChecksumsAgree"/> is null without the pandas peer.</summary>
+public sealed record TimelineBenchReport(double MedianSeconds, long PeakBytes, double? PandasMedianSeconds, bool? ChecksumsAgree, double SingleLeadMedianMs, string Table);
 
 /// <summary>
 /// Feature building at scale: a generated CRM history (leads, activity log, won outcomes) as Parquet, read into DuckDB,
@@ -40,13 +47,13 @@ public static class TimelineBench
         Windows = [7, 30, 90],
     };
 
-    public static int Run(TimelineBenchOptions o)
+    public static TimelineBenchReport Run(TimelineBenchOptions o)
     {
         var dir = Path.Combine(o.WorkDir, $"timeline-{o.Leads}x{o.ActivitiesPerLead}");
         Console.WriteLine($"LeadPredict timeline benchmark: {o.Leads:N0} leads, ~{(long)o.Leads * o.ActivitiesPerLead:N0} activities (Parquet); work folder {dir}");
         Console.WriteLine($"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
         Generate(dir, o.Leads, o.ActivitiesPerLead);
-        var peerScript = Path.Combine(FindRepository(), "bench", "timeline_pandas.py");
+        var peerScript = Path.Combine(EndToEnd.RepoRoot(), "bench", "timeline_pandas.py");
         var peers = o.Peers && File.Exists(o.Python) && File.Exists(peerScript);
         if (o.Peers && !peers) Console.WriteLine($"pandas peer skipped: needs {o.Python} and {peerScript}");
 
@@ -54,7 +61,7 @@ public static class TimelineBench
         var theirs = new List<JsonElement>();
         for (var r = 0; r < o.Repeats; r++)
         {
-            var mine = RunChild(dir);
+            var mine = o.InProcess ? Measure(dir, progress: false) : RunChild(dir);
             ours.Add(mine);
             Console.WriteLine($"  run {r + 1}: LeadPredict.Timeline {mine.TotalSeconds:F1} s (read + validate {mine.LoadSeconds:F1} s, snapshots {mine.SnapshotSeconds:F1} s, as-of set {mine.AsOfSeconds:F1} s; CPU {mine.CpuSeconds:F1} s), peak {mine.PeakBytes / 1048576.0:N0} MB");
             if (!peers) continue;
@@ -63,8 +70,9 @@ public static class TimelineBench
             Console.WriteLine($"  run {r + 1}: pandas {peer.GetProperty("total_seconds").GetDouble():F1} s (read {peer.GetProperty("read_seconds").GetDouble():F1} s, snapshots {peer.GetProperty("snapshot_seconds").GetDouble():F1} s, as-of set {peer.GetProperty("asof_seconds").GetDouble():F1} s), peak {peer.GetProperty("peak_bytes").GetInt64() / 1048576.0:N0} MB");
         }
 
-        var single = SingleLeadLatency(dir);
+        var single = SingleLeadLatency(dir, o.SingleLeadCalls);
         var sb = new StringBuilder();
+        bool? agree = null;
         var m = Median(ours.Select(x => x.TotalSeconds));
         sb.AppendLine($"| measure ({o.Leads:N0} leads, {ours[0].Activities:N0} activities before conversion, {ours[0].Features} engagement features; medians of {o.Repeats}) | result |");
         sb.AppendLine("|---|---|");
@@ -79,16 +87,17 @@ public static class TimelineBench
             var oc = Median(ours.Select(x => x.SnapshotSeconds + x.AsOfSeconds));
             sb.AppendLine($"| pandas + NumPy (same work; reads its pickle cache of the same data, read excluded from its total) | {p:F1} s, peak {theirs.Max(x => x.GetProperty("peak_bytes").GetInt64()) / 1048576.0:N0} MB |");
             sb.AppendLine($"| ratio pandas / ours: whole run {p / m:F2}×; snapshots + as-of set alone {pc / oc:F2}× | |");
-            var agree = ours[0].Checksums.All(kv => theirs[0].GetProperty("checksums").TryGetProperty(kv.Key, out var v) && Math.Abs(v.GetDouble() - kv.Value) <= 1e-6 * Math.Max(1, Math.Abs(kv.Value)));
-            sb.AppendLine($"| checksums of the two sides' features (examples, positives, counts, active days, recency sums) | {(agree ? "agree" : "DIFFER")} |");
-            if (!agree)
+            agree = ours[0].Checksums.All(kv => theirs[0].GetProperty("checksums").TryGetProperty(kv.Key, out var v) && Math.Abs(v.GetDouble() - kv.Value) <= 1e-6 * Math.Max(1, Math.Abs(kv.Value)));
+            sb.AppendLine($"| checksums of the two sides' features (examples, positives, counts, active days, recency sums) | {(agree == true ? "agree" : "DIFFER")} |");
+            if (agree != true)
                 foreach (var kv in ours[0].Checksums)
                     sb.AppendLine($"|   {kv.Key} | ours {kv.Value.ToString(CultureInfo.InvariantCulture)}, pandas {(theirs[0].GetProperty("checksums").TryGetProperty(kv.Key, out var v) ? v.GetDouble().ToString(CultureInfo.InvariantCulture) : "-")} |");
         }
         sb.AppendLine($"| single lead (API path, ~{o.ActivitiesPerLead} activities, in-memory DuckDB): median, p95 | {single.Median:F2} ms, {single.P95:F2} ms |");
         Console.WriteLine();
         Console.WriteLine(sb.ToString());
-        return 0;
+        return new TimelineBenchReport(m, ours.Max(x => x.PeakBytes), theirs.Count == 0 ? null : Median(theirs.Select(x => x.GetProperty("total_seconds").GetDouble())),
+            agree, single.Median, sb.ToString());
     }
 
     /// <summary>The generated history: deterministic (hash-based), written by DuckDB as Parquet, and as CSV for the pandas peer.</summary>
@@ -144,15 +153,21 @@ public static class TimelineBench
     /// <summary>One run in this process (the child): read, validate, snapshots, as-of set; prints one JSON line.</summary>
     public static int Child(string dir)
     {
+        Console.WriteLine(JsonSerializer.Serialize(Measure(dir, progress: true), new JsonSerializerOptions(DatasetConfig.Json) { WriteIndented = false }));
+        return 0;
+    }
+
+    private static ChildResult Measure(string dir, bool progress)
+    {
         using var self = Process.GetCurrentProcess();
         var cpu = self.TotalProcessorTime;
         var total = Stopwatch.StartNew();
         var sw = Stopwatch.StartNew();
         var leads = LeadTableReader.Load(Path.Combine(dir, "leads.parquet"));
         var dataset = new DatasetConfig { Label = "converted", Id = "lead_id", Created = "created_at", Timeline = Config };
-        var progress = new Progress<string>(m => Console.Error.WriteLine($"  [{total.Elapsed.TotalSeconds,6:F1} s, CPU {Cpu():F1} s] {m}"));
         double Cpu() { self.Refresh(); return (self.TotalProcessorTime - cpu).TotalSeconds; }
-        using var data = TimelineData.Load(leads, dataset, dir, progress);
+        using var data = TimelineData.Load(leads, dataset, dir,
+            progress ? new Progress<string>(m => Console.Error.WriteLine($"  [{total.Elapsed.TotalSeconds,6:F1} s, CPU {Cpu():F1} s] {m}")) : null);
         var load = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var set = data.Snapshots();
@@ -163,10 +178,8 @@ public static class TimelineBench
         var seconds = total.Elapsed.TotalSeconds;
         self.Refresh();
         var checksums = Checksums(set, open);
-        var result = new ChildResult(load, snapshots, asOf, seconds, (self.TotalProcessorTime - cpu).TotalSeconds, self.PeakWorkingSet64,
+        return new ChildResult(load, snapshots, asOf, seconds, (self.TotalProcessorTime - cpu).TotalSeconds, self.PeakWorkingSet64,
             checksums, data.Report.Activities, set.FeatureCount);
-        Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions(DatasetConfig.Json) { WriteIndented = false }));
-        return 0;
     }
 
     /// <summary>Sums the pandas script computes the same way: if they agree, both sides did the same work.</summary>
@@ -228,8 +241,8 @@ public static class TimelineBench
         return stdout;
     }
 
-    /// <summary>The API's path: one lead's ~50 activities in memory, features as of the export date; 300 calls after 20 to warm up.</summary>
-    private static (double Median, double P95) SingleLeadLatency(string dir)
+    /// <summary>The API's path: one lead's ~50 activities in memory, features as of the export date, timed after 20 calls to warm up.</summary>
+    private static (double Median, double P95) SingleLeadLatency(string dir, int calls)
     {
         var leads = LeadTableReader.Load(Path.Combine(dir, "leads.parquet"));
         var dataset = new DatasetConfig { Label = "converted", Id = "lead_id", Created = "created_at", Timeline = Config };
@@ -248,7 +261,7 @@ public static class TimelineBench
         var byLead = rows.GroupBy(x => x.Lead).Select(g => g.Select(x => new ActivityInput(x.At, x.Type)).ToArray()).ToArray();
         using var single = new SingleLeadFeatures(Config, schema);
         var times = new List<double>();
-        for (var k = 0; k < 320; k++)
+        for (var k = 0; k < calls + 20; k++)
         {
             single.Compute("2023-06-01 00:00:00", byLead[k % byLead.Length], asOf);
             if (k >= 20) times.Add(single.LastElapsed.TotalMilliseconds);
@@ -261,12 +274,5 @@ public static class TimelineBench
     {
         var v = values.Order().ToArray();
         return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
-    }
-
-    private static string FindRepository()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "LeadPredict.sln"))) d = d.Parent;
-        return d?.FullName ?? Directory.GetCurrentDirectory();
     }
 }

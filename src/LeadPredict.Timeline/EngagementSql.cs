@@ -6,7 +6,8 @@ namespace LeadPredict.Timeline;
 /// <summary>
 /// The one computation of engagement features, for training snapshots, as-of sets and a single lead alike. It reads a
 /// snapshot table (<c>sid</c> 0..n-1, <c>lead</c>, <c>t</c>, <c>label</c>) and the tables <c>leads</c> (<c>lead</c>,
-/// <c>created</c>), <c>acts</c> (<c>lead</c>, <c>ts</c>, <c>type</c>, <c>value</c>: only events before the lead's conversion)
+/// <c>created</c>), <c>acts</c> (<c>lead</c>, <c>ts</c>, <c>type_id</c>, <c>value</c> when used: only events before the lead's
+/// conversion, sorted by lead), <c>act_types</c> (<c>type</c>, <c>type_id</c>)
 /// and, with a stage history, <c>stages</c> (<c>lead</c>, <c>entered</c>, <c>stage</c>). Each feature uses only events
 /// strictly before the snapshot's time; all groups (any activity, each kept type, the pooled rest) come from one
 /// aggregation with grouping sets.
@@ -19,13 +20,14 @@ internal static class EngagementSql
     internal sealed record Rows(int[] LeadRows, DateTime[] Times, bool[]? Labels, float[] Features, string?[]? StageAt);
 
     public static SnapshotSet Build(DuckDBConnection db, EngagementSchema schema, string snaps, bool withLabels, LeadTable leads,
-        int horizonDays, DateTime exportDate, IProgress<string>? progress)
+        int horizonDays, DateTime exportDate, IProgress<string>? progress, int snapshotsPerChunk = DefaultSnapshotsPerChunk)
     {
-        var rows = Compute(db, schema, snaps, withLabels, progress);
+        var rows = Compute(db, schema, snaps, withLabels, progress, snapshotsPerChunk: snapshotsPerChunk);
         return new SnapshotSet(leads, rows.LeadRows, rows.Times, rows.Labels, rows.Features, schema, rows.StageAt, horizonDays, exportDate, new SnapshotCounts());
     }
 
-    public static Rows Compute(DuckDBConnection db, EngagementSchema schema, string snaps, bool withLabels, IProgress<string>? progress, bool typesReady = false)
+    public static Rows Compute(DuckDBConnection db, EngagementSchema schema, string snaps, bool withLabels, IProgress<string>? progress,
+        bool typesReady = false, int snapshotsPerChunk = DefaultSnapshotsPerChunk)
     {
         var n = checked((int)db.Scalar<long>($"SELECT count(*) FROM {snaps}"));
         var width = schema.Features.Count;
@@ -69,7 +71,7 @@ internal static class EngagementSql
         {
             progress?.Report($"counting activities for {n:N0} snapshots");
             if (!typesReady) PrepareTypes(db, schema);
-            Aggregate(db, schema, snaps, features, width);
+            Aggregate(db, schema, snaps, features, width, n, progress, snapshotsPerChunk);
         }
         return new Rows(leadRows, times, labels, features, stageAt);
     }
@@ -91,42 +93,56 @@ internal static class EngagementSql
             appender.CreateRow().AppendValue(schema.ActivityTypes[k]).AppendValue(k + 1).EndRow();
     }
 
-    private static void Aggregate(DuckDBConnection db, EngagementSchema schema, string snaps, float[] features, int width)
+    /// <summary>Snapshots aggregated at once: bounds the join and the aggregation's memory whatever the size of the history.</summary>
+    internal const int DefaultSnapshotsPerChunk = 200_000;
+
+    private static void Aggregate(DuckDBConnection db, EngagementSchema schema, string snaps, float[] features, int width, int n, IProgress<string>? progress, int chunk)
     {
         var other = schema.PoolOthers ? Sql.Number(schema.ActivityTypes.Count + 1) : "NULL";
         var excluded = schema.Excluded.Count == 0 ? "" :
-            $" WHERE lower(a.type) NOT IN ({string.Join(", ", schema.Excluded.Select(e => Sql.Literal(e.ToLowerInvariant())))})";
+            $" AND lower(d.type) NOT IN ({string.Join(", ", schema.Excluded.Select(e => Sql.Literal(e.ToLowerInvariant())))})";
         var windows = schema.Windows.OrderBy(w => w).ToArray();
         string CountIn(int days) => $"count(*) FILTER (WHERE a.ts >= s.t - {days}::BIGINT * {Day})";
         var shortest = windows[0];
         var longest = windows[^1];
-        var sql =
-            $"WITH a AS (SELECT a.lead, a.ts, a.value, COALESCE(t.code, {other}) AS code FROM acts a LEFT JOIN lp_types t ON t.type = a.type{excluded}) " +
+        var value = schema.ValueColumn is null ? "NULL::DOUBLE" : "a.value";
+        var select =
             "SELECT s.sid, a.code, GROUPING(a.code) AS g, " +
             string.Join("", windows.Select(w => CountIn(w) + ", ")) +
             $"(s.t - min(a.ts)) / {Day}.0, (s.t - max(a.ts)) / {Day}.0, " +
             $"count(DISTINCT CAST(floor(a.ts / {Day}.0) AS BIGINT)) FILTER (WHERE a.ts >= s.t - {longest}::BIGINT * {Day}), " +
             $"CASE WHEN {CountIn(longest)} = 0 THEN NULL ELSE ({CountIn(shortest)} / {shortest}.0) / ({CountIn(longest)} / {longest}.0) END" +
             // A sum in a fixed order, so the same events give the same bits however the work is split.
-            (schema.ValueColumn is null ? "" : $", coalesce(fsum(a.value ORDER BY a.ts, a.value) FILTER (WHERE a.ts >= s.t - {longest}::BIGINT * {Day}), 0)") +
-            $" FROM {snaps} s JOIN a ON a.lead = s.lead AND a.ts < s.t WHERE a.code IS NOT NULL " +
-            "GROUP BY GROUPING SETS ((s.sid, s.t, a.code), (s.sid, s.t))";
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        using var r = (DuckDBDataReader)command.ExecuteReader();
+            (schema.ValueColumn is null ? "" : $", coalesce(fsum(a.value ORDER BY a.ts, a.value) FILTER (WHERE a.ts >= s.t - {longest}::BIGINT * {Day}), 0)");
         var w = windows.Length;
         var hasValue = schema.ValueColumn is not null;
-        while (r.Read())
+        // Snapshots are numbered in (lead, time) order and the activities are sorted by lead, so a range of snapshots is a
+        // range of leads, and each chunk reads only that part of the activities.
+        for (var from = 0; from < n; from += chunk)
         {
-            var sid = r.GetInt64(0);
-            var group = r.GetInt64(2) == 1 ? 0 : r.GetInt32(1);
-            var at = sid * width + schema.GroupOffset(group);
-            for (var k = 0; k < w; k++) features[at + k] = r.GetInt64(3 + k);
-            features[at + w] = (float)r.GetDouble(3 + w);
-            features[at + w + 1] = (float)r.GetDouble(4 + w);
-            features[at + w + 2] = r.GetInt64(5 + w);
-            features[at + w + 3] = r.IsDBNull(6 + w) ? float.NaN : (float)r.GetDouble(6 + w);
-            if (hasValue) features[at + w + 4] = (float)r.GetDouble(7 + w);
+            var to = Math.Min(n, from + chunk) - 1;
+            var leads = db.Rows($"SELECT min(lead), max(lead) FROM {snaps} WHERE sid BETWEEN {from} AND {to}", r => (r.GetInt32(0), r.GetInt32(1))).Single();
+            var sql =
+                $"WITH a AS (SELECT a.lead, a.ts, {value} AS value, COALESCE(c.code, {other}) AS code FROM acts a JOIN act_types d USING (type_id) " +
+                $"LEFT JOIN lp_types c ON c.type = d.type WHERE a.lead BETWEEN {leads.Item1} AND {leads.Item2}{excluded}) " +
+                $"{select} FROM {snaps} s JOIN a ON a.lead = s.lead AND a.ts < s.t WHERE s.sid BETWEEN {from} AND {to} AND a.code IS NOT NULL " +
+                "GROUP BY GROUPING SETS ((s.sid, s.t, a.code), (s.sid, s.t))";
+            using var command = db.CreateCommand();
+            command.CommandText = sql;
+            using var r = (DuckDBDataReader)command.ExecuteReader();
+            while (r.Read())
+            {
+                var sid = r.GetInt64(0);
+                var group = r.GetInt64(2) == 1 ? 0 : r.GetInt32(1);
+                var at = sid * width + schema.GroupOffset(group);
+                for (var k = 0; k < w; k++) features[at + k] = r.GetInt64(3 + k);
+                features[at + w] = (float)r.GetDouble(3 + w);
+                features[at + w + 1] = (float)r.GetDouble(4 + w);
+                features[at + w + 2] = r.GetInt64(5 + w);
+                features[at + w + 3] = r.IsDBNull(6 + w) ? float.NaN : (float)r.GetDouble(6 + w);
+                if (hasValue) features[at + w + 4] = (float)r.GetDouble(7 + w);
+            }
+            if (n > chunk) progress?.Report($"engagement features: {to + 1:N0} of {n:N0} snapshots");
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class SingleLeadFeatures : IDisposable
         _db.Execute("SET threads = 1");
         _db.Execute("CREATE TABLE request_activities (lead_key VARCHAR, timestamp VARCHAR, type VARCHAR, value VARCHAR); " +
                     "CREATE TABLE request_stages (lead_key VARCHAR, stage VARCHAR, entered_at VARCHAR); " +
-                    "CREATE TABLE leads (lead INTEGER, created BIGINT); CREATE TABLE acts (lead INTEGER, ts BIGINT, type VARCHAR, value DOUBLE); " +
+                    "CREATE TABLE leads (lead INTEGER, created BIGINT); CREATE TABLE acts (lead INTEGER, ts BIGINT, type_id INTEGER, value DOUBLE); CREATE TABLE act_types (type VARCHAR, type_id INTEGER); " +
                     "CREATE TABLE stages (lead INTEGER, entered BIGINT, stage VARCHAR); CREATE TABLE snaps (sid BIGINT, lead INTEGER, t BIGINT, label BOOLEAN)");
         EngagementSql.PrepareTypes(_db, schema);
         var file = SourceFile.ForTable("request_activities", "activities", ActivityColumns);
@@ -46,7 +46,9 @@ public sealed class SingleLeadFeatures : IDisposable
         var value = _schema.ValueColumn is null ? "CAST(NULL AS DOUBLE)" : file.Number("value", _missing);
         _checkActivities = $"SELECT i, ts_text FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS i, {file.Text("timestamp", _missing)} AS ts_text, {ts} AS ts FROM request_activities) " +
                            "WHERE ts_text IS NOT NULL AND ts IS NULL ORDER BY i LIMIT 1";
-        _insertActivities = $"INSERT INTO acts SELECT 0, ts, type, value FROM (SELECT {ts} AS ts, COALESCE({file.Text("type", _missing)}, '(none)') AS type, {value} AS value FROM request_activities) WHERE ts IS NOT NULL";
+        var parsed = $"(SELECT {ts} AS ts, COALESCE({file.Text("type", _missing)}, '(none)') AS type, {value} AS value FROM request_activities)";
+        _insertActivities = $"INSERT INTO act_types SELECT type, (row_number() OVER (ORDER BY type) - 1)::INTEGER FROM (SELECT DISTINCT type FROM {parsed}); " +
+                            $"INSERT INTO acts SELECT 0, p.ts, t.type_id, p.value FROM {parsed} p JOIN act_types t USING (type) WHERE p.ts IS NOT NULL ORDER BY p.ts";
         var stageFile = SourceFile.ForTable("request_stages", "stages", StageColumns);
         _insertStages = $"INSERT INTO stages SELECT 0, {stageFile.Timestamp("entered_at", _missing, utc)}, {stageFile.Text("stage", _missing)} FROM request_stages";
         _checkStages = $"SELECT min(i) FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS i, {stageFile.Timestamp("entered_at", _missing, utc)} AS entered, " +
@@ -71,7 +73,7 @@ public sealed class SingleLeadFeatures : IDisposable
     public float[] Compute(string? created, IReadOnlyList<ActivityInput> activities, DateTime asOf, IReadOnlyList<StageInput>? stages = null)
     {
         var clock = Stopwatch.StartNew();
-        _db.Execute("DELETE FROM request_activities; DELETE FROM request_stages; DELETE FROM leads; DELETE FROM acts; DELETE FROM stages; DELETE FROM snaps");
+        _db.Execute("DELETE FROM request_activities; DELETE FROM request_stages; DELETE FROM leads; DELETE FROM acts; DELETE FROM act_types; DELETE FROM stages; DELETE FROM snaps");
         using (var appender = _db.CreateAppender("request_activities"))
             foreach (var a in activities)
                 appender.CreateRow().AppendValue("lead").AppendValue(a.Timestamp).AppendValue(a.Type).AppendValue(a.Value).EndRow();

@@ -32,6 +32,9 @@ public sealed class TimelineData : IDisposable
     }
 
     public LeadTable Leads { get; }
+
+    /// <summary>Snapshots whose features are aggregated at once (bounds memory; tests make it small to cross chunk edges).</summary>
+    internal int SnapshotsPerChunk { get; set; } = EngagementSql.DefaultSnapshotsPerChunk;
     public string IdColumn { get; }
     public TimelineLoadReport Report { get; private set; } = null!;
     public DateTime AsOf => Report.AsOf;
@@ -54,18 +57,35 @@ public sealed class TimelineData : IDisposable
         var created = ResolveLeadColumn(leads, dataset.Created, "created", "creation date",
             ["created", "created at", "created date", "create date", "createdate", "first contact date", "lead created", "creation date", "date created"]);
         var db = new DuckDBConnection("DataSource=:memory:");
+        var spill = Path.Combine(Path.GetTempPath(), $"leadpredict-duckdb-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             db.Open();
-            var data = new TimelineData(db, leads, id, config, progress);
+            // Bounded memory on a shared machine: DuckDB spills to a private folder of ours beyond half the RAM, and
+            // drops the insertion order it would otherwise keep for every table (ours give an order where it matters).
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(spill);
+            else Directory.CreateDirectory(spill, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var limit = Math.Max(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2) >> 20;
+            db.Execute($"SET memory_limit = '{limit}MB'; SET temp_directory = {Sql.Literal(spill)}; SET preserve_insertion_order = false");
+            var data = new TimelineData(db, leads, id, config, progress) { _spill = spill };
             data.LoadAll(dataset, created, Path.GetFullPath(baseDirectory), cancellationToken);
             return data;
         }
         catch
         {
             db.Dispose();
+            DeleteSpill(spill);
             throw;
         }
+    }
+
+    private string? _spill;
+
+    private static void DeleteSpill(string? folder)
+    {
+        try { if (folder is not null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static string ResolveLeadColumn(LeadTable leads, string? configured, string setting, string role, string[] candidates)
@@ -241,7 +261,15 @@ public sealed class TimelineData : IDisposable
     }
 
     private string? _valueColumn;
+    private string? _activitySource;
+    private long _usableActivities;
+    private long? _latestActivity;
 
+    /// <summary>
+    /// The activity log, first in one streaming pass (no table is kept): per type, the rows that can be used, the join
+    /// problems and the latest time; bad timestamps stop here with the first one located. The rows themselves are read in
+    /// <see cref="Settle"/>, once the export date is known, into a compact table sorted by lead and time.
+    /// </summary>
     private void LoadActivities(SourceFile file, ActivityLogConfig a, IReadOnlyList<string> missing)
     {
         var key = a.LeadId is { } k ? file.Require(k, "timeline.activities.leadId")
@@ -253,12 +281,36 @@ public sealed class TimelineData : IDisposable
             : file.Infer("timeline.activities.type", "activity type", ["activity type", "type", "event type", "event", "activity", "action", "event name"],
                 w => w.Count > 0 && w[^1] is "type" or "event" or "activity");
         var value = a.Value is { } v ? file.Require(v, "timeline.activities.value") : null;
-        var extra = $", COALESCE({file.Text(type, missing)}, '(none)') AS type" +
-                    (value is null ? "" : $", {file.Number(value, missing)} AS value, {file.Text(value, missing)} IS NOT NULL AND {file.Number(value, missing)} IS NULL AS bad_value");
-        ReadKeyed(file, "acts_all", key, ts, missing, extra);
+        var typed = file.TypedTimestamp(ts, TimeSql.IsUtc(_config));
+        var raw = typed is null ? $"{file.Text(ts, missing)} AS ts_text" : $"NULL::VARCHAR AS ts_text, {typed} AS ts_typed";
+        _activitySource = $"(SELECT *, {(typed is null ? TimeSql.Parse("ts_text") : "ts_typed")} AS ts FROM (SELECT {file.Text(key, missing)} AS k, {raw}, " +
+                          $"COALESCE({file.Text(type, missing)}, '(none)') AS type{(value is null ? "" : $", {file.Text(value, missing)} AS value_text")} FROM {file.From}))";
+        var valueCounts = value is null ? "0, 0" : "count(*) FILTER (WHERE TRY_CAST(s.value_text AS DOUBLE) IS NOT NULL), count(*) FILTER (WHERE s.value_text IS NOT NULL AND TRY_CAST(s.value_text AS DOUBLE) IS NULL)";
+        List<(string Type, long Usable, long Unknown, string? UnknownExample, long NoKey, long Bad, long NoTime, long? Latest, long Numbers, long Texts)> types;
+        try
+        {
+            types = _db.Rows(
+                "SELECT s.type, count(*) FILTER (WHERE l.lead IS NOT NULL AND s.ts IS NOT NULL), count(*) FILTER (WHERE l.lead IS NULL AND s.k IS NOT NULL), " +
+                "min(s.k) FILTER (WHERE l.lead IS NULL AND s.k IS NOT NULL), count(*) FILTER (WHERE s.k IS NULL), count(*) FILTER (WHERE s.ts_text IS NOT NULL AND s.ts IS NULL), " +
+                "count(*) FILTER (WHERE l.lead IS NOT NULL AND s.ts IS NULL AND s.ts_text IS NULL), max(s.ts) FILTER (WHERE l.lead IS NOT NULL), " +
+                $"{valueCounts} FROM {_activitySource} s LEFT JOIN leads l ON l.id = s.k GROUP BY s.type",
+                r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.NullableString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.NullableLong(7), r.GetInt64(8), r.GetInt64(9)));
+        }
+        catch (DuckDBException e)
+        {
+            throw file.Explain(e);
+        }
+        if (types.Sum(x => x.Bad) > 0 && file.FirstBad(_db, ts, $"{TimeSql.Parse("v")} IS NULL", missing) is { } bad)
+            throw file.BadValue(bad, ts, TimeSql.Expected(_config));
+        Warn(file.Name, "rows without a lead id were left out", types.Sum(x => x.NoKey));
+        Warn(file.Name, $"rows name lead ids that are not in {Path.GetFileName(Leads.SourcePath)}; they were left out",
+            types.Sum(x => x.Unknown), types.Select(x => x.UnknownExample).Where(x => x is not null).Min(StringComparer.Ordinal) is { } e1 ? $"'{e1}'" : null);
+        Warn(file.Name, $"rows have no timestamp ('{ts}') and were left out", types.Sum(x => x.NoTime));
+        _usableActivities = types.Sum(x => x.Usable);
+        _latestActivity = types.Max(x => x.Latest);
         if (value is not null)
         {
-            var (numbers, texts) = _db.Rows("SELECT count(value), count(*) FILTER (WHERE bad_value) FROM acts_all", r => (r.GetInt64(0), r.GetInt64(1))).Single();
+            var (numbers, texts) = (types.Sum(x => x.Numbers), types.Sum(x => x.Texts));
             if (texts > numbers)
                 _notes.Add($"{file.Name}: the value column '{value}' holds text (e.g. page addresses), not numbers; it is not used as a feature.");
             else
@@ -267,6 +319,11 @@ public sealed class TimelineData : IDisposable
                 Warn(file.Name, $"values in '{value}' are not numbers; they count as missing", texts);
             }
         }
+        _db.Execute("CREATE TABLE act_types (type VARCHAR, type_id INTEGER)");
+        using var appender = _db.CreateAppender("act_types");
+        var id = 0;
+        foreach (var t2 in types.Where(x => x.Usable > 0).Select(x => x.Type).Order(StringComparer.Ordinal))
+            appender.CreateRow().AppendValue(t2).AppendValue(id++).EndRow();
     }
 
     private void LoadStages(SourceFile file, StageHistoryConfig s, IReadOnlyList<string> missing)
@@ -284,7 +341,7 @@ public sealed class TimelineData : IDisposable
             (_db.Scalar<long?>("SELECT max(greatest(created, coalesce(converted, created))) FROM leads"), Path.GetFileName(Leads.SourcePath)),
         };
         if (outcomes is not null) candidates.Add((_db.Scalar<long?>("SELECT max(ts) FROM outcomes_all WHERE lead IS NOT NULL"), outcomes.Name));
-        if (activities is not null) candidates.Add((_db.Scalar<long?>("SELECT max(ts) FROM acts_all WHERE lead IS NOT NULL"), activities.Name));
+        if (activities is not null) candidates.Add((_latestActivity, activities.Name));
         if (stages is not null) candidates.Add((_db.Scalar<long?>("SELECT max(ts) FROM stages_all WHERE lead IS NOT NULL"), stages.Name));
         var best = candidates.Where(c => c.Max is not null).OrderByDescending(c => c.Max).FirstOrDefault();
         if (best.Max is null)
@@ -311,15 +368,22 @@ public sealed class TimelineData : IDisposable
         }
         if (activities is not null)
         {
-            Warn(activities.Name, "activities are dated after the export date and were left out", _db.Scalar<long>($"SELECT count(*) FROM acts_all WHERE lead IS NOT NULL AND ts > {asOf}"));
+            _progress?.Report($"reading {_usableActivities:N0} activities of {activities.Name} into a table sorted by lead and time");
+            try
+            {
+                _db.Execute($"CREATE TABLE acts AS SELECT l.lead, s.ts, t.type_id{(_valueColumn is null ? "" : ", TRY_CAST(s.value_text AS DOUBLE) AS value")} " +
+                            $"FROM {_activitySource} s JOIN leads l ON l.id = s.k JOIN act_types t ON t.type = s.type WHERE s.ts IS NOT NULL AND s.ts <= {asOf} ORDER BY l.lead, s.ts");
+            }
+            catch (DuckDBException e)
+            {
+                throw activities.Explain(e);
+            }
+            Warn(activities.Name, "activities are dated after the export date and were left out", _usableActivities - _db.Scalar<long>("SELECT count(*) FROM acts"));
             // The leak check needs every event; features only ever see events before the lead's conversion.
-            _db.Execute("CREATE TABLE type_stats AS SELECT a.type, count(*) AS events, count(DISTINCT a.lead) AS leads, " +
+            _db.Execute("CREATE TABLE type_stats AS SELECT d.type, count(*) AS events, count(DISTINCT a.lead) AS leads, " +
                         "count(*) FILTER (WHERE l.converted IS NOT NULL) AS converted_events, count(*) FILTER (WHERE a.ts >= l.converted) AS after_events " +
-                        $"FROM acts_all a JOIN leads l USING (lead) WHERE a.ts <= {asOf} GROUP BY a.type");
-            var value = _valueColumn is null ? "CAST(NULL AS DOUBLE)" : "a.value";
-            _db.Execute($"CREATE TABLE acts AS SELECT a.lead, a.ts, a.type, {value} AS value FROM acts_all a JOIN leads l USING (lead) " +
-                        $"WHERE a.ts <= {asOf} AND (l.converted IS NULL OR a.ts < l.converted)");
-            _db.Execute("DROP TABLE acts_all");
+                        "FROM acts a JOIN leads l USING (lead) JOIN act_types d USING (type_id) GROUP BY d.type");
+            _db.Execute("DELETE FROM acts USING leads l WHERE acts.lead = l.lead AND acts.ts >= l.converted");
         }
         if (stages is not null)
         {
@@ -382,7 +446,7 @@ public sealed class TimelineData : IDisposable
         _db.Execute($"CREATE TEMP TABLE snaps AS SELECT (row_number() OVER (ORDER BY lead, t) - 1)::BIGINT AS sid, lead, t, " +
                     $"coalesce(converted > t AND converted <= t + {h}, FALSE) AS label FROM slots WHERE status = 'example'");
         _db.Execute("DROP TABLE slots");
-        var set = EngagementSql.Build(_db, schema, "snaps", withLabels: true, Leads, _config.HorizonDays, Report.AsOf, _progress);
+        var set = EngagementSql.Build(_db, schema, "snaps", withLabels: true, Leads, _config.HorizonDays, Report.AsOf, _progress, SnapshotsPerChunk);
         var positives = set.Labels!.LongCount(l => l);
         var noCreated = _db.Scalar<long>("SELECT count(*) FROM leads WHERE created IS NULL");
         _db.Execute("DROP TABLE snaps");
@@ -411,7 +475,7 @@ public sealed class TimelineData : IDisposable
         _db.Execute("DROP TABLE IF EXISTS snaps");
         _db.Execute($"CREATE TEMP TABLE snaps AS SELECT (row_number() OVER (ORDER BY lead) - 1)::BIGINT AS sid, lead, {time}::BIGINT AS t, NULL::BOOLEAN AS label FROM leads " +
                     $"WHERE (created IS NULL OR created <= {time}) AND (converted IS NULL OR converted > {time}) AND (lost IS NULL OR lost > {time})");
-        var set = EngagementSql.Build(_db, schema, "snaps", withLabels: false, Leads, _config.HorizonDays, TimeSql.ToDateTime(t), _progress);
+        var set = EngagementSql.Build(_db, schema, "snaps", withLabels: false, Leads, _config.HorizonDays, TimeSql.ToDateTime(t), _progress, SnapshotsPerChunk);
         var examples = set.Count;
         _db.Execute("DROP TABLE snaps");
         return set.WithCounts(new SnapshotCounts { Examples = examples });
@@ -420,5 +484,9 @@ public sealed class TimelineData : IDisposable
     /// <summary>The raw activities of one lead as they are held for features (before its conversion), for tests and diagnostics.</summary>
     internal DuckDBConnection Connection => _db;
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        DeleteSpill(_spill);
+    }
 }

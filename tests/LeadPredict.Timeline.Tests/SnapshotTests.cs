@@ -204,4 +204,26 @@ public sealed class SnapshotTests
             Assert.Throws<ArgumentOutOfRangeException>(() => set.SplitByTime(cutoff, gapDays: 10));
         }
     }
+
+    [Fact]
+    public void Should_Give_The_Same_Features_Whatever_The_Number_Of_Snapshots_Aggregated_At_Once()
+    {
+        var history = new History().Lead("z", "2024-06-01");
+        for (var i = 0; i < 12; i++)
+        {
+            history.Lead($"l{i}", $"2024-01-{1 + i:D2}");
+            for (var k = 0; k < 5 + i; k++) history.Activity($"l{i}", $"2024-01-{1 + i + k:D2} 1{k % 10}:00", k % 3 == 0 ? "visit" : "demo");
+        }
+        using (history)
+        {
+            using var whole = history.Load();
+            using var chunked = history.Load();
+            chunked.SnapshotsPerChunk = 5;
+            var a = whole.Snapshots();
+            var b = chunked.Snapshots();
+            Assert.True(a.Count > 10);
+            Assert.Equal(a.Features.Select(BitConverter.SingleToInt32Bits), b.Features.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(whole.OpenLeadsAsOf().Features.Select(BitConverter.SingleToInt32Bits), chunked.OpenLeadsAsOf().Features.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
 }
