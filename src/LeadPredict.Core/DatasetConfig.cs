@@ -41,13 +41,9 @@ public sealed record DatasetConfig
     public TimelineConfig? Timeline { get; init; }
 
     [JsonIgnore]
-    public char? SeparatorChar => Separator switch
-    {
-        null or "" => null,
-        "\\t" or "tab" or "\t" => '\t',
-        { Length: 1 } s => s[0],
-        var s => throw new LeadPredictException($"separator '{s}' must be a single character (or \"tab\")."),
-    };
+    public char? SeparatorChar => TableSeparator.Problem(Separator, "separator") is { } problem
+        ? throw new LeadPredictException(problem)
+        : TableSeparator.Parse(Separator);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -84,6 +84,20 @@ internal static class EngagementSql
         for (var i = 0; i < n; i++) row.CopyTo(features.AsSpan(i * row.Length, row.Length));
     }
 
+    /// <summary>
+    /// Distinct UTC days with an event in the longest window, as a set of bits (one per day of the window) rather than
+    /// count(DISTINCT), which costs a hash set per group and about twice the time: up to 120 days the bits fit a HUGEINT.
+    /// </summary>
+    private static string ActiveDays(int longest)
+    {
+        string DayOf(string micros) => $"CAST(floor(({micros}) / {Day}.0) AS BIGINT)";
+        var start = $"s.t - {longest}::BIGINT * {Day}";
+        var offset = $"CAST({DayOf("a.ts")} - {DayOf(start)} AS INTEGER)";
+        return longest <= 120
+            ? $"CAST(bit_count(bit_or(CASE WHEN a.ts >= {start} THEN CAST(1 AS HUGEINT) << {offset} ELSE CAST(0 AS HUGEINT) END)) AS BIGINT)"
+            : $"CAST(coalesce(bit_count(bitstring_agg({offset}, 0, {longest}) FILTER (WHERE a.ts >= {start})), 0) AS BIGINT)";
+    }
+
     /// <summary>The kept activity types with their codes (1, 2, ...), in the table <c>lp_types</c>.</summary>
     public static void PrepareTypes(DuckDBConnection db, EngagementSchema schema)
     {
@@ -110,7 +124,7 @@ internal static class EngagementSql
             "SELECT s.sid, a.code, GROUPING(a.code) AS g, " +
             string.Join("", windows.Select(w => CountIn(w) + ", ")) +
             $"(s.t - min(a.ts)) / {Day}.0, (s.t - max(a.ts)) / {Day}.0, " +
-            $"count(DISTINCT CAST(floor(a.ts / {Day}.0) AS BIGINT)) FILTER (WHERE a.ts >= s.t - {longest}::BIGINT * {Day}), " +
+            $"{ActiveDays(longest)}, " +
             $"CASE WHEN {CountIn(longest)} = 0 THEN NULL ELSE ({CountIn(shortest)} / {shortest}.0) / ({CountIn(longest)} / {longest}.0) END" +
             // A sum in a fixed order, so the same events give the same bits however the work is split.
             (schema.ValueColumn is null ? "" : $", coalesce(fsum(a.value ORDER BY a.ts, a.value) FILTER (WHERE a.ts >= s.t - {longest}::BIGINT * {Day}), 0)");

@@ -131,6 +131,31 @@ public sealed class SnapshotTests
         Assert.Equal("Visits, last 30 days", set.FeatureDefinitions.Single(f => f.Name == "act_visit_count_30d").DisplayName);
     }
 
+    [Theory]
+    [InlineData(90)]
+    [InlineData(400)]
+    public void Should_Count_Each_Utc_Day_With_Activity_Once_Within_The_Longest_Window(int longest)
+    {
+        // t = 2024-01-01 12:00; the 90-day window starts at 2023-10-03 12:00, the 400-day one at 2022-11-27 12:00.
+        using var history = new History()
+            .Lead("a", "2023-01-01 12:00")
+            .Activity("a", "2023-01-01 10:00", "visit")
+            .Activity("a", "2023-10-01 23:00", "visit")
+            .Activity("a", "2023-10-03 00:30", "visit")      // the 90-day window's first day, before its start
+            .Activity("a", "2023-10-03 13:00", "visit")      // the same day, inside: the day counts once
+            .Activity("a", "2023-12-30 08:00", "visit").Activity("a", "2023-12-30 09:00", "demo")
+            .Activity("a", "2024-01-01 11:59:59", "demo")    // the last second before t
+            .Activity("a", "2024-01-01 12:00:00", "demo")    // at t: not yet known
+            .Lead("z", "2025-06-01");
+        using var data = history.Load(c => c with { Snapshots = new() { FirstAfterDays = 365, EveryDays = 10, MaxPerLead = 1 }, Windows = [7, longest] });
+        var set = data.Snapshots();
+        var i = set.At("a", "2024-01-01 12:00");
+        Assert.Equal(longest == 90 ? 2f : 4f, set.Feature(i, $"act_visit_active_days_{longest}d"));
+        Assert.Equal(2f, set.Feature(i, $"act_demo_active_days_{longest}d"));
+        Assert.Equal(longest == 90 ? 3f : 5f, set.Feature(i, $"act_any_active_days_{longest}d"));
+        Assert.Equal(longest == 90 ? 2f : 5f, set.Feature(i, $"act_visit_count_{longest}d"));
+    }
+
     [Fact]
     public void Should_Leave_Recency_And_Trend_Missing_When_A_Lead_Has_No_Activity_Of_The_Type()
     {
