@@ -262,13 +262,12 @@ public sealed class TimelineData : IDisposable
 
     private string? _valueColumn;
     private string? _activitySource;
-    private long _usableActivities;
     private long? _latestActivity;
 
     /// <summary>
-    /// The activity log, first in one streaming pass (no table is kept): per type, the rows that can be used, the join
-    /// problems and the latest time; bad timestamps stop here with the first one located. The rows themselves are read in
-    /// <see cref="Settle"/>, once the export date is known, into a compact table sorted by lead and time.
+    /// The activity log in two passes over the file: the first (streaming, no join) finds the types and the rows that cannot be
+    /// used, and stops at a bad timestamp with the first one located; the second keeps the known leads' rows as a compact
+    /// table (lead, time, type id) sorted by lead. Unknown ids are what the join left out (an example is looked up only then).
     /// </summary>
     private void LoadActivities(SourceFile file, ActivityLogConfig a, IReadOnlyList<string> missing)
     {
@@ -285,16 +284,16 @@ public sealed class TimelineData : IDisposable
         var raw = typed is null ? $"{file.Text(ts, missing)} AS ts_text" : $"NULL::VARCHAR AS ts_text, {typed} AS ts_typed";
         _activitySource = $"(SELECT *, {(typed is null ? TimeSql.Parse("ts_text") : "ts_typed")} AS ts FROM (SELECT {file.Text(key, missing)} AS k, {raw}, " +
                           $"COALESCE({file.Text(type, missing)}, '(none)') AS type{(value is null ? "" : $", {file.Text(value, missing)} AS value_text")} FROM {file.From}))";
-        var valueCounts = value is null ? "0, 0" : "count(*) FILTER (WHERE TRY_CAST(s.value_text AS DOUBLE) IS NOT NULL), count(*) FILTER (WHERE s.value_text IS NOT NULL AND TRY_CAST(s.value_text AS DOUBLE) IS NULL)";
-        List<(string Type, long Usable, long Unknown, string? UnknownExample, long NoKey, long Bad, long NoTime, long? Latest, long Numbers, long Texts)> types;
+        var valueCounts = value is null ? "0, 0" : "count(*) FILTER (WHERE TRY_CAST(value_text AS DOUBLE) IS NOT NULL), count(*) FILTER (WHERE value_text IS NOT NULL AND TRY_CAST(value_text AS DOUBLE) IS NULL)";
+        // Pass 1, without the join: the types, and the rows that cannot be used whatever their lead.
+        List<(string Type, long Candidates, long NoKey, long Bad, long NoTime, long Numbers, long Texts)> types;
         try
         {
             types = _db.Rows(
-                "SELECT s.type, count(*) FILTER (WHERE l.lead IS NOT NULL AND s.ts IS NOT NULL), count(*) FILTER (WHERE l.lead IS NULL AND s.k IS NOT NULL), " +
-                "min(s.k) FILTER (WHERE l.lead IS NULL AND s.k IS NOT NULL), count(*) FILTER (WHERE s.k IS NULL), count(*) FILTER (WHERE s.ts_text IS NOT NULL AND s.ts IS NULL), " +
-                "count(*) FILTER (WHERE l.lead IS NOT NULL AND s.ts IS NULL AND s.ts_text IS NULL), max(s.ts) FILTER (WHERE l.lead IS NOT NULL), " +
-                $"{valueCounts} FROM {_activitySource} s LEFT JOIN leads l ON l.id = s.k GROUP BY s.type",
-                r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.NullableString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.NullableLong(7), r.GetInt64(8), r.GetInt64(9)));
+                "SELECT type, count(*) FILTER (WHERE k IS NOT NULL AND ts IS NOT NULL), count(*) FILTER (WHERE k IS NULL), " +
+                "count(*) FILTER (WHERE ts_text IS NOT NULL AND ts IS NULL), count(*) FILTER (WHERE k IS NOT NULL AND ts IS NULL AND ts_text IS NULL), " +
+                $"{valueCounts} FROM {_activitySource} GROUP BY type",
+                r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)));
         }
         catch (DuckDBException e)
         {
@@ -303,11 +302,8 @@ public sealed class TimelineData : IDisposable
         if (types.Sum(x => x.Bad) > 0 && file.FirstBad(_db, ts, $"{TimeSql.Parse("v")} IS NULL", missing) is { } bad)
             throw file.BadValue(bad, ts, TimeSql.Expected(_config));
         Warn(file.Name, "rows without a lead id were left out", types.Sum(x => x.NoKey));
-        Warn(file.Name, $"rows name lead ids that are not in {Path.GetFileName(Leads.SourcePath)}; they were left out",
-            types.Sum(x => x.Unknown), types.Select(x => x.UnknownExample).Where(x => x is not null).Min(StringComparer.Ordinal) is { } e1 ? $"'{e1}'" : null);
         Warn(file.Name, $"rows have no timestamp ('{ts}') and were left out", types.Sum(x => x.NoTime));
-        _usableActivities = types.Sum(x => x.Usable);
-        _latestActivity = types.Max(x => x.Latest);
+        var candidates = types.Sum(x => x.Candidates);
         if (value is not null)
         {
             var (numbers, texts) = (types.Sum(x => x.Numbers), types.Sum(x => x.Texts));
@@ -322,8 +318,25 @@ public sealed class TimelineData : IDisposable
         _db.Execute("CREATE TABLE act_types (type VARCHAR, type_id INTEGER)");
         using var appender = _db.CreateAppender("act_types");
         var id = 0;
-        foreach (var t2 in types.Where(x => x.Usable > 0).Select(x => x.Type).Order(StringComparer.Ordinal))
+        foreach (var t2 in types.Where(x => x.Candidates > 0).Select(x => x.Type).Order(StringComparer.Ordinal))
             appender.CreateRow().AppendValue(t2).AppendValue(id++).EndRow();
+        appender.Dispose();
+
+        // Pass 2: the rows of known leads, as a compact table sorted by lead (each chunk of snapshots then reads only its part).
+        _progress?.Report($"reading {candidates:N0} activities of {file.Name} into a table sorted by lead");
+        try
+        {
+            _db.Execute($"CREATE TABLE acts AS SELECT l.lead, s.ts, t.type_id{(_valueColumn is null ? "" : ", TRY_CAST(s.value_text AS DOUBLE) AS value")} " +
+                        $"FROM {_activitySource} s JOIN leads l ON l.id = s.k JOIN act_types t ON t.type = s.type WHERE s.ts IS NOT NULL ORDER BY l.lead");
+        }
+        catch (DuckDBException e)
+        {
+            throw file.Explain(e);
+        }
+        var unknown = candidates - _db.Scalar<long>("SELECT count(*) FROM acts");
+        Warn(file.Name, $"rows name lead ids that are not in {Path.GetFileName(Leads.SourcePath)}; they were left out", unknown,
+            unknown == 0 ? null : $"'{_db.Scalar<string>($"SELECT min(s.k) FROM {_activitySource} s ANTI JOIN leads l ON l.id = s.k WHERE s.k IS NOT NULL AND s.ts IS NOT NULL")}'");
+        _latestActivity = _db.Scalar<long?>("SELECT max(ts) FROM acts");
     }
 
     private void LoadStages(SourceFile file, StageHistoryConfig s, IReadOnlyList<string> missing)
@@ -368,17 +381,9 @@ public sealed class TimelineData : IDisposable
         }
         if (activities is not null)
         {
-            _progress?.Report($"reading {_usableActivities:N0} activities of {activities.Name} into a table sorted by lead and time");
-            try
-            {
-                _db.Execute($"CREATE TABLE acts AS SELECT l.lead, s.ts, t.type_id{(_valueColumn is null ? "" : ", TRY_CAST(s.value_text AS DOUBLE) AS value")} " +
-                            $"FROM {_activitySource} s JOIN leads l ON l.id = s.k JOIN act_types t ON t.type = s.type WHERE s.ts IS NOT NULL AND s.ts <= {asOf} ORDER BY l.lead, s.ts");
-            }
-            catch (DuckDBException e)
-            {
-                throw activities.Explain(e);
-            }
-            Warn(activities.Name, "activities are dated after the export date and were left out", _usableActivities - _db.Scalar<long>("SELECT count(*) FROM acts"));
+            var before = _db.Scalar<long>("SELECT count(*) FROM acts");
+            _db.Execute($"DELETE FROM acts WHERE ts > {asOf}");
+            Warn(activities.Name, "activities are dated after the export date and were left out", before - _db.Scalar<long>("SELECT count(*) FROM acts"));
             // The leak check needs every event; features only ever see events before the lead's conversion.
             _db.Execute("CREATE TABLE type_stats AS SELECT d.type, count(*) AS events, count(DISTINCT a.lead) AS leads, " +
                         "count(*) FILTER (WHERE l.converted IS NOT NULL) AS converted_events, count(*) FILTER (WHERE a.ts >= l.converted) AS after_events " +
