@@ -4,7 +4,29 @@ using LeadPredict.Benchmarks;
 
 // LeadPredict.Benchmarks e2e [--rows N] [--score-rows a,b,c] [--repeats N] [--work DIR] [--no-peers] [--in-process]
 // LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
+// LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
+if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
+if (args.Length > 0 && args[0] == "timeline")
+{
+    var t = new TimelineBenchOptions();
+    for (var i = 1; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        int Int(string s) => int.Parse(s.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture);
+        t = args[i] switch
+        {
+            "--leads" => t with { Leads = Int(Next()) },
+            "--per-lead" => t with { ActivitiesPerLead = Int(Next()) },
+            "--repeats" => t with { Repeats = Int(Next()) },
+            "--work" => t with { WorkDir = Path.GetFullPath(Next()) },
+            "--no-peers" => t with { Peers = false },
+            var other => throw new ArgumentException($"unknown option {other}"),
+        };
+    }
+    TimelineBench.Run(t);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(EndToEnd).Assembly).Run(args.Length > 1 ? args[1..] : ["--filter", "*"]);
@@ -14,6 +36,7 @@ if (args.Length == 0 || args[0] != "e2e")
 {
     Console.Error.WriteLine("usage: LeadPredict.Benchmarks e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks timeline [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers]");
     return 2;
 }
 var options = new BenchOptions();

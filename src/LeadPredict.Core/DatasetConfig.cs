@@ -37,14 +37,13 @@ public sealed record DatasetConfig
     public EvaluationOptions Evaluation { get; init; } = new();
     public GradeOptions Grades { get; init; } = new();
 
+    /// <summary>The activity log, outcome dates and stage history, for point-in-time examples (none: one flat row per lead).</summary>
+    public TimelineConfig? Timeline { get; init; }
+
     [JsonIgnore]
-    public char? SeparatorChar => Separator switch
-    {
-        null or "" => null,
-        "\\t" or "tab" or "\t" => '\t',
-        { Length: 1 } s => s[0],
-        var s => throw new LeadPredictException($"separator '{s}' must be a single character (or \"tab\")."),
-    };
+    public char? SeparatorChar => TableSeparator.Problem(Separator, "separator") is { } problem
+        ? throw new LeadPredictException(problem)
+        : TableSeparator.Parse(Separator);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -82,7 +81,7 @@ public sealed record DatasetConfig
         {
             if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
             _ = SeparatorChar;
-            return Trainer.Validate() ?? Evaluation.Validate() ?? Grades.Validate();
+            return Trainer.Validate() ?? Evaluation.Validate() ?? Grades.Validate() ?? Timeline?.Validate();
         }
         var problem = Problem();
         if (problem is not null) throw new LeadPredictException($"{Path.GetFileName(source)}: {problem}");
