@@ -167,7 +167,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         return data with { LabelledRows = rows, Labels = labels };
     }
 
-    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, DatasetConfig config, ITrainingObserver observer, CancellationToken ct)
+    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, TrainingConfig config, ITrainingObserver observer, CancellationToken ct)
     {
         var k = config.Evaluation.Folds;
         if (k < 2) return ([], null);
