@@ -31,7 +31,7 @@ var y = data.Labels;
 var baseRate = y.Count(b => b) / (double)y.Length;
 
 // Microsoft.Data.Analysis: the table as a DataFrame; numeric columns parsed to doubles for a describe().
-DataFrame frame = table.ToDataFrame();
+var frame = new DataFrame(table.ColumnNames.Select((name, c) => (DataFrameColumn)new StringDataFrameColumn(name, table.Column(c))));
 var numeric = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).Select(f => f.Name).ToArray();
 var numbers = new DataFrame(numeric.Select(name => (DataFrameColumn)new DoubleDataFrameColumn(name,
     ((StringDataFrameColumn)frame[name]).Select(v => v is not null && Values.TryParseNumber(v, out var d) ? d : (double?)null))));
