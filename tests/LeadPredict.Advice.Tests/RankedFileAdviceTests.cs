@@ -2,7 +2,7 @@ using LeadPredict.Core.Csv;
 using LeadPredict.ML.Scoring;
 using LeadPredict.TestSupport;
 
-namespace LeadPredict.Scoring.Tests;
+namespace LeadPredict.Advice.Tests;
 
 /// <summary>
 /// The ranked file gets the ICP and stage columns written straight into its lines; they must read exactly as the
@@ -10,8 +10,10 @@ namespace LeadPredict.Scoring.Tests;
 /// </summary>
 public sealed class RankedFileAdviceTests
 {
+    private static IScoreAnnotator[] Funnel(ML.ModelBundle bundle, string? rules) => [new FunnelAnnotator(bundle, rules)];
+
     /// <summary>The bundled new leads, with some cells made awkward: formulas, quotes, separators, spaces, unknown and missing stages.</summary>
-    private static string AwkwardLeads(TempDir dir)
+    internal static string AwkwardLeads(TempDir dir)
     {
         var path = dir.File("awkward.csv");
         using (var reader = new CsvRecordReader(TestPaths.Data("leads-new.csv")))
@@ -48,9 +50,9 @@ public sealed class RankedFileAdviceTests
         var input = AwkwardLeads(dir);
         var bundle = SampleModels.LoadSample();
         var rules = withRules ? TestPaths.Data("rules.json") : null;
-        var direct = new BatchScorer(new LeadScorer(bundle), ScoringExtensions.Annotators(bundle, rules))
+        var direct = new BatchScorer(new LeadScorer(bundle), Funnel(bundle, rules))
             .ScoreFile(input, dir.File("direct.csv"), new BatchScoringOptions { ChunkBytes = 8192 });
-        var viaStrings = new BatchScorer(new LeadScorer(bundle), ScoringExtensions.Annotators(bundle, rules).Select(a => new StringsOnly(a)).ToArray())
+        var viaStrings = new BatchScorer(new LeadScorer(bundle), Funnel(bundle, rules).Select(a => new StringsOnly(a)).ToArray())
             .ScoreFile(input, dir.File("strings.csv"), new BatchScoringOptions { ChunkBytes = 8192 });
 
         Assert.Equal(File.ReadAllBytes(dir.File("strings.csv")), File.ReadAllBytes(dir.File("direct.csv")));
@@ -70,9 +72,28 @@ public sealed class RankedFileAdviceTests
         var bundle = SampleModels.LoadSample();
         var rules = withRules ? TestPaths.Data("rules.json") : null;
         var scorer = new LeadScorer(bundle);
-        new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, rules))
+        new BatchScorer(scorer, Funnel(bundle, rules))
             .ScoreFile(input, dir.File("ranked.csv"), new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
-        Assert.Equal(ReferenceRankedFile.Write(scorer, ScoringExtensions.Annotators(bundle, rules), input, reasons), File.ReadAllBytes(dir.File("ranked.csv")));
+        Assert.Equal(ReferenceRankedFile.Write(scorer, Funnel(bundle, rules), input, reasons), File.ReadAllBytes(dir.File("ranked.csv")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Every_lead_is_counted_once_whether_it_is_kept_typed_or_written_straight_to_the_file(bool withRules)
+    {
+        using var dir = new TempDir();
+        var input = AwkwardLeads(dir);
+        var bundle = SampleModels.LoadSample();
+        var rules = withRules ? TestPaths.Data("rules.json") : null;
+        var written = new BatchScorer(new LeadScorer(bundle), Funnel(bundle, rules))
+            .ScoreFile(input, dir.File("written.csv"), new BatchScoringOptions { TopRows = 0 });
+        var typed = new BatchScorer(new LeadScorer(bundle), Funnel(bundle, rules))
+            .ScoreFile(input, dir.File("typed.csv"), new BatchScoringOptions { TopRows = 1_000, ChunkBytes = 8192 });
+
+        Assert.Equal(500, typed.Top.Count);
+        Assert.Equal(File.ReadAllBytes(dir.File("written.csv")), File.ReadAllBytes(dir.File("typed.csv")));
+        Assert.Equal(Describe(written), Describe(typed));
     }
 
     private static string Describe(BatchSummary summary) =>
