@@ -10,6 +10,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using LeadPredict.Core;
+using LeadPredict.ML.Training;
 using LeadPredict.Reports;
 using Microsoft.Data.Analysis;
 
@@ -17,8 +18,9 @@ var root = Path.GetFullPath(Path.Combine(NotebookFolder(), ".."));
 var dataPath = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(root, "data", "leads-history.csv"));
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : Path.Combine(root, "artifacts", "notebooks", "explore-leads.html"));
 var sampleConfig = Path.Combine(root, "data", "leadpredict.json");
-var config = args.Length > 2 ? new DatasetConfig { Label = args[2] }
-    : File.Exists(sampleConfig) && args.Length == 0 ? DatasetConfig.Load(sampleConfig)
+// The sample's configuration file also holds the trainer's settings, so it is read as the training configuration.
+DatasetConfig config = args.Length > 2 ? new DatasetConfig { Label = args[2] }
+    : File.Exists(sampleConfig) && args.Length == 0 ? TrainingConfig.Load(sampleConfig)
     : new DatasetConfig { Label = "converted" };
 
 var table = LeadTable.Load(dataPath, config.SeparatorChar, config.MissingTokens);
@@ -29,7 +31,7 @@ var y = data.Labels;
 var baseRate = y.Count(b => b) / (double)y.Length;
 
 // Microsoft.Data.Analysis: the table as a DataFrame; numeric columns parsed to doubles for a describe().
-DataFrame frame = table.ToDataFrame();
+var frame = new DataFrame(table.ColumnNames.Select((name, c) => (DataFrameColumn)new StringDataFrameColumn(name, table.Column(c))));
 var numeric = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).Select(f => f.Name).ToArray();
 var numbers = new DataFrame(numeric.Select(name => (DataFrameColumn)new DoubleDataFrameColumn(name,
     ((StringDataFrameColumn)frame[name]).Select(v => v is not null && Values.TryParseNumber(v, out var d) ? d : (double?)null))));

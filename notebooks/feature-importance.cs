@@ -19,9 +19,9 @@ var root = Path.GetFullPath(Path.Combine(NotebookFolder(), ".."));
 var dataPath = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(root, "data", "leads-history.csv"));
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : Path.Combine(root, "artifacts", "notebooks", "feature-importance.html"));
 var sampleConfig = Path.Combine(root, "data", "leadpredict.json");
-var config = args.Length > 2 ? new DatasetConfig { Label = args[2] }
-    : File.Exists(sampleConfig) && args.Length == 0 ? DatasetConfig.Load(sampleConfig)
-    : new DatasetConfig { Label = "converted" };
+var config = args.Length > 2 ? new TrainingConfig { Label = args[2] }
+    : File.Exists(sampleConfig) && args.Length == 0 ? TrainingConfig.Load(sampleConfig)
+    : new TrainingConfig { Label = "converted" };
 // Exploration, not a release: skip cross-validation to keep the notebook quick.
 config = config with { Evaluation = config.Evaluation with { Folds = 0 }, Trainer = config.Trainer with { Trees = Math.Min(config.Trainer.Trees, 200) } };
 

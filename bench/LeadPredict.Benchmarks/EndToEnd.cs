@@ -78,7 +78,7 @@ public static class EndToEnd
         var newFiles = sizes.Distinct().Order().ToDictionary(n => n, n => Generate(o, "new", n, seed: 8, outcome: false, firstId: 50_000_000));
 
         // Training: the whole ModelTrainer.Train (what `leadpredict-train train` runs), with the default trainer settings.
-        var config = DatasetConfig.Load(RepoFile("data/leadpredict.json")) with
+        var config = TrainingConfig.Load(RepoFile("data/leadpredict.json")) with
         {
             Exclude = ["true_probability"],
             Trainer = o.Trainer ?? new TrainerOptions(),
@@ -203,7 +203,7 @@ public static class EndToEnd
     }
 
     /// <summary>Writes the trainer's own training and holdout rows as two CSVs; returns the best possible holdout AUC.</summary>
-    private static (string Train, string Test, double BestAuc) SplitForPeers(BenchOptions o, string history, DatasetConfig config)
+    private static (string Train, string Test, double BestAuc) SplitForPeers(BenchOptions o, string history, TrainingConfig config)
     {
         var table = LeadTable.Load(history, config.SeparatorChar, config.MissingTokens);
         var data = SchemaResolver.Resolve(config, table);

@@ -53,7 +53,7 @@ for (var i = 1; i < args.Length; i++)
         "--no-peers" => options with { Peers = false },
         "--peer-models" => options with { PeerModels = Next() },
         "--in-process" => options with { ChildProcesses = false },
-        "--trainer" => options with { Trainer = new LeadPredict.Core.TrainerOptions { Algorithm = Enum.Parse<LeadPredict.Core.TrainerAlgorithm>(Next(), ignoreCase: true) } },
+        "--trainer" => options with { Trainer = new LeadPredict.ML.Training.TrainerOptions { Algorithm = Enum.Parse<LeadPredict.ML.Training.TrainerAlgorithm>(Next(), ignoreCase: true) } },
         "--train-only" => options with { TrainOnly = true },
         var other => throw new ArgumentException($"unknown option {other}"),
     };

@@ -51,7 +51,7 @@ public static class CommandRunner
             case LeadPredictException lp:
                 Error(lp.Message);
                 if (verbose && lp.InnerException is not null) Console.Error.WriteLine(lp.InnerException);
-                return lp.ExitCode;
+                return ExitCodes.Of(lp.Kind);
             case UnauthorizedAccessException or IOException:
                 Error(e.Message);
                 return ExitCodes.BadInput;

@@ -7,8 +7,10 @@ namespace LeadPredict.Core;
 /// How to read one CRM export: which column is the outcome, which is the lead id, which are dates,
 /// which to leave out, and the kind of each column. Written by <c>init</c>, edited by the analyst,
 /// and stored inside every model so scoring reads new leads exactly as training did.
+/// Not sealed: the configuration file also says how to train (the ML project's <c>TrainingConfig</c> adds the trainer's
+/// settings), and one JSON object holds both, so the file's type extends this one rather than containing it.
 /// </summary>
-public sealed record DatasetConfig
+public record DatasetConfig
 {
     /// <summary>The outcome column (converted or not).</summary>
     public string Label { get; init; } = "";
@@ -33,11 +35,14 @@ public sealed record DatasetConfig
     /// <summary>Column kinds; columns not listed are inferred from the data.</summary>
     public IReadOnlyDictionary<string, ColumnKind> Columns { get; init; } = new Dictionary<string, ColumnKind>();
 
-    public TrainerOptions Trainer { get; init; } = new();
+    // Written after the columns and a derived configuration's own sections (the trainer's, order 1), as the file has always had them.
+    [JsonPropertyOrder(2)]
     public EvaluationOptions Evaluation { get; init; } = new();
+    [JsonPropertyOrder(2)]
     public GradeOptions Grades { get; init; } = new();
 
     /// <summary>The activity log, outcome dates and stage history, for point-in-time examples (none: one flat row per lead).</summary>
+    [JsonPropertyOrder(2)]
     public TimelineConfig? Timeline { get; init; }
 
     [JsonIgnore]
@@ -55,13 +60,17 @@ public sealed record DatasetConfig
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static DatasetConfig Load(string path)
+    /// <summary>
+    /// Reads and validates a configuration file as <typeparamref name="T"/>: a setting <typeparamref name="T"/> does not have
+    /// is an error at its line, so a file with the trainer's settings is read as the ML project's <c>TrainingConfig</c>.
+    /// </summary>
+    public static T Load<T>(string path) where T : DatasetConfig
     {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"configuration file not found (looked for {Path.GetFullPath(path)}).");
         try
         {
-            var config = JsonSerializer.Deserialize<DatasetConfig>(File.ReadAllText(path), Json)
+            var config = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
                 ?? throw new InputFileException(path, 1, null, "the configuration is empty; expected a JSON object.");
             config.Validate(path);
             return config;
@@ -72,19 +81,22 @@ public sealed record DatasetConfig
         }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The configuration as JSON, with every setting of its type (a <c>TrainingConfig</c> writes the trainer's too).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, GetType(), Json);
 
     /// <summary>Checks values that do not depend on the data; throws with a message naming the setting.</summary>
     public void Validate(string source = "configuration")
     {
-        string? Problem()
-        {
-            if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
-            _ = SeparatorChar;
-            return Trainer.Validate() ?? Evaluation.Validate() ?? Grades.Validate() ?? Timeline?.Validate();
-        }
         var problem = Problem();
         if (problem is not null) throw new LeadPredictException($"{Path.GetFileName(source)}: {problem}");
+    }
+
+    /// <summary>The first setting that is wrong, as a sentence naming it; null when all are valid. Extended by derived configurations.</summary>
+    protected virtual string? Problem()
+    {
+        if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
+        _ = SeparatorChar;
+        return Evaluation.Validate() ?? Grades.Validate() ?? Timeline?.Validate();
     }
 
     private static string TrimJsonMessage(string message)
@@ -92,32 +104,6 @@ public sealed record DatasetConfig
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
-}
-
-public enum TrainerAlgorithm { FastTree, LightGbm, Linear }
-
-/// <summary>
-/// Gradient-boosted trees by default; the settings an analyst may want to tune. LightGBM is the default: on a million leads
-/// it trains several times faster than FastTree at the same AUC (docs/benchmarks.md); FastTree and a linear baseline remain choices.
-/// </summary>
-public sealed record TrainerOptions
-{
-    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.LightGbm;
-    /// <summary>Number of trees; with <see cref="ChooseTreesByCrossValidation"/>, the most that will be used.</summary>
-    public int Trees { get; init; } = 300;
-    public int Leaves { get; init; } = 31;
-    public double LearningRate { get; init; } = 0.05;
-    public int MinExamplesPerLeaf { get; init; } = 50;
-    /// <summary>Pick the number of trees with the best cross-validated AUC (up to <see cref="Trees"/>), so small files do not overfit.</summary>
-    public bool ChooseTreesByCrossValidation { get; init; } = true;
-    public int Seed { get; init; } = 42;
-
-    public string? Validate() =>
-        Trees is < 1 or > 20_000 ? $"trainer.trees must be between 1 and 20000 (was {Trees})."
-        : Leaves is < 2 or > 1024 ? $"trainer.leaves must be between 2 and 1024 (was {Leaves})."
-        : LearningRate is <= 0 or > 1 ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
-        : MinExamplesPerLeaf < 1 ? $"trainer.minExamplesPerLeaf must be at least 1 (was {MinExamplesPerLeaf})."
-        : null;
 }
 
 public sealed record EvaluationOptions

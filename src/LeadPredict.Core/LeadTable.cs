@@ -1,5 +1,4 @@
 using LeadPredict.Core.Csv;
-using Microsoft.Data.Analysis;
 
 namespace LeadPredict.Core;
 
@@ -71,15 +70,6 @@ public sealed class LeadTable
         var cols = (string?[][])_columns.Clone();
         cols[index] = values;
         return new LeadTable(SourcePath, Separator, ColumnNames, cols, _lines);
-    }
-
-    /// <summary>The table as a Microsoft.Data.Analysis DataFrame of string columns, for notebooks and profiling.</summary>
-    public DataFrame ToDataFrame()
-    {
-        var frame = new DataFrame();
-        for (var c = 0; c < _columns.Length; c++)
-            frame.Columns.Add(new StringDataFrameColumn(ColumnNames[c], _columns[c]));
-        return frame;
     }
 
     public static LeadTable Load(string path, char? separator = null, IEnumerable<string>? missingTokens = null,

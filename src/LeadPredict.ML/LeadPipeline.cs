@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
+using LeadPredict.ML.Training;
 
 namespace LeadPredict.ML;
 

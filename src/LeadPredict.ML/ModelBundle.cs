@@ -64,7 +64,7 @@ public sealed class ModelBundle
         ml ??= new MLContext(seed: 1);
         var name = Path.GetFileName(path);
         if (!File.Exists(path))
-            throw new LeadPredictException($"model file {name} not found (looked for {Path.GetFullPath(path)}); train one with 'leadpredict-train train'.", ExitCodes.BadModel);
+            throw new LeadPredictException($"model file {name} not found (looked for {Path.GetFullPath(path)}); train one with 'leadpredict-train train'.", ProblemKind.BadModel);
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -111,7 +111,7 @@ public sealed class ModelBundle
         catch (LeadPredictException) { throw; }
         catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or NotSupportedException)
         {
-            throw new LeadPredictException($"model file {name} is not a LeadPredict model or is corrupt ({e.GetType().Name}: {e.Message.Split('\n')[0]})", ExitCodes.BadModel, e);
+            throw new LeadPredictException($"model file {name} is not a LeadPredict model or is corrupt ({e.GetType().Name}: {e.Message.Split('\n')[0]})", ProblemKind.BadModel, e);
         }
     }
 
@@ -130,7 +130,7 @@ public sealed class ModelBundle
         }
     }
 
-    private static LeadPredictException Bad(string name, string problem) => new($"model file {name} {problem}.", ExitCodes.BadModel);
+    private static LeadPredictException Bad(string name, string problem) => new($"model file {name} {problem}.", ProblemKind.BadModel);
 }
 
 public sealed record ProbeRow(float[] Features, double Probability);

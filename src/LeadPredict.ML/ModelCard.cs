@@ -1,5 +1,6 @@
 using LeadPredict.Core;
 using LeadPredict.ML.Evaluation;
+using LeadPredict.ML.Training;
 
 namespace LeadPredict.ML;
 

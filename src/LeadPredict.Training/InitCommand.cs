@@ -2,6 +2,7 @@ using System.CommandLine;
 using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
+using LeadPredict.ML.Training;
 using Spectre.Console;
 
 namespace LeadPredict.Training;
@@ -35,9 +36,9 @@ internal static class InitCommand
         return command;
     }
 
-    internal static DatasetConfig Draft(string dataPath, string label, string? separator, out ResolvedDataset resolved, out IReadOnlyList<LeakSuspect> suspects)
+    internal static TrainingConfig Draft(string dataPath, string label, string? separator, out ResolvedDataset resolved, out IReadOnlyList<LeakSuspect> suspects)
     {
-        var seedConfig = new DatasetConfig { Label = label, Separator = separator };
+        var seedConfig = new TrainingConfig { Label = label, Separator = separator };
         var table = LeadTable.Load(dataPath, seedConfig.SeparatorChar, seedConfig.MissingTokens);
         resolved = SchemaResolver.Resolve(seedConfig, table);
         suspects = LeakGuard.Find(table, resolved, seed: 42);

@@ -37,7 +37,7 @@ internal static class TrainCommand
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var configFile = parse.GetValue(config);
-            var baseConfig = configFile is not null ? DatasetConfig.Load(configFile.FullName) : new DatasetConfig();
+            var baseConfig = configFile is not null ? TrainingConfig.Load(configFile.FullName) : new TrainingConfig();
             var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
                 CommandRunner.SplitList(parse.GetValue(exclude)), parse.GetValue(separator), parse.GetValue(created),
                 parse.GetValue(trainer), parse.GetValue(trees), parse.GetValue(folds), parse.GetValue(seed));
@@ -56,7 +56,7 @@ internal static class TrainCommand
         return command;
     }
 
-    internal static DatasetConfig Merge(DatasetConfig c, string? label, string? positive, string? id, IReadOnlyList<string> exclude,
+    internal static TrainingConfig Merge(TrainingConfig c, string? label, string? positive, string? id, IReadOnlyList<string> exclude,
         string? separator, string? created, TrainerAlgorithm? trainer, int? trees, int? folds, int? seed) => c with
     {
         Label = label ?? c.Label,

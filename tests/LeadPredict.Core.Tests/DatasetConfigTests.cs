@@ -20,16 +20,15 @@ public sealed class DatasetConfigTests : IDisposable
     {
         var config = new DatasetConfig { Label = "converted" };
         config.Validate();
-        Assert.Equal(TrainerAlgorithm.LightGbm, config.Trainer.Algorithm);
-        Assert.True(config.Trainer.ChooseTreesByCrossValidation);
         Assert.Equal(0.2, config.Evaluation.HoldoutFraction);
+        Assert.Equal(MissingTokens.Defaults, config.MissingTokens);
     }
 
     [Fact]
     public void A_round_trip_through_json_keeps_every_setting()
     {
         var config = new DatasetConfig { Label = "y", Separator = ";", Exclude = ["duration"], Columns = new Dictionary<string, ColumnKind> { ["age"] = ColumnKind.Numeric } };
-        var loaded = DatasetConfig.Load(Write(config.ToJson()));
+        var loaded = DatasetConfig.Load<DatasetConfig>(Write(config.ToJson()));
         Assert.Equal("y", loaded.Label);
         Assert.Equal(';', loaded.SeparatorChar);
         Assert.Equal(["duration"], loaded.Exclude);
@@ -37,17 +36,17 @@ public sealed class DatasetConfigTests : IDisposable
     }
 
     [Fact]
-    public void An_invalid_trainer_setting_is_named_with_its_value()
+    public void An_invalid_evaluation_setting_is_named_with_its_value()
     {
-        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load(Write("""{ "label": "y", "trainer": { "leaves": 1 } }""")));
-        Assert.Contains("trainer.leaves", e.Message);
-        Assert.Contains("was 1", e.Message);
+        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load<DatasetConfig>(Write("""{ "label": "y", "evaluation": { "folds": 99 } }""")));
+        Assert.Contains("evaluation.folds", e.Message);
+        Assert.Contains("was 99", e.Message);
     }
 
     [Fact]
     public void A_misspelt_setting_is_rejected_with_its_line()
     {
-        var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load(Write("{\n  \"label\": \"y\",\n  \"exlude\": [\"a\"]\n}")));
+        var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load<DatasetConfig>(Write("{\n  \"label\": \"y\",\n  \"exlude\": [\"a\"]\n}")));
         Assert.Equal(3, e.Line);
         Assert.Contains("exlude", e.Message);
     }
@@ -62,7 +61,7 @@ public sealed class DatasetConfigTests : IDisposable
     [Fact]
     public void A_missing_label_setting_says_what_it_is_for()
     {
-        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load(Write("{}")));
+        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load<DatasetConfig>(Write("{}")));
         Assert.Contains("'label' is required", e.Message);
     }
 }

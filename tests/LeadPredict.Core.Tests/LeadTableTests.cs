@@ -52,12 +52,4 @@ public sealed class LeadTableTests : IDisposable
         Assert.Equal(2, table.LineOf(0));
         Assert.Equal(4, table.LineOf(1));
     }
-
-    [Fact]
-    public void The_table_converts_to_a_data_frame_for_notebooks()
-    {
-        var frame = LeadTable.Load(Write("id,name\n1,a\n2,b\n")).ToDataFrame();
-        Assert.Equal(2, frame.Rows.Count);
-        Assert.Equal("b", frame["name"][1]);
-    }
 }

@@ -30,7 +30,7 @@ public sealed class TimelineConfigTests : IDisposable
     [Fact]
     public void Should_Read_A_Timeline_Section_With_Its_Tables_From_Json()
     {
-        var config = DatasetConfig.Load(Write("""
+        var config = DatasetConfig.Load<DatasetConfig>(Write("""
             {
               "label": "converted",
               "timeline": {
@@ -72,7 +72,7 @@ public sealed class TimelineConfigTests : IDisposable
     [InlineData("""{ "convertedAt": "c", "stages": { "path": "s.csv", "stage": "stage" } }""", "timeline.stages.enteredAt is required: the column saying when the stage was entered.")]
     public void Should_Name_The_Setting_And_Its_Value_When_A_Timeline_Setting_Is_Invalid(string timeline, string message)
     {
-        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load(Write($$"""{ "label": "y", "timeline": {{timeline}} }""")));
+        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load<DatasetConfig>(Write($$"""{ "label": "y", "timeline": {{timeline}} }""")));
         Assert.Equal($"leadpredict.json: {message}", e.Message);
     }
 
@@ -84,7 +84,7 @@ public sealed class TimelineConfigTests : IDisposable
             Label = "y",
             Timeline = Valid with { HorizonDays = 30, Windows = [3, 21], ExcludeActivityTypes = ["invoice"], Activities = new ActivityLogConfig { Path = "a.csv", Value = "duration" } },
         };
-        var loaded = DatasetConfig.Load(Write(config.ToJson())).Timeline!;
+        var loaded = DatasetConfig.Load<DatasetConfig>(Write(config.ToJson())).Timeline!;
         Assert.Equal(30, loaded.HorizonDays);
         Assert.Equal([3, 21], loaded.Windows);
         Assert.Equal(["invoice"], loaded.ExcludeActivityTypes);

@@ -36,7 +36,7 @@ public sealed class ModelBundleTests
     {
         using var dir = new TempDir();
         var e = Assert.Throws<LeadPredictException>(() => ModelBundle.Load(dir.Write("m.zip", "hello")));
-        Assert.Equal(ExitCodes.BadModel, e.ExitCode);
+        Assert.Equal(ProblemKind.BadModel, e.Kind);
         Assert.Contains("not a LeadPredict model or is corrupt", e.Message);
     }
 
@@ -60,7 +60,7 @@ public sealed class ModelBundleTests
         var path = dir.File("flipped.zip");
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<LeadPredictException>(() => ModelBundle.Load(path));
-        Assert.Equal(ExitCodes.BadModel, e.ExitCode);
+        Assert.Equal(ProblemKind.BadModel, e.Kind);
     }
 
     [Fact]

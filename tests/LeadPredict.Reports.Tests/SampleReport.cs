@@ -2,6 +2,7 @@ using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.Rules;
 using LeadPredict.TestSupport;
+using LeadPredict.ML.Training;
 
 namespace LeadPredict.Reports.Tests;
 
@@ -18,7 +19,7 @@ internal static class SampleReport
     /// <summary>The ICP of data/rules.json backtested on data/leads-history.csv.</summary>
     public static IcpBacktestReport IcpBacktest()
     {
-        var config = DatasetConfig.Load(TestPaths.Data("leadpredict.json"));
+        var config = TrainingConfig.Load(TestPaths.Data("leadpredict.json"));
         var rules = RuleSet.Load(TestPaths.Data("rules.json"), config.Columns);
         var table = LeadTable.Load(TestPaths.Data("leads-history.csv"), config.SeparatorChar, config.MissingTokens);
         var backtest = new IcpBacktest(rules.Icp!);

@@ -86,7 +86,7 @@ public sealed class DifferentlyNamedExportTests
         var outcome = new ModelTrainer(TimeProvider.System, [rulesExtension]).Train(new TrainingRequest
         {
             DataPath = history,
-            Config = new DatasetConfig { Label = "Became a Customer", Created = "Create Date", Evaluation = new EvaluationOptions { Folds = 0 } },
+            Config = new TrainingConfig { Label = "Became a Customer", Created = "Create Date", Evaluation = new EvaluationOptions { Folds = 0 } },
             ModelPath = model,
             ImportanceRepeats = 1,
         });

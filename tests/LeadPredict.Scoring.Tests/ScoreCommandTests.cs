@@ -1,3 +1,4 @@
+using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.Core.Csv;
 using LeadPredict.TestSupport;

@@ -8,7 +8,7 @@ namespace LeadPredict.TestSupport;
 /// <summary>
 /// The ranked file as the simplest code writes it: every lead scored on its own (<see cref="LeadScorer.Score"/>), the
 /// annotators' cells as strings, the leads sorted with LINQ (best first, ties in file order), every cell through
-/// <see cref="CsvText.SafeField"/>. Batch scoring must write exactly these bytes for an input whose fields are quoted only
+/// <see cref="FormulaGuard.SafeField"/>. Batch scoring must write exactly these bytes for an input whose fields are quoted only
 /// where they must be (as <see cref="CsvText.JoinRow"/> writes them).
 /// </summary>
 public static class ReferenceRankedFile
@@ -37,7 +37,7 @@ public static class ReferenceRankedFile
             foreach (var row in rows) cells.AddRange(row.Annotate(fields, lead.Probability).Cells);
             cells.Add(string.Join(" | ", lead.Reasons));
             cells.AddRange(fields);
-            leads.Add((lead.Probability, string.Join(sep, cells.Select(c => CsvText.SafeField(c, sep)))));
+            leads.Add((lead.Probability, string.Join(sep, cells.Select(c => FormulaGuard.SafeField(c, sep)))));
         }
 
         var id = scorer.Bundle.Schema.Id ?? "line";

@@ -18,7 +18,7 @@ public static class SampleModels
         var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
         {
             DataPath = TestPaths.Data("leads-history.csv"),
-            Config = DatasetConfig.Load(TestPaths.Data("leadpredict.json")),
+            Config = TrainingConfig.Load(TestPaths.Data("leadpredict.json")),
             ModelPath = path,
             Force = true,
         });

@@ -29,7 +29,7 @@ public sealed class ValidationTests
         var e = Assert.Throws<LeadPredictException>(() => history.Load(write: false));
         Assert.Equal("activities.csv, line 5, column 'occurred_at': '03/01/2024 10:00' is not a timestamp (ISO 8601 such as 2024-03-01 09:30:00 or " +
                      "2024-03-01T09:30:00+02:00; set timeline.timestampFormat for another format) (2 values in this column fail the same way).", e.Message);
-        Assert.Equal(ExitCodes.BadInput, e.ExitCode);
+        Assert.Equal(ProblemKind.BadInput, e.Kind);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.TestSupport;
+using LeadPredict.ML.Training;
 
 namespace LeadPredict.Training.Tests;
 
@@ -12,7 +14,7 @@ public sealed class InitCommandTests
         var output = dir.File("leadpredict.json");
         var result = Cli.Train("init", "--data", TestPaths.Data("leads-history.csv"), "--label", "converted", "--output", output);
         Assert.True(result.ExitCode == 0, result.All);
-        var config = DatasetConfig.Load(output);
+        var config = TrainingConfig.Load(output);
         Assert.Equal("yes", config.PositiveLabel);
         Assert.Equal("lead_id", config.Id);
         Assert.Equal("created_at", config.Created);
@@ -30,7 +32,7 @@ public sealed class InitCommandTests
         var output = dir.File("x.json");
         var result = Cli.Train("init", "--data", path!, "--label", "Converted", "--output", output);
         Assert.True(result.ExitCode == 0, result.All);
-        var config = DatasetConfig.Load(output);
+        var config = TrainingConfig.Load(output);
         Assert.Contains("Tags", config.Exclude);
         Assert.Contains("Lead Quality", config.Exclude);
         Assert.Contains("likely leak", result.Output);

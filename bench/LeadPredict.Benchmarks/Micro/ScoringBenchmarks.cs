@@ -130,7 +130,7 @@ internal static class MicroModel
         if (File.Exists(model)) return model;
         var history = System.IO.Path.Combine(Dir, "history-20000.csv");
         if (!File.Exists(history)) LeadGenerator.WriteCsv(history, new GeneratorOptions { Rows = 20_000, Seed = 7 });
-        var config = DatasetConfig.Load(System.IO.Path.Combine(EndToEnd.RepoRoot(), "data", "leadpredict.json")) with { Trainer = new TrainerOptions() };
+        var config = TrainingConfig.Load(System.IO.Path.Combine(EndToEnd.RepoRoot(), "data", "leadpredict.json")) with { Trainer = new TrainerOptions() };
         new ModelTrainer(TimeProvider.System).Train(new TrainingRequest { DataPath = history, Config = config, ModelPath = model, Force = true });
         return model;
     }

@@ -66,7 +66,7 @@ internal sealed class RankedLineWriter(char separator, IReadOnlyList<ColumnState
     private static bool AnyFormula(string[] fields)
     {
         foreach (var f in fields)
-            if (f.Length > 0 && CsvText.MayStartFormula(f[0]) && !ReferenceEquals(CsvText.NeutralizeFormula(f), f)) return true;
+            if (f.Length > 0 && FormulaGuard.MayStartFormula(f[0]) && !ReferenceEquals(FormulaGuard.Neutralize(f), f)) return true;
         return false;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using LeadPredict.Core.Csv;
 
 namespace LeadPredict.ML.Scoring;
 
@@ -60,7 +59,7 @@ public sealed class CsvCells
     public void Cell(StringBuilder value)
     {
         // A text that may run as a spreadsheet formula is rare; it takes the string path, which neutralizes it.
-        if (value.Length > 0 && CsvText.MayStartFormula(value[0])) { Cell(value.ToString()); return; }
+        if (value.Length > 0 && FormulaGuard.MayStartFormula(value[0])) { Cell(value.ToString()); return; }
         _buffer.AppendEscaped(value, _separator);
         _buffer.Append(_separator);
     }

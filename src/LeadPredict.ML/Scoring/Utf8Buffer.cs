@@ -68,8 +68,8 @@ internal sealed class Utf8Buffer(int capacity)
 
     public void AppendEscaped(string value, char sep) => AppendEscaped(value.AsSpan(), sep);
 
-    /// <summary>A field as <see cref="CsvText.SafeField"/> writes it: formula-neutralized, then quoted as needed.</summary>
-    public void AppendSafeField(string value, char sep) => AppendEscaped(CsvText.NeutralizeFormula(value), sep);
+    /// <summary>A field as <see cref="FormulaGuard.SafeField"/> writes it: formula-neutralized, then quoted as needed.</summary>
+    public void AppendSafeField(string value, char sep) => AppendEscaped(FormulaGuard.Neutralize(value), sep);
 
     public void AppendEscaped(StringBuilder value, char sep)
     {

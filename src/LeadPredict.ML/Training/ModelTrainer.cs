@@ -167,7 +167,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         return data with { LabelledRows = rows, Labels = labels };
     }
 
-    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, DatasetConfig config, ITrainingObserver observer, CancellationToken ct)
+    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, TrainingConfig config, ITrainingObserver observer, CancellationToken ct)
     {
         var k = config.Evaluation.Folds;
         if (k < 2) return ([], null);
@@ -267,13 +267,13 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         catch (LeadPredictException e)
         {
             if (request.Force) return new ChampionComparison("unreadable", double.NaN, candidateAuc, tolerance, true, $"the existing model could not be read ({e.Message}); replaced because of --force");
-            throw new LeadPredictException($"the existing model cannot be read, so the new one cannot be compared with it ({e.Message}); use --force to replace it.", ExitCodes.BadModel, e);
+            throw new LeadPredictException($"the existing model cannot be read, so the new one cannot be compared with it ({e.Message}); use --force to replace it.", ProblemKind.BadModel, e);
         }
         var missing = champion.Featurizer.Columns.Where(c => !table.HasColumn(c.Name)).Select(c => c.Name).ToArray();
         if (missing.Length > 0)
         {
             if (request.Force) return new ChampionComparison(champion.Card.Version, double.NaN, candidateAuc, tolerance, true, "the current model uses other columns; replaced because of --force");
-            throw new LeadPredictException($"the current model {champion.Card.Version} uses columns this data lacks ({string.Join(", ", missing)}), so the two cannot be compared; use --force to replace it.", ExitCodes.NotPromoted);
+            throw new LeadPredictException($"the current model {champion.Card.Version} uses columns this data lacks ({string.Join(", ", missing)}), so the two cannot be compared; use --force to replace it.", ProblemKind.NotPromoted);
         }
         var ml = new MLContext(seed: 1);
         var features = champion.Featurizer.FeaturizeRows(table, split.HoldoutRows);

@@ -5,7 +5,7 @@ namespace LeadPredict.ML.Training;
 public sealed record TrainingRequest
 {
     public required string DataPath { get; init; }
-    public required DatasetConfig Config { get; init; }
+    public required TrainingConfig Config { get; init; }
     public required string ModelPath { get; init; }
     public string ConfigSource { get; init; } = "configuration";
     /// <summary>Replace the existing model even when the new one is worse.</summary>

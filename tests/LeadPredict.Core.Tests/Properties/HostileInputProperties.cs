@@ -91,7 +91,7 @@ public sealed class HostileInputProperties
                 File.WriteAllText(path, text);
                 try
                 {
-                    var config = DatasetConfig.Load(path);
+                    var config = DatasetConfig.Load<DatasetConfig>(path);
                     return config.Label.Length > 0;
                 }
                 catch (LeadPredictException e)

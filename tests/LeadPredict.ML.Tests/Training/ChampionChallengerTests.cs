@@ -6,15 +6,15 @@ namespace LeadPredict.ML.Tests.Training;
 
 public sealed class ChampionChallengerTests
 {
-    private static TrainingRequest Request(string model, DatasetConfig config, bool force = false) => new()
+    private static TrainingRequest Request(string model, TrainingConfig config, bool force = false) => new()
     {
         DataPath = TestPaths.Data("leads-history.csv"), Config = config, ModelPath = model, Force = force, ImportanceRepeats = 0,
     };
 
-    private static DatasetConfig Good => DatasetConfig.Load(TestPaths.Data("leadpredict.json")) with { Evaluation = new EvaluationOptions { Folds = 0 }, Trainer = new TrainerOptions { Trees = 80 } };
+    private static TrainingConfig Good => TrainingConfig.Load(TestPaths.Data("leadpredict.json")) with { Evaluation = new EvaluationOptions { Folds = 0 }, Trainer = new TrainerOptions { Trees = 80 } };
 
     // Without the strongest signals the model is clearly worse.
-    private static DatasetConfig Weak => Good with { Exclude = ["demo_requested", "pricing_page_views", "job_title", "stage"] };
+    private static TrainingConfig Weak => Good with { Exclude = ["demo_requested", "pricing_page_views", "job_title", "stage"] };
 
     [Fact]
     public void A_worse_model_does_not_replace_the_champion_and_is_kept_beside_it()

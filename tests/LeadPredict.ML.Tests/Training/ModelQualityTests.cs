@@ -12,7 +12,7 @@ public sealed class ModelQualityTests
     public void On_the_bundled_sample_the_holdout_auc_reaches_98_percent_of_the_best_possible()
     {
         var outcome = SampleModels.SampleOutcome;
-        var config = DatasetConfig.Load(TestPaths.Data("leadpredict.json"));
+        var config = TrainingConfig.Load(TestPaths.Data("leadpredict.json"));
         var table = LeadTable.Load(TestPaths.Data("leads-history.csv"));
         var data = SchemaResolver.Resolve(config, table);
         var split = HoldoutSplit.Create(table, data, config.Evaluation.HoldoutFraction, config.Trainer.Seed);
@@ -34,7 +34,7 @@ public sealed class ModelQualityTests
         var path = TestPaths.SharedDataset("x-education-leads/Leads.csv");
         Skip.If(path is null, TestPaths.SkipMessage("x-education-leads/Leads.csv"));
         using var dir = new TempDir();
-        var config = new DatasetConfig
+        var config = new TrainingConfig
         {
             Label = "Converted",
             Exclude = ["Tags", "Lead Quality", "Lead Profile", "Asymmetrique Activity Index", "Asymmetrique Profile Index",
@@ -65,7 +65,7 @@ public sealed class ModelQualityTests
         var path = TestPaths.SharedDataset("uci-bank-marketing/bank-additional-full.csv");
         Skip.If(path is null, TestPaths.SkipMessage("uci-bank-marketing/bank-additional-full.csv"));
         using var dir = new TempDir();
-        var config = new DatasetConfig { Label = "y", Exclude = ["duration"] };
+        var config = new TrainingConfig { Label = "y", Exclude = ["duration"] };
         var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest { DataPath = path!, Config = config, ModelPath = dir.File("m.zip") });
         Assert.StartsWith("stratified random", outcome.Report.Card.HoldoutMethod);
         Assert.True(outcome.Report.HoldoutMetrics.Auc >= 0.785, $"holdout AUC {outcome.Report.HoldoutMetrics.Auc:F4} < 0.785");

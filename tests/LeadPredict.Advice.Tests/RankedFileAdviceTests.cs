@@ -2,7 +2,7 @@ using LeadPredict.Core.Csv;
 using LeadPredict.ML.Scoring;
 using LeadPredict.TestSupport;
 
-namespace LeadPredict.Scoring.Tests;
+namespace LeadPredict.Advice.Tests;
 
 /// <summary>
 /// The ranked file gets the ICP and stage columns written straight into its lines; they must read exactly as the
@@ -10,10 +10,13 @@ namespace LeadPredict.Scoring.Tests;
 /// </summary>
 public sealed class RankedFileAdviceTests
 {
+    private static IScoreAnnotator[] Funnel(ML.ModelBundle bundle, string? rules) => [new FunnelAnnotator(bundle, rules)];
+
     /// <summary>The bundled new leads, with some cells made awkward: formulas, quotes, separators, spaces, unknown and missing stages.</summary>
-    private static string AwkwardLeads(TempDir dir)
+    internal static string AwkwardLeads(TempDir dir)
     {
         var path = dir.File("awkward.csv");
+        if (File.Exists(path)) return path;
         using (var reader = new CsvRecordReader(TestPaths.Data("leads-new.csv")))
         using (var writer = new StreamWriter(path))
         {
@@ -39,19 +42,25 @@ public sealed class RankedFileAdviceTests
         return path;
     }
 
+    private static string? Rules(bool withRules) => withRules ? TestPaths.Data("rules.json") : null;
+
+    /// <summary>Ranks the awkward leads into <paramref name="output"/> in <paramref name="dir"/> with the funnel annotator.</summary>
+    private static BatchSummary Rank(TempDir dir, string output, bool withRules, BatchScoringOptions options, bool stringsOnly = false)
+    {
+        var bundle = SampleModels.LoadSample();
+        var annotators = Funnel(bundle, Rules(withRules));
+        if (stringsOnly) annotators = [.. annotators.Select(a => new StringsOnly(a))];
+        return new BatchScorer(new LeadScorer(bundle), annotators).ScoreFile(AwkwardLeads(dir), dir.File(output), options);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void The_ranked_file_reads_as_the_annotators_own_texts(bool withRules)
     {
         using var dir = new TempDir();
-        var input = AwkwardLeads(dir);
-        var bundle = SampleModels.LoadSample();
-        var rules = withRules ? TestPaths.Data("rules.json") : null;
-        var direct = new BatchScorer(new LeadScorer(bundle), ScoringExtensions.Annotators(bundle, rules))
-            .ScoreFile(input, dir.File("direct.csv"), new BatchScoringOptions { ChunkBytes = 8192 });
-        var viaStrings = new BatchScorer(new LeadScorer(bundle), ScoringExtensions.Annotators(bundle, rules).Select(a => new StringsOnly(a)).ToArray())
-            .ScoreFile(input, dir.File("strings.csv"), new BatchScoringOptions { ChunkBytes = 8192 });
+        var direct = Rank(dir, "direct.csv", withRules, new BatchScoringOptions { ChunkBytes = 8192 });
+        var viaStrings = Rank(dir, "strings.csv", withRules, new BatchScoringOptions { ChunkBytes = 8192 }, stringsOnly: true);
 
         Assert.Equal(File.ReadAllBytes(dir.File("strings.csv")), File.ReadAllBytes(dir.File("direct.csv")));
         Assert.Equal(Describe(viaStrings), Describe(direct));
@@ -66,13 +75,24 @@ public sealed class RankedFileAdviceTests
     public void The_ranked_file_is_what_a_simple_writer_writes_from_each_lead_scored_alone(bool withRules, bool reasons)
     {
         using var dir = new TempDir();
-        var input = AwkwardLeads(dir);
+        Rank(dir, "ranked.csv", withRules, new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
         var bundle = SampleModels.LoadSample();
-        var rules = withRules ? TestPaths.Data("rules.json") : null;
-        var scorer = new LeadScorer(bundle);
-        new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, rules))
-            .ScoreFile(input, dir.File("ranked.csv"), new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
-        Assert.Equal(ReferenceRankedFile.Write(scorer, ScoringExtensions.Annotators(bundle, rules), input, reasons), File.ReadAllBytes(dir.File("ranked.csv")));
+        var expected = ReferenceRankedFile.Write(new LeadScorer(bundle), Funnel(bundle, Rules(withRules)), AwkwardLeads(dir), reasons);
+        Assert.Equal(expected, File.ReadAllBytes(dir.File("ranked.csv")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Every_lead_is_counted_once_whether_it_is_kept_typed_or_written_straight_to_the_file(bool withRules)
+    {
+        using var dir = new TempDir();
+        var written = Rank(dir, "written.csv", withRules, new BatchScoringOptions { TopRows = 0 });
+        var typed = Rank(dir, "typed.csv", withRules, new BatchScoringOptions { TopRows = 1_000, ChunkBytes = 8192 });
+
+        Assert.Equal(500, typed.Top.Count);
+        Assert.Equal(File.ReadAllBytes(dir.File("written.csv")), File.ReadAllBytes(dir.File("typed.csv")));
+        Assert.Equal(Describe(written), Describe(typed));
     }
 
     private static string Describe(BatchSummary summary) =>

@@ -1,7 +1,7 @@
 using LeadPredict.Benchmarks;
 using LeadPredict.TestSupport;
 
-namespace LeadPredict.ML.Tests.Scoring;
+namespace LeadPredict.Benchmarks.Tests;
 
 /// <summary>
 /// The end-to-end benchmark runs on a small size in every test run, so it cannot rot. It checks that every figure

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using LeadPredict.Benchmarks;
 using LeadPredict.TestSupport;
 
-namespace LeadPredict.Timeline.Tests;
+namespace LeadPredict.Benchmarks.Tests;
 
 /// <summary>The bench command's timeline benchmark at a small size, so it cannot rot, and its pandas peer checked against ours.</summary>
 public sealed class TimelineBenchTests

@@ -1,0 +1,46 @@
+using LeadPredict.Core;
+
+namespace LeadPredict.ML.Training;
+
+/// <summary>
+/// The configuration file (<c>leadpredict.json</c>): how to read the CRM export (<see cref="DatasetConfig"/>) and how to
+/// train on it (<see cref="Trainer"/>). The trainer's settings live here, with the trainer, rather than in Core; the file
+/// stays one JSON object, so this type extends the dataset configuration.
+/// </summary>
+public sealed record TrainingConfig : DatasetConfig
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public TrainerOptions Trainer { get; init; } = new();
+
+    /// <summary>Reads and validates a configuration file; a misspelt or unknown setting is an error at its line.</summary>
+    public static TrainingConfig Load(string path) => Load<TrainingConfig>(path);
+
+    protected override string? Problem() => base.Problem() ?? Trainer.Validate();
+}
+
+public enum TrainerAlgorithm { FastTree, LightGbm, Linear }
+
+/// <summary>
+/// Gradient-boosted trees by default; the settings an analyst may want to tune. LightGBM is the default: on a million leads
+/// it trains several times faster than FastTree at the same AUC (docs/benchmarks.md); FastTree and a linear baseline remain choices.
+/// </summary>
+public sealed record TrainerOptions
+{
+    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.LightGbm;
+    /// <summary>Number of trees; with <see cref="ChooseTreesByCrossValidation"/>, the most that will be used.</summary>
+    public int Trees { get; init; } = 300;
+    public int Leaves { get; init; } = 31;
+    public double LearningRate { get; init; } = 0.05;
+    public int MinExamplesPerLeaf { get; init; } = 50;
+    /// <summary>Pick the number of trees with the best cross-validated AUC (up to <see cref="Trees"/>), so small files do not overfit.</summary>
+    public bool ChooseTreesByCrossValidation { get; init; } = true;
+    public int Seed { get; init; } = 42;
+
+    public string? Validate() =>
+        Trees is < 1 or > 20_000 ? $"trainer.trees must be between 1 and 20000 (was {Trees})."
+        : Leaves is < 2 or > 1024 ? $"trainer.leaves must be between 2 and 1024 (was {Leaves})."
+        : LearningRate is <= 0 or > 1 ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
+        : MinExamplesPerLeaf < 1 ? $"trainer.minExamplesPerLeaf must be at least 1 (was {MinExamplesPerLeaf})."
+        : null;
+}
+

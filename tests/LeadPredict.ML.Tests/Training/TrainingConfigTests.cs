@@ -1,0 +1,70 @@
+using LeadPredict.Core;
+using LeadPredict.ML.Training;
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.ML.Tests.Training;
+
+/// <summary>The configuration file as training reads it: the dataset's settings and the trainer's, in one JSON object.</summary>
+public sealed class TrainingConfigTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Should_Train_LightGbm_With_Trees_Chosen_By_Cross_Validation_When_Nothing_Is_Set()
+    {
+        var config = new TrainingConfig { Label = "converted" };
+        config.Validate();
+        Assert.Equal(TrainerAlgorithm.LightGbm, config.Trainer.Algorithm);
+        Assert.True(config.Trainer.ChooseTreesByCrossValidation);
+        Assert.Equal(300, config.Trainer.Trees);
+    }
+
+    [Fact]
+    public void Should_Read_The_Dataset_And_Trainer_Settings_When_Loading_The_Sample_Configuration()
+    {
+        var config = TrainingConfig.Load(TestPaths.Data("leadpredict.json"));
+        Assert.Equal("converted", config.Label);
+        Assert.Equal("lead_id", config.Id);
+        Assert.Equal(TrainerAlgorithm.FastTree, config.Trainer.Algorithm);
+    }
+
+    [Fact]
+    public void Should_Keep_Every_Setting_When_Written_And_Read_Again()
+    {
+        var config = new TrainingConfig
+        {
+            Label = "y", Exclude = ["duration"], Evaluation = new EvaluationOptions { Folds = 3 },
+            Trainer = new TrainerOptions { Algorithm = TrainerAlgorithm.Linear, Trees = 120, Seed = 7 },
+        };
+        var loaded = TrainingConfig.Load(_dir.Write("leadpredict.json", config.ToJson()));
+        Assert.Equal(config.Trainer, loaded.Trainer);
+        Assert.Equal(3, loaded.Evaluation.Folds);
+        Assert.Equal(["duration"], loaded.Exclude);
+        Assert.Contains("\"trainer\"", config.ToJson());
+    }
+
+    [Fact]
+    public void Should_Name_The_Setting_And_Its_Value_When_A_Trainer_Setting_Is_Invalid()
+    {
+        var e = Assert.Throws<LeadPredictException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", """{ "label": "y", "trainer": { "leaves": 1 } }""")));
+        Assert.Contains("trainer.leaves", e.Message);
+        Assert.Contains("was 1", e.Message);
+    }
+
+    [Fact]
+    public void Should_Reject_A_Misspelt_Trainer_Setting_At_Its_Line()
+    {
+        var e = Assert.Throws<InputFileException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", "{\n  \"label\": \"y\",\n  \"trainer\": {\n    \"tres\": 5\n  }\n}")));
+        Assert.Equal(4, e.Line);
+        Assert.Contains("tres", e.Message);
+    }
+
+    [Fact]
+    public void Should_Refuse_The_Trainer_Settings_When_Read_As_A_Dataset_Configuration_Only()
+    {
+        var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load<DatasetConfig>(TestPaths.Data("leadpredict.json")));
+        Assert.Contains("trainer", e.Message);
+    }
+}
