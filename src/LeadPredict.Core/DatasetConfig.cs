@@ -54,6 +54,9 @@ public sealed record DatasetConfig
         ReadCommentHandling = JsonCommentHandling.Skip,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Metrics can be undefined (AUC of a one-class holdout, the AUC of an unreadable champion) or infinite (the lift of
+        // a rule no non-matching lead meets): they are written as "NaN" and "Infinity" and read back, never a failed save.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static DatasetConfig Load(string path)
@@ -116,7 +119,7 @@ public sealed record TrainerOptions
     public string? Validate() =>
         Trees is < 1 or > 20_000 ? $"trainer.trees must be between 1 and 20000 (was {Trees})."
         : Leaves is < 2 or > 1024 ? $"trainer.leaves must be between 2 and 1024 (was {Leaves})."
-        : LearningRate is <= 0 or > 1 ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
+        : LearningRate is not (> 0 and <= 1) ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
         : MinExamplesPerLeaf < 1 ? $"trainer.minExamplesPerLeaf must be at least 1 (was {MinExamplesPerLeaf})."
         : null;
 }
@@ -139,11 +142,11 @@ public sealed record EvaluationOptions
     public double ChampionTolerance { get; init; } = 0.005;
 
     public string? Validate() =>
-        HoldoutFraction is <= 0 or >= 0.9 ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
+        HoldoutFraction is not (> 0 and < 0.9) ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
         : Folds is < 0 or > 20 ? $"evaluation.folds must be between 0 and 20 (was {Folds})."
         : CrossValidationMaxRows < 0 ? $"evaluation.crossValidationMaxRows must be 0 or more (was {CrossValidationMaxRows})."
-        : Threshold is <= 0 or >= 1 ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
-        : ChampionTolerance is < 0 or > 0.5 ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
+        : Threshold is not (> 0 and < 1) ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
+        : ChampionTolerance is not (>= 0 and <= 0.5) ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
         : null;
 }
 

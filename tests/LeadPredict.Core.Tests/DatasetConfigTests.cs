@@ -52,6 +52,21 @@ public sealed class DatasetConfigTests : IDisposable
         Assert.Contains("exlude", e.Message);
     }
 
+    private sealed record Measures(double Auc, double Lift, double Drop, IReadOnlyList<double> Curve);
+
+    [Fact]
+    public void Numbers_that_are_not_finite_are_written_and_read_back_rather_than_breaking_a_save()
+    {
+        var measures = new Measures(double.NaN, double.PositiveInfinity, double.NegativeInfinity, [0.5, double.NaN]);
+        var json = System.Text.Json.JsonSerializer.Serialize(measures, DatasetConfig.Json);
+        var back = System.Text.Json.JsonSerializer.Deserialize<Measures>(json, DatasetConfig.Json)!;
+        Assert.True(double.IsNaN(back.Auc));
+        Assert.Equal(double.PositiveInfinity, back.Lift);
+        Assert.Equal(double.NegativeInfinity, back.Drop);
+        Assert.Equal(0.5, back.Curve[0]);
+        Assert.True(double.IsNaN(back.Curve[1]));
+    }
+
     [Fact]
     public void Grades_must_be_ordered()
     {

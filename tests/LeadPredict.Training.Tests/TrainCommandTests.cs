@@ -81,6 +81,25 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void Force_replaces_a_corrupt_model_cleanly_and_keeps_the_corrupt_file_for_inspection()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("m.zip", "PK\u0003\u0004 truncated download");
+
+        var refused = Cli.Train("train", "--data", History, "--label", "converted", "--model", model, "--folds", "0", "--trees", "20");
+        Assert.Equal(ExitCodes.BadModel, refused.ExitCode);
+        Assert.Contains("--force", refused.Error);
+
+        var forced = Cli.Train("train", "--data", History, "--label", "converted", "--model", model, "--folds", "0", "--trees", "20", "--force");
+        Assert.True(forced.ExitCode == 0, forced.All);
+        Assert.NotNull(LeadPredict.ML.ModelBundle.Load(model));
+        Assert.Equal("PK\u0003\u0004 truncated download", File.ReadAllText(dir.File("m.corrupt.zip")));
+        Assert.False(File.Exists(dir.File("m.previous.zip")), "a corrupt file is not a previous model to go back to");
+        Assert.Contains("m.corrupt.zip", forced.Output);
+        Assert.Contains("\"championAuc\": \"NaN\"", File.ReadAllText(dir.File("m.metrics.json")));
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         foreach (var command in new[] { "train", "init", "generate" })
