@@ -164,7 +164,7 @@ internal static class TrainCommand
                 .AddColumn(new TableColumn("lift").RightAligned()).AddColumn("verdict");
             foreach (var r in b.Rules)
                 t.AddRow(Markup.Escape(r.Rule + (r.MustHave ? " (must)" : "")), Markup.Escape(r.Condition), Rate(r.Met), Rate(r.NotMet),
-                    r.Lift.ToString("F2", CultureInfo.InvariantCulture), r.NoLift ? $"[yellow]{Markup.Escape(r.Verdict)}[/]" : Markup.Escape(r.Verdict));
+                    double.IsPositiveInfinity(r.Lift) ? "∞" : F(r.Lift, 2), r.NoLift ? $"[yellow]{Markup.Escape(r.Verdict)}[/]" : Markup.Escape(r.Verdict));
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"ICP fit on the history: pass {Rate(b.Pass)}, partial {Rate(b.Partial)}, fail {Rate(b.Fail)} (all {Rate(b.All)})");
         }
@@ -176,5 +176,5 @@ internal static class TrainCommand
     private static string Rate(LeadPredict.Advice.RateSummary r) =>
         r.Leads == 0 ? "no leads" : $"{r.Rate.ToString("P1", CultureInfo.InvariantCulture)} of {r.Leads.ToString("N0", CultureInfo.InvariantCulture)}";
 
-    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F4", CultureInfo.InvariantCulture);
+    private static string F(double v, int digits = 4) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -100,6 +100,22 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void A_rule_whose_other_leads_never_convert_is_stored_with_an_infinite_lift()
+    {
+        using var dir = new TempDir();
+        // Every converter is in segment 'a'; leads outside it never convert, so the rule's lift is infinite.
+        var rows = Enumerable.Range(0, 400).Select(i => $"L{i},{(i % 4 == 0 ? "a" : i % 2 == 0 ? "a" : "b")},{i % 37},{(i % 4 == 0 ? "yes" : "no")}");
+        var data = dir.Write("h.csv", "id,segment,visits,converted\n" + string.Join("\n", rows) + "\n");
+        var rules = dir.Write("rules.json", """{ "icp": [ { "name": "Segment A", "column": "segment", "op": "in", "values": ["a"] } ] }""");
+
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--icp", rules, "--model", dir.File("m.zip"), "--folds", "0", "--trees", "20");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("∞", result.Output);
+        Assert.Contains("\"lift\": \"Infinity\"", File.ReadAllText(dir.File("m.metrics.json")));
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         foreach (var command in new[] { "train", "init", "generate" })
