@@ -16,6 +16,15 @@ using Microsoft.Data.Analysis;
 var root = Path.GetFullPath(Path.Combine(NotebookFolder(), ".."));
 var dataPath = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(root, "data", "leads-history.csv"));
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : Path.Combine(root, "artifacts", "notebooks", "explore-leads.html"));
+try
+{
+    OutputGuard.Check([new("OUT.html", output)], [new("DATA.csv", dataPath)], refuseZip: true);
+}
+catch (LeadPredictException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return e.ExitCode;
+}
 var sampleConfig = Path.Combine(root, "data", "leadpredict.json");
 var config = args.Length > 2 ? new DatasetConfig { Label = args[2] }
     : File.Exists(sampleConfig) && args.Length == 0 ? DatasetConfig.Load(sampleConfig)

@@ -26,6 +26,7 @@ internal static class GenerateCommand
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
+            OutputGuard.Check([new("--output", parse.GetValue(output)!.FullName)], [], refuseZip: true);
             var options = new GeneratorOptions
             {
                 Rows = parse.GetValue(rows),

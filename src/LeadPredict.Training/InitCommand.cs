@@ -23,6 +23,7 @@ internal static class InitCommand
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var outFile = parse.GetValue(output)!;
+            OutputGuard.Check([new("--output", outFile.FullName)], [new("--data", parse.GetValue(data)!.FullName)], refuseZip: true);
             if (outFile.Exists && !parse.GetValue(force))
                 throw new LeadPredictException($"{outFile.Name} already exists; pass --force to overwrite it.");
             var draft = Draft(parse.GetValue(data)!.FullName, parse.GetValue(label)!, parse.GetValue(separator), out var resolved, out var suspects);

@@ -37,6 +37,10 @@ internal static class TrainCommand
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var configFile = parse.GetValue(config);
+            var modelPath = parse.GetValue(model)!.FullName;
+            OutputGuard.Check(Outputs(modelPath), [
+                new("--data", parse.GetValue(data)!.FullName), configFile is null ? null : new("--config", configFile.FullName),
+                parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
             var baseConfig = configFile is not null ? DatasetConfig.Load(configFile.FullName) : new DatasetConfig();
             var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
                 CommandRunner.SplitList(parse.GetValue(exclude)), parse.GetValue(separator), parse.GetValue(created),
@@ -47,13 +51,30 @@ internal static class TrainCommand
             {
                 DataPath = parse.GetValue(data)!.FullName,
                 Config = merged,
-                ModelPath = parse.GetValue(model)!.FullName,
+                ModelPath = modelPath,
                 ConfigSource = configFile?.FullName ?? "command line",
                 Force = parse.GetValue(force),
             };
             return Run(request, parse.GetValue(icp)?.FullName, ct);
         }));
         return command;
+    }
+
+    /// <summary>Every file training may write: the model, its metrics and report, the candidate's, and the set-aside old model.</summary>
+    private static IEnumerable<FileRole> Outputs(string model)
+    {
+        var candidate = ModelTrainer.CandidatePath(model);
+        return
+        [
+            new("--model", model),
+            new("the metrics file", ModelTrainer.ReportPath(model)),
+            new("the report", Reports.TrainingReportWriter.PathFor(model)),
+            new("the candidate model", candidate),
+            new("the candidate's metrics file", ModelTrainer.ReportPath(candidate)),
+            new("the candidate's report", Reports.TrainingReportWriter.PathFor(candidate)),
+            new("the previous model", ModelTrainer.PreviousPath(model)),
+            new("the corrupt model's copy", ModelTrainer.CorruptPath(model)),
+        ];
     }
 
     internal static DatasetConfig Merge(DatasetConfig c, string? label, string? positive, string? id, IReadOnlyList<string> exclude,
