@@ -65,6 +65,20 @@ public sealed class RulesFileTests
     }
 
     [Fact]
+    public void A_pattern_with_a_backreference_is_refused_at_load_naming_the_rule_and_line()
+    {
+        var e = Bad("""
+            {
+              "icp": [
+                { "column": "employees", "op": "atLeast", "value": 50 },
+                { "name": "Doubled letter", "column": "job_title", "op": "matches", "pattern": "(\\w)\\1" }
+              ]
+            }
+            """);
+        Assert.StartsWith("rules.json, line 4: ICP rule 2 'Doubled letter': the pattern '(\\w)\\1' cannot be evaluated in linear time because it uses: backreference", e.Message);
+    }
+
+    [Fact]
     public void An_unknown_operator_is_a_configuration_error()
     {
         var e = Bad("""{ "icp": [ { "column": "employees", "op": "greaterThan", "value": 50 } ] }""");
