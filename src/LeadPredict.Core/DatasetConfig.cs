@@ -42,8 +42,8 @@ public sealed record DatasetConfig
     {
         null or "" => null,
         "\\t" or "tab" or "\t" => '\t',
-        { Length: 1 } s => s[0],
-        var s => throw new LeadPredictException($"separator '{s}' must be a single character (or \"tab\")."),
+        "," or ";" or "|" => Separator[0],
+        var s => throw new LeadPredictException($"separator '{s}' is not supported; use one of \",\", \";\", \"tab\" or \"|\"."),
     };
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -63,16 +63,19 @@ public sealed record DatasetConfig
     {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"configuration file not found (looked for {Path.GetFullPath(path)}).");
+        var json = File.ReadAllBytes(path);
         try
         {
-            var config = JsonSerializer.Deserialize<DatasetConfig>(File.ReadAllText(path), Json)
+            var config = JsonSerializer.Deserialize<DatasetConfig>(json, Json)
                 ?? throw new InputFileException(path, 1, null, "the configuration is empty; expected a JSON object.");
             config.Validate(path);
             return config;
         }
         catch (JsonException e)
         {
-            throw new InputFileException(path, e.LineNumber + 1, null, $"invalid configuration: {TrimJsonMessage(e.Message)}", e);
+            var problem = JsonFieldProblem.From(e, json, typeof(DatasetConfig));
+            throw new InputFileException(path, e.LineNumber + 1, null,
+                $"invalid configuration: {(problem is null ? TrimJsonMessage(e.Message) : problem.Describe() + ".")}", e);
         }
     }
 

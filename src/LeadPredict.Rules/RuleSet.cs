@@ -59,12 +59,33 @@ public sealed class RuleSet
         }
         catch (JsonException e)
         {
-            var message = e.Message;
+            var message = JsonFieldProblem.From(e, json, typeof(RulesFileDto)) is { } problem ? FieldProblem(problem, json.ToArray()) : e.Message;
             var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
             if (cut > 0) message = message[..cut];
             throw new InputFileException(source, (e.LineNumber ?? 0) + 1, null, $"invalid rules file: {message}", e);
         }
         return new Loader(source, columns, JsonLines.ObjectStarts(json)).Build(dto);
+    }
+
+    /// <summary>A field of the wrong type or name, said with the rule or gate it belongs to: "ICP rule 2 'Size': 'min' must be a number, got "fifty"".</summary>
+    private static string FieldProblem(JsonFieldProblem problem, byte[] json)
+    {
+        var path = problem.Path;
+        string? Name(int upTo) => JsonFieldProblem.TextAt(json, [.. path.Take(upTo), "name"]) is { Length: > 0 } n ? $" '{n.Trim()}'" : "";
+        int Index(int at) => at < path.Count && path[at].StartsWith('[') && int.TryParse(path[at][1..^1], out var i) ? i : -1;
+        string Rest(int from) => string.Concat(path.Skip(from).Select((p, i) => p.StartsWith('[') || i == 0 ? p : "." + p));
+        if (path.Count > 2 && path[0] == "icp" && Index(1) >= 0)
+            return $"ICP rule {Index(1) + 1}{Name(2)}: {problem.Describe(Rest(2))}.";
+        if (path.Count > 3 && path[0] == "funnel" && path[1] == "gates")
+        {
+            var gate = $"gate '{path[2]}'";
+            if (path.Count > 5 && path[3] is "evidence" or "anyEvidence" && Index(4) >= 0)
+                return $"{gate}, {path[3]} {Index(4) + 1}{Name(5)}: {problem.Describe(Rest(5))}.";
+            return $"{gate}: {problem.Describe(Rest(3))}.";
+        }
+        if (path.Count > 3 && path[0] == "funnel" && path[1] == "stages" && Index(2) >= 0)
+            return $"funnel stage {Index(2) + 1}: {problem.Describe(Rest(3))}.";
+        return problem.Describe() + ".";
     }
 
     private static string? FindStageColumn(IReadOnlyDictionary<string, ColumnKind> columns) =>

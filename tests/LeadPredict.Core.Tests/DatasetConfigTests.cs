@@ -67,6 +67,34 @@ public sealed class DatasetConfigTests : IDisposable
         Assert.True(double.IsNaN(back.Curve[1]));
     }
 
+    [Theory]
+    [InlineData("""{ "label": "y", "trainer": { "trees": "fifty" } }""", "'trainer.trees' must be a whole number, got \"fifty\"")]
+    [InlineData("""{ "label": "y", "evaluation": { "folds": 2.5 } }""", "'evaluation.folds' must be a whole number, got 2.5")]
+    [InlineData("""{ "label": "y", "evaluation": { "threshold": "high" } }""", "'evaluation.threshold' must be a number, got \"high\"")]
+    [InlineData("""{ "label": 5 }""", "'label' must be text in quotes, got 5")]
+    [InlineData("""{ "label": "y", "exclude": "stage" }""", "'exclude' must be a list of texts in quotes ([\"a\", \"b\"]), got \"stage\"")]
+    [InlineData("""{ "label": "y", "columns": { "industry": "numbr" } }""", "'columns.industry' must be one of \"numeric\", \"categorical\", \"boolean\", \"date\", \"text\", \"identifier\", \"ignored\", got \"numbr\"")]
+    [InlineData("""{ "label": "y", "trainer": { "algorithm": "xgboost" } }""", "'trainer.algorithm' must be one of \"fastTree\", \"lightGbm\", \"linear\", got \"xgboost\"")]
+    [InlineData("""{ "label": "y", "trainer": { "treez": 5 } }""", "'trainer.treez' is not a known field; use one of algorithm, trees, leaves")]
+    public void A_value_of_the_wrong_type_names_the_field_and_what_it_must_be(string json, string expected)
+    {
+        var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load(Write(json)));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain("System.", e.Message);
+        Assert.DoesNotContain("LeadPredict.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData(":")]
+    [InlineData(",,")]
+    public void Only_the_documented_separators_are_accepted(string separator)
+    {
+        var e = Assert.Throws<LeadPredictException>(() => new DatasetConfig { Label = "y", Separator = separator }.Validate());
+        Assert.Contains($"separator '{separator}' is not supported", e.Message);
+        foreach (var ok in new[] { ",", ";", "|", "tab", "\t" }) new DatasetConfig { Label = "y", Separator = ok }.Validate();
+    }
+
     [Fact]
     public void Grades_must_be_ordered()
     {
