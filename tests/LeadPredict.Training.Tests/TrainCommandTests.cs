@@ -61,6 +61,19 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void A_latin1_character_is_reported_on_its_own_line()
+    {
+        using var dir = new TempDir();
+        var lines = File.ReadAllLines(History).Take(1600).Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+        lines[1500] = [.. lines[1500], 0xE9]; // line 1501 ends with é in Latin-1
+        var data = dir.File("latin1.csv");
+        File.WriteAllBytes(data, lines.SelectMany(l => l.Append((byte)'\n')).ToArray());
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("latin1.csv, line 1501: the file is not valid UTF-8", result.Error);
+    }
+
+    [Fact]
     public void A_rules_file_naming_a_missing_column_stops_before_training()
     {
         using var dir = new TempDir();
