@@ -39,9 +39,11 @@ var baseRate = y.Count(b => b) / (double)y.Length;
 
 // Microsoft.Data.Analysis: the table as a DataFrame; numeric columns parsed to doubles for a describe().
 DataFrame frame = table.ToDataFrame();
-var numeric = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).Select(f => f.Name).ToArray();
-var numbers = new DataFrame(numeric.Select(name => (DataFrameColumn)new DoubleDataFrameColumn(name,
-    ((StringDataFrameColumn)frame[name]).Select(v => v is not null && Values.TryParseNumber(v, out var d) ? d : (double?)null))));
+var numericColumns = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).ToArray();
+var numeric = numericColumns.Select(f => f.Name).ToArray();
+// Each column read in its own number format (4,268 or 12.521.000,0 as well as 4268).
+var numbers = new DataFrame(numericColumns.Select(f => (DataFrameColumn)new DoubleDataFrameColumn(f.Name,
+    ((StringDataFrameColumn)frame[f.Name]).Select(v => v is not null && Values.TryParseNumber(v, f.Number, out var d) ? d : (double?)null))));
 
 Console.WriteLine($"{Path.GetFileName(dataPath)}: {table.RowCount:N0} rows, {table.ColumnNames.Count} columns; outcome '{label}' = '{data.Schema.PositiveLabel}' " +
                   $"for {y.Count(b => b):N0} of {y.Length:N0} labelled leads ({baseRate:P1}).");

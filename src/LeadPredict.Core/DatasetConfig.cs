@@ -27,6 +27,17 @@ public sealed record DatasetConfig
 
     public IReadOnlyList<string> MissingTokens { get; init; } = Core.MissingTokens.Defaults;
 
+    /// <summary>
+    /// How numbers are written: "auto" (absent: each column's format is worked out from its values), "plain" (1234.5),
+    /// "1,234.5", "1.234,5" or "1 234,5".
+    /// </summary>
+    public string? NumberFormat { get; init; }
+
+    /// <summary>The number format set for every column, or null to detect it per column.</summary>
+    [JsonIgnore]
+    public Core.NumberFormat? NumberFormatSetting => NumberFormats.TryParseSetting(NumberFormat, out var format) ? format
+        : throw new LeadPredictException($"numberFormat '{NumberFormat}' is not one of {string.Join(", ", NumberFormats.Settings.Select(f => $"\"{f}\""))}.");
+
     /// <summary>Columns never used as features (leaks, notes filled in after contact, personal data).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
@@ -88,6 +99,7 @@ public sealed record DatasetConfig
         {
             if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
             _ = SeparatorChar;
+            _ = NumberFormatSetting;
             return Trainer.Validate() ?? Evaluation.Validate() ?? Grades.Validate();
         }
         var problem = Problem();

@@ -1,7 +1,11 @@
 namespace LeadPredict.Core;
 
 /// <summary>A feature column and how it is read.</summary>
-public sealed record FeatureColumn(string Name, ColumnKind Kind);
+public sealed record FeatureColumn(string Name, ColumnKind Kind)
+{
+    /// <summary>How a numeric column writes its numbers, so scoring reads new leads as training read the history.</summary>
+    public NumberFormat Number { get; init; }
+}
 
 /// <summary>
 /// A dataset configuration checked against one table: every name exists, every column has a kind,
@@ -23,7 +27,11 @@ public sealed record DatasetSchema
 
 /// <summary>The outcome of resolving a configuration against a table.</summary>
 public sealed record ResolvedDataset(
-    DatasetSchema Schema, IReadOnlyList<ColumnProfile> Profiles, bool[] Labels, int[] LabelledRows, int MissingLabels);
+    DatasetSchema Schema, IReadOnlyList<ColumnProfile> Profiles, bool[] Labels, int[] LabelledRows, int MissingLabels)
+{
+    /// <summary>What the analyst should know about how the data is read: values that cannot be read, numbers that could be read two ways.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 public static class SchemaResolver
 {
@@ -50,10 +58,10 @@ public static class SchemaResolver
         var (labels, rows, missing, positive) = ReadLabels(table, label, config.PositiveLabel);
 
         var profiles = new List<ColumnProfile>();
-        foreach (var name in table.ColumnNames)
+        foreach (var inferred in SchemaInference.ProfileColumns(table.ColumnNames.Select(n => (n, table.Column(n))), config.NumberFormatSetting))
         {
-            var profile = SchemaInference.Profile(name, table.Column(name));
-            var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase));
+            var profile = inferred;
+            var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, profile.Name, StringComparison.OrdinalIgnoreCase));
             if (configured.Key is not null) profile = profile with { Kind = configured.Value, Reason = "set in the configuration" };
             profiles.Add(profile);
         }
@@ -74,7 +82,7 @@ public static class SchemaResolver
                      && !string.Equals(p.Name, created, StringComparison.OrdinalIgnoreCase)
                      && !excluded.Contains(p.Name)
                      && p.Kind is not (ColumnKind.Identifier or ColumnKind.Ignored))
-            .Select(p => new FeatureColumn(p.Name, p.Kind))
+            .Select(p => new FeatureColumn(p.Name, p.Kind) { Number = p.Number })
             .ToArray();
         if (features.Length == 0)
             throw new LeadPredictException($"no feature columns are left in {Path.GetFileName(table.SourcePath)} after removing the label, id and excluded columns.");
@@ -90,7 +98,34 @@ public static class SchemaResolver
             Features = features,
             Excluded = excluded.ToArray(),
         };
-        return new ResolvedDataset(schema, profiles, labels, rows, missing);
+        return new ResolvedDataset(schema, profiles, labels, rows, missing) { Warnings = Warnings(table, profiles, features, label) };
+    }
+
+    /// <summary>Notes on how columns are read, and values of numeric and yes/no feature columns that cannot be read (with lines).</summary>
+    private static IReadOnlyList<string> Warnings(LeadTable table, IReadOnlyList<ColumnProfile> profiles, IReadOnlyList<FeatureColumn> features, string label)
+    {
+        var warnings = new List<string>();
+        foreach (var p in profiles)
+            if (p.Note is { } note && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase))
+                warnings.Add($"column '{p.Name}': {note}");
+        foreach (var f in features.Where(f => f.Kind is ColumnKind.Numeric or ColumnKind.Boolean))
+        {
+            var values = table.Column(f.Name);
+            var count = 0;
+            var examples = new List<string>(3);
+            for (var r = 0; r < values.Length; r++)
+            {
+                if (values[r] is not { } v) continue;
+                var ok = f.Kind == ColumnKind.Boolean ? Values.TryParseBoolean(v, out _) : Values.TryParseNumber(v, f.Number, out _);
+                if (ok) continue;
+                count++;
+                if (examples.Count < 3) examples.Add($"line {table.LineOf(r)} '{v}'");
+            }
+            if (count == 0) continue;
+            var expected = f.Kind == ColumnKind.Boolean ? "yes/no values" : f.Number == NumberFormat.Plain ? "numbers" : $"numbers written like {NumberFormats.SettingOf(f.Number)}";
+            warnings.Add($"column '{f.Name}': {count:N0} value(s) are not {expected} and are read as missing ({string.Join(", ", examples)}).");
+        }
+        return warnings;
     }
 
     private static (bool[] Labels, int[] Rows, int Missing, string Positive) ReadLabels(LeadTable table, string label, string? positiveLabel)

@@ -30,6 +30,14 @@ public static class Values
         || (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result));
 
     /// <summary>
+    /// A number written in <paramref name="format"/>: "4,268" and "871,606,000" in <see cref="NumberFormat.CommaThousands"/>,
+    /// "12.521.000,0" in <see cref="NumberFormat.DotThousands"/>. Plain integers take the same fast path in every format.
+    /// </summary>
+    public static bool TryParseNumber(string value, NumberFormat format, out double result) =>
+        format == NumberFormat.Plain ? TryParseNumber(value, out result)
+        : TryParseInteger(value, out result) || NumberFormats.TryParseGrouped(value, format, out result);
+
+    /// <summary>
     /// A probability (0 to 1) in units of 1/<paramref name="scale"/> (100 for "0.00", 1e6 for "0.000000"), rounded as the
     /// invariant fixed-decimal format rounds it; false for a value outside 0..1 or within 1e-6 of a rounding midpoint, whose
     /// rounding is the formatter's own, so the caller formats those. Texts of probabilities are written for every lead.

@@ -19,6 +19,7 @@ public sealed class Condition
     private readonly bool _boolTrue, _boolFalse;
     private readonly double _min = double.NegativeInfinity, _max = double.PositiveInfinity;
     private readonly Regex? _regex;
+    private readonly NumberFormat _number;
     // Reused by every explanation, which is built for most leads in a batch.
     private readonly string _valuesText, _minText, _maxText, _missingText;
     // Values repeat lead after lead (job titles, industries, small numbers), so whether a pattern matches and the words
@@ -27,8 +28,10 @@ public sealed class Condition
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool>? _matched;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _explained = new(StringComparer.Ordinal);
 
-    private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern)
+    private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern,
+        NumberFormat number)
     {
+        _number = number;
         Column = column;
         Kind = kind;
         Operator = op;
@@ -123,8 +126,8 @@ public sealed class Condition
 
     /// <summary>Builds a condition; throws <see cref="LeadPredictException"/> saying what is wrong with it.</summary>
     public static Condition Create(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string>? values = null,
-        double? min = null, double? max = null, string? pattern = null) =>
-        new(column, kind, op, values ?? [], min, max, pattern);
+        double? min = null, double? max = null, string? pattern = null, NumberFormat number = NumberFormat.Plain) =>
+        new(column, kind, op, values ?? [], min, max, pattern, number);
 
     public bool IsMetBy(ILeadValues lead) => IsMet(lead.Get(Column));
 
@@ -146,7 +149,7 @@ public sealed class Condition
                 else inList = _lookup.Contains(Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]));
                 return inList == (Operator != RuleOperator.NotIn);
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
-                return Core.Values.TryParseNumber(value, out var x) && x >= _min && x <= _max;
+                return Core.Values.TryParseNumber(value, _number, out var x) && x >= _min && x <= _max;
             case RuleOperator.Contains:
                 var text = Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]);
                 foreach (var t in _texts)
@@ -190,7 +193,7 @@ public sealed class Condition
             case RuleOperator.NotIn:
                 return $"{Label} {value} is excluded ({_valuesText})";
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
-                if (!Core.Values.TryParseNumber(value, out var x)) return $"{Label} '{value}' is not a number";
+                if (!Core.Values.TryParseNumber(value, _number, out var x)) return $"{Label} '{value}' is not a number";
                 return x < _min ? $"{Label} {value} is below {_minText}" : $"{Label} {value} is above {_maxText}";
             case RuleOperator.Contains:
                 return _texts.Length == 1

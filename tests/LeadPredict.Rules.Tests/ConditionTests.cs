@@ -140,6 +140,19 @@ public sealed class ConditionTests
     }
 
     [Fact]
+    public void Numbers_are_compared_as_the_column_writes_them()
+    {
+        var rules = RuleSet.Parse("""{ "icp": [ { "name": "Size", "column": "employees", "op": "atLeast", "value": 1000 } ] }""",
+            new Dictionary<string, ColumnKind> { ["employees"] = ColumnKind.Numeric }, "rules.json",
+            new Dictionary<string, NumberFormat> { ["employees"] = NumberFormat.DotThousands });
+        var size = rules.Icp!.Rules[0].Condition;
+        Assert.True(size.IsMetBy(Lead("employees", "4.268")));
+        Assert.False(size.IsMetBy(Lead("employees", "999")));
+        Assert.Equal("Employees 12,5 is below 1000", size.Explain(Lead("employees", "12,5")));
+        Assert.Equal("Employees '4,268.0' is not a number", size.Explain(Lead("employees", "4,268.0")));
+    }
+
+    [Fact]
     public void A_missing_value_meets_no_comparison()
     {
         Assert.False(Condition.AtMost("budget", 10).IsMetBy(Lead("budget", null)));

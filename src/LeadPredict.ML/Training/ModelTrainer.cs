@@ -25,6 +25,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var table = LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
             new Progress<long>(rows => observer.Progress(new("Reading data", null, $"{rows:N0} rows"))), ct);
         var data = SchemaResolver.Resolve(config, table, request.ConfigSource);
+        foreach (var warning in data.Warnings) observer.Warning(warning);
         if (data.MissingLabels > 0)
             observer.Warning($"{data.MissingLabels:N0} row(s) have no value in label column '{data.Schema.Label}' and are left out of training.");
         var positives = data.Labels.Count(b => b);
