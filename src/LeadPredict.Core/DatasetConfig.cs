@@ -33,6 +33,12 @@ public sealed record DatasetConfig
     /// </summary>
     public string? NumberFormat { get; init; }
 
+    /// <summary>
+    /// How dates are written: "auto" (absent: ISO dates always; for 01/02/2025 each column's order of day and month is worked
+    /// out from its values) or a pattern such as "dd/MM/yyyy", "MM/dd/yyyy" or "yyyy-MM-dd HH:mm".
+    /// </summary>
+    public string? DateFormat { get; init; }
+
     /// <summary>The number format set for every column, or null to detect it per column.</summary>
     [JsonIgnore]
     public Core.NumberFormat? NumberFormatSetting => NumberFormats.TryParseSetting(NumberFormat, out var format) ? format
@@ -100,6 +106,7 @@ public sealed record DatasetConfig
             if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
             _ = SeparatorChar;
             _ = NumberFormatSetting;
+            if (DateFormats.Problem(DateFormat) is { } dateProblem) return dateProblem;
             return Trainer.Validate() ?? Evaluation.Validate() ?? Grades.Validate();
         }
         var problem = Problem();

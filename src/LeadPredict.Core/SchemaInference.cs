@@ -11,6 +11,9 @@ public sealed record ColumnProfile(
     /// <summary>How the column writes its numbers (plain unless it uses thousands separators or a decimal comma).</summary>
     public NumberFormat Number { get; init; }
 
+    /// <summary>How the column writes its dates, as a dateFormat setting ("auto", "dd/MM/yyyy", ...); null for models that predate it.</summary>
+    public string? DateFormat { get; init; }
+
     /// <summary>Something the analyst should know about how the column is read (e.g. numbers that could be read two ways).</summary>
     public string? Note { get; init; }
 }
@@ -22,9 +25,10 @@ public static partial class SchemaInference
 
     /// <summary>Profiles every column of a file: each column's number format comes from its own values, and an ambiguous one
     /// (every value has one separator followed by three digits) is settled by the decimal mark the file's other columns use.</summary>
-    public static IReadOnlyList<ColumnProfile> ProfileColumns(IEnumerable<(string Name, string?[] Values)> columns, NumberFormat? numberFormat = null)
+    public static IReadOnlyList<ColumnProfile> ProfileColumns(IEnumerable<(string Name, string?[] Values)> columns, NumberFormat? numberFormat = null,
+        string? dateFormat = null)
     {
-        var profiled = columns.Select(c => (c.Name, c.Values, Profile: Profile(c.Name, c.Values, numberFormat, out var numbers), Numbers: numbers)).ToList();
+        var profiled = columns.Select(c => (c.Name, c.Values, Profile: Profile(c.Name, c.Values, numberFormat, dateFormat, out var numbers), Numbers: numbers)).ToList();
         // Columns that show the file's decimal mark: numbers read in one format only, with a separator somewhere.
         var decimalPoint = profiled.Where(p => p.Profile.Kind == ColumnKind.Numeric && p.Numbers.SawSeparator && p.Numbers.Format is not null)
             .Select(p => NumberFormats.Detector.UsesDecimalPoint(p.Profile.Number)).Distinct().ToArray();
@@ -35,7 +39,7 @@ public static partial class SchemaInference
             string Reading(bool point) => Values.TryParseNumber(example, numbers.FormatIn(point)!.Value, out var x) ? x.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "?";
             if (decimalPoint.Length == 1 && numbers.FormatIn(decimalPoint[0]) is { } settled)
             {
-                result.Add(Profile(name, values, settled, out _) with
+                result.Add(Profile(name, values, settled, dateFormat, out _) with
                 {
                     Note = $"numbers like '{example}' could be {Reading(true)} or {Reading(false)}; read as {Reading(decimalPoint[0])}, with a decimal " +
                            $"{(decimalPoint[0] ? "point" : "comma")} like the file's other numbers (set numberFormat to choose).",
@@ -52,10 +56,12 @@ public static partial class SchemaInference
         return result;
     }
 
-    public static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat = null) => Profile(name, values, numberFormat, out _);
+    public static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat = null, string? dateFormat = null) =>
+        Profile(name, values, numberFormat, dateFormat, out _);
 
-    private static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat, out NumberFormats.Detector numbers)
+    private static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat, string? dateFormat, out NumberFormats.Detector numbers)
     {
+        var dates = new DateFormats.Detector(dateFormat);
         var missing = 0;
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         numbers = new NumberFormats.Detector(numberFormat);
@@ -69,13 +75,25 @@ public static partial class SchemaInference
             if (distinct.Count <= 200_000) distinct.Add(v);
             if (allBool && !Values.TryParseBoolean(v, out _)) allBool = false;
             numbers.Add(v);
-            if (allDate && (numbers.AllNumbers || !Values.TryParseDate(v, out _))) allDate = false;
+            if (allDate)
+            {
+                // A column of numbers is numeric even when its numbers could be dates (20250131).
+                if (numbers.AllNumbers) allDate = false;
+                else
+                {
+                    dates.Add(v);
+                    allDate = dates.AllDates;
+                }
+            }
             if (present <= 5000) totalWords += CountWords(v);
         }
+        allDate = allDate && dates.Format is not null;
         var format = numbers.Format;
         var allNumber = format is not null;
         var profile = Kind(name, values, numbers, format, allNumber, allBool, allDate, missing, distinct, present, totalWords);
-        return profile with { Number = numbers.ReadableFormat ?? NumberFormat.Plain };
+        // Dates that mix day-first and month-first are not dates; say so when that is why.
+        var dateNote = profile.Kind == ColumnKind.Date || (dates.Mixed && !numbers.AllNumbers) ? dates.Note : null;
+        return profile with { Number = numbers.ReadableFormat ?? NumberFormat.Plain, DateFormat = dates.ReadableFormat, Note = dateNote };
     }
 
     private static ColumnProfile Kind(string name, string?[] values, NumberFormats.Detector numbers, NumberFormat? format, bool allNumber, bool allBool,

@@ -96,8 +96,8 @@ public sealed class LeadFeaturizer
             }
             case ColumnKind.Date:
             {
-                foreach (var r in rows) if (values[r] is null || !Values.TryParseDate(values[r]!, out _)) missing++;
-                return new ColumnState(feature.Name, feature.Kind) { HasMissing = missing > 0 };
+                foreach (var r in rows) if (values[r] is null || !Values.TryParseDate(values[r]!, feature.DateFormat, out _)) missing++;
+                return new ColumnState(feature.Name, feature.Kind) { HasMissing = missing > 0, DateFormat = feature.DateFormat };
             }
             case ColumnKind.Text:
             {
@@ -192,6 +192,7 @@ public sealed class LeadFeaturizer
 
     private sealed class DateEncoder(ColumnState s) : ColumnEncoder
     {
+        private readonly string? _format = s.DateFormat;
         public override int Width => s.HasMissing ? 3 : 2;
         public override IEnumerable<string> SlotNames(string column) =>
             s.HasMissing ? [$"{column} month", $"{column} weekday", $"{column} (missing)"] : [$"{column} month", $"{column} weekday"];
@@ -199,7 +200,7 @@ public sealed class LeadFeaturizer
         public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
         {
             DateTime d = default;
-            var ok = value is not null && Values.TryParseDate(value, out d);
+            var ok = value is not null && Values.TryParseDate(value, _format, out d);
             if (value is not null && !ok) issues?.Unreadable(column, value, line);
             dest[0] = ok ? d.Month : 0;
             dest[1] = ok ? (int)d.DayOfWeek : -1;
@@ -286,6 +287,8 @@ public sealed record ColumnState(string Name, ColumnKind Kind)
     public double Median { get; init; }
     /// <summary>How the column writes its numbers (models from before number formats read them plainly).</summary>
     public NumberFormat Number { get; init; }
+    /// <summary>How the column writes its dates, as a dateFormat setting (null: as models from before date formats read them).</summary>
+    public string? DateFormat { get; init; }
     public bool HasMissing { get; init; }
     public IReadOnlyList<string> Vocabulary { get; init; } = [];
 }
@@ -332,7 +335,9 @@ public sealed class FeaturizeIssues(int columns)
             $"{p.Count.ToString("N0", CultureInfo.InvariantCulture)} unreadable value(s) in '{f.Columns[p.Column].Name}' ({p.Example}; expected {Expected(f.Columns[p.Column])}), scored as missing"));
 
     private static string Expected(ColumnState column) =>
-        column.Kind == ColumnKind.Numeric && column.Number != NumberFormat.Plain ? $"a number written like {NumberFormats.SettingOf(column.Number)}" : KindWord(column.Kind);
+        column.Kind == ColumnKind.Numeric && column.Number != NumberFormat.Plain ? $"a number written like {NumberFormats.SettingOf(column.Number)}"
+        : column.Kind == ColumnKind.Date && column.DateFormat is { } f && f != DateFormats.Auto ? $"a date written like {f}"
+        : KindWord(column.Kind);
 
     private static string KindWord(ColumnKind kind) => kind switch
     {

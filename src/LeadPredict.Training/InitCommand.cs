@@ -49,6 +49,9 @@ internal static class InitCommand
         return seedConfig with
         {
             NumberFormat = NumberFormatOf(table, resolved.Profiles),
+            // The order of day and month the date columns settled on, written down so it holds for every future export.
+            DateFormat = resolved.Profiles.Where(p => p.Kind == ColumnKind.Date && p.Note is null).Select(p => p.DateFormat)
+                .Where(f => f is DateFormats.DayFirst or DateFormats.MonthFirst).Distinct().ToArray() is [var order] ? order : null,
             PositiveLabel = schema.PositiveLabel,
             Id = schema.Id,
             Created = created,

@@ -131,7 +131,7 @@ public sealed class LeadRequest
                 throw new RequestProblem(Field(), $"expected a number, got {Quote(v)}.");
             case ColumnKind.Boolean when !Values.TryParseBoolean(normalized, out _):
                 throw new RequestProblem(Field(), $"expected a yes/no value (true/false, yes/no, 1/0), got {Quote(v)}.");
-            case ColumnKind.Date when v.ValueKind != JsonValueKind.String || !Values.TryParseDate(normalized, out _):
+            case ColumnKind.Date when v.ValueKind != JsonValueKind.String || !Values.TryParseDate(normalized, model.DateFormats[name], out _):
                 throw new RequestProblem(Field(), $"expected a date such as \"2026-06-25\", got {Quote(v)}.");
         }
         return text;
