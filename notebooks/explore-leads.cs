@@ -17,6 +17,15 @@ using Microsoft.Data.Analysis;
 var root = Path.GetFullPath(Path.Combine(NotebookFolder(), ".."));
 var dataPath = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(root, "data", "leads-history.csv"));
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : Path.Combine(root, "artifacts", "notebooks", "explore-leads.html"));
+try
+{
+    OutputGuard.Check([new("OUT.html", output)], [new("DATA.csv", dataPath)], refuseZip: true);
+}
+catch (LeadPredictException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2; // bad input, the command line's exit code for it
+}
 var sampleConfig = Path.Combine(root, "data", "leadpredict.json");
 // The sample's configuration file also holds the trainer's settings, so it is read as the training configuration.
 DatasetConfig config = args.Length > 2 ? new DatasetConfig { Label = args[2] }
@@ -32,9 +41,11 @@ var baseRate = y.Count(b => b) / (double)y.Length;
 
 // Microsoft.Data.Analysis: the table as a DataFrame; numeric columns parsed to doubles for a describe().
 var frame = new DataFrame(table.ColumnNames.Select((name, c) => (DataFrameColumn)new StringDataFrameColumn(name, table.Column(c))));
-var numeric = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).Select(f => f.Name).ToArray();
-var numbers = new DataFrame(numeric.Select(name => (DataFrameColumn)new DoubleDataFrameColumn(name,
-    ((StringDataFrameColumn)frame[name]).Select(v => v is not null && Values.TryParseNumber(v, out var d) ? d : (double?)null))));
+var numericColumns = data.Schema.Features.Where(f => f.Kind == ColumnKind.Numeric).ToArray();
+var numeric = numericColumns.Select(f => f.Name).ToArray();
+// Each column read in its own number format (4,268 or 12.521.000,0 as well as 4268).
+var numbers = new DataFrame(numericColumns.Select(f => (DataFrameColumn)new DoubleDataFrameColumn(f.Name,
+    ((StringDataFrameColumn)frame[f.Name]).Select(v => v is not null && Values.TryParseNumber(v, f.Number, out var d) ? d : (double?)null))));
 
 Console.WriteLine($"{Path.GetFileName(dataPath)}: {table.RowCount:N0} rows, {table.ColumnNames.Count} columns; outcome '{label}' = '{data.Schema.PositiveLabel}' " +
                   $"for {y.Count(b => b):N0} of {y.Length:N0} labelled leads ({baseRate:P1}).");

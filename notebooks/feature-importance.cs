@@ -18,6 +18,15 @@ using LeadPredict.Reports;
 var root = Path.GetFullPath(Path.Combine(NotebookFolder(), ".."));
 var dataPath = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine(root, "data", "leads-history.csv"));
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : Path.Combine(root, "artifacts", "notebooks", "feature-importance.html"));
+try
+{
+    OutputGuard.Check([new("OUT.html", output)], [new("DATA.csv", dataPath)], refuseZip: true);
+}
+catch (LeadPredictException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2; // bad input, the command line's exit code for it
+}
 var sampleConfig = Path.Combine(root, "data", "leadpredict.json");
 var config = args.Length > 2 ? new TrainingConfig { Label = args[2] }
     : File.Exists(sampleConfig) && args.Length == 0 ? TrainingConfig.Load(sampleConfig)

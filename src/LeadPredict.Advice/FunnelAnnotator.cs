@@ -39,7 +39,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     {
         var trainedKinds = _model.Report.Columns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
         var kinds = header.ToDictionary(h => h, h => trainedKinds.GetValueOrDefault(h, ColumnKind.Categorical), StringComparer.OrdinalIgnoreCase);
-        var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds);
+        var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds, LeadTableRow.NumberFormatsOf(_model.Report.Columns));
         return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
     }
 

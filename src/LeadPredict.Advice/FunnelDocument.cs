@@ -28,6 +28,6 @@ public sealed record BacktestSummary(IReadOnlyList<RuleBacktestSummary> Rules, R
 {
     public static BacktestSummary From(IcpBacktestReport r) => new(
         r.Rules.Select(b => new RuleBacktestSummary(b.Rule.Name, b.Rule.Condition.Column, b.Rule.Condition.Description, b.Rule.Weight, b.Rule.MustHave,
-            RateSummary.Of(b.Met), RateSummary.Of(b.NotMet), double.IsFinite(b.Lift) ? b.Lift : 0, b.NoLift, b.Verdict)).ToArray(),
+            RateSummary.Of(b.Met), RateSummary.Of(b.NotMet), b.Lift, b.NoLift, b.Verdict)).ToArray(),
         RateSummary.Of(r.Pass), RateSummary.Of(r.Partial), RateSummary.Of(r.Fail), RateSummary.Of(r.All));
 }

@@ -17,11 +17,11 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
     public GateThresholds Thresholds { get; private set; } = GateThresholds.None;
 
     public void Prepare(LeadTable table, ResolvedDataset data) =>
-        _rules = RuleSet.Load(rulesPath, LeadTableRow.KindsOf(data.Profiles));
+        _rules = RuleSet.Load(rulesPath, LeadTableRow.KindsOf(data.Profiles), LeadTableRow.NumberFormatsOf(data.Profiles));
 
     public (string Name, string Json)? AfterEvaluation(TrainingContext context)
     {
-        var rules = _rules ?? RuleSet.Load(rulesPath, LeadTableRow.KindsOf(context.Data.Profiles));
+        var rules = _rules ?? RuleSet.Load(rulesPath, LeadTableRow.KindsOf(context.Data.Profiles), LeadTableRow.NumberFormatsOf(context.Data.Profiles));
         if (rules.Icp is { } icp)
         {
             var backtest = new IcpBacktest(icp);

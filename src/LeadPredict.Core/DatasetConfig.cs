@@ -29,6 +29,23 @@ public record DatasetConfig
 
     public IReadOnlyList<string> MissingTokens { get; init; } = Core.MissingTokens.Defaults;
 
+    /// <summary>
+    /// How numbers are written: "auto" (absent: each column's format is worked out from its values), "plain" (1234.5),
+    /// "1,234.5", "1.234,5" or "1 234,5".
+    /// </summary>
+    public string? NumberFormat { get; init; }
+
+    /// <summary>
+    /// How dates are written: "auto" (absent: ISO dates always; for 01/02/2025 each column's order of day and month is worked
+    /// out from its values) or a pattern such as "dd/MM/yyyy", "MM/dd/yyyy" or "yyyy-MM-dd HH:mm".
+    /// </summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>The number format set for every column, or null to detect it per column.</summary>
+    [JsonIgnore]
+    public Core.NumberFormat? NumberFormatSetting => NumberFormats.TryParseSetting(NumberFormat, out var format) ? format
+        : throw new LeadPredictException($"numberFormat '{NumberFormat}' is not one of {string.Join(", ", NumberFormats.Settings.Select(f => $"\"{f}\""))}.");
+
     /// <summary>Columns never used as features (leaks, notes filled in after contact, personal data).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
@@ -58,6 +75,9 @@ public record DatasetConfig
         ReadCommentHandling = JsonCommentHandling.Skip,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Metrics can be undefined (AUC of a one-class holdout, the AUC of an unreadable champion) or infinite (the lift of
+        // a rule no non-matching lead meets): they are written as "NaN" and "Infinity" and read back, never a failed save.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>
@@ -68,16 +88,19 @@ public record DatasetConfig
     {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"configuration file not found (looked for {Path.GetFullPath(path)}).");
+        var json = File.ReadAllBytes(path);
         try
         {
-            var config = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
+            var config = JsonSerializer.Deserialize<T>(json, Json)
                 ?? throw new InputFileException(path, 1, null, "the configuration is empty; expected a JSON object.");
             config.Validate(path);
             return config;
         }
         catch (JsonException e)
         {
-            throw new InputFileException(path, e.LineNumber + 1, null, $"invalid configuration: {TrimJsonMessage(e.Message)}", e);
+            var problem = JsonFieldProblem.From(e, json, typeof(T));
+            throw new InputFileException(path, e.LineNumber + 1, null,
+                $"invalid configuration: {(problem is null ? TrimJsonMessage(e.Message) : problem.Describe() + ".")}", e);
         }
     }
 
@@ -96,6 +119,8 @@ public record DatasetConfig
     {
         if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
         _ = SeparatorChar;
+        _ = NumberFormatSetting;
+        if (DateFormats.Problem(DateFormat) is { } dateProblem) return dateProblem;
         return Evaluation.Validate() ?? Grades.Validate() ?? Timeline?.Validate();
     }
 
@@ -124,11 +149,11 @@ public sealed record EvaluationOptions
     public double ChampionTolerance { get; init; } = 0.005;
 
     public string? Validate() =>
-        HoldoutFraction is <= 0 or >= 0.9 ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
+        HoldoutFraction is not (> 0 and < 0.9) ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
         : Folds is < 0 or > 20 ? $"evaluation.folds must be between 0 and 20 (was {Folds})."
         : CrossValidationMaxRows < 0 ? $"evaluation.crossValidationMaxRows must be 0 or more (was {CrossValidationMaxRows})."
-        : Threshold is <= 0 or >= 1 ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
-        : ChampionTolerance is < 0 or > 0.5 ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
+        : Threshold is not (> 0 and < 1) ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
+        : ChampionTolerance is not (>= 0 and <= 0.5) ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
         : null;
 }
 

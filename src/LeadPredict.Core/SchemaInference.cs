@@ -7,6 +7,15 @@ public sealed record ColumnProfile(
     string Name, ColumnKind Kind, int Missing, int Distinct, IReadOnlyList<string> Examples, string Reason)
 {
     public double MissingShare(int rows) => rows == 0 ? 0 : (double)Missing / rows;
+
+    /// <summary>How the column writes its numbers (plain unless it uses thousands separators or a decimal comma).</summary>
+    public NumberFormat Number { get; init; }
+
+    /// <summary>How the column writes its dates, as a dateFormat setting ("auto", "dd/MM/yyyy", ...); null for models that predate it.</summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>Something the analyst should know about how the column is read (e.g. numbers that could be read two ways).</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>Guesses column kinds, the id column and the positive label from the data itself.</summary>
@@ -14,11 +23,49 @@ public static partial class SchemaInference
 {
     private static readonly string[] PositiveWords = ["1", "yes", "y", "true", "t", "converted", "won", "closed won", "closed-won", "customer", "success", "positive"];
 
-    public static ColumnProfile Profile(string name, string?[] values)
+    /// <summary>Profiles every column of a file: each column's number format comes from its own values, and an ambiguous one
+    /// (every value has one separator followed by three digits) is settled by the decimal mark the file's other columns use.</summary>
+    public static IReadOnlyList<ColumnProfile> ProfileColumns(IEnumerable<(string Name, string?[] Values)> columns, NumberFormat? numberFormat = null,
+        string? dateFormat = null)
     {
+        var profiled = columns.Select(c => (c.Name, c.Values, Profile: Profile(c.Name, c.Values, numberFormat, dateFormat, out var numbers), Numbers: numbers)).ToList();
+        // Columns that show the file's decimal mark: numbers read in one format only, with a separator somewhere.
+        var decimalPoint = profiled.Where(p => p.Profile.Kind == ColumnKind.Numeric && p.Numbers.SawSeparator && p.Numbers.Format is not null)
+            .Select(p => NumberFormats.Detector.UsesDecimalPoint(p.Profile.Number)).Distinct().ToArray();
+        var result = new List<ColumnProfile>(profiled.Count);
+        foreach (var (name, values, profile, numbers) in profiled)
+        {
+            if (!numbers.Ambiguous || numbers.AmbiguousExample is not { } example) { result.Add(profile); continue; }
+            string Reading(bool point) => Values.TryParseNumber(example, numbers.FormatIn(point)!.Value, out var x) ? x.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "?";
+            if (decimalPoint.Length == 1 && numbers.FormatIn(decimalPoint[0]) is { } settled)
+            {
+                result.Add(Profile(name, values, settled, dateFormat, out _) with
+                {
+                    Note = $"numbers like '{example}' could be {Reading(true)} or {Reading(false)}; read as {Reading(decimalPoint[0])}, with a decimal " +
+                           $"{(decimalPoint[0] ? "point" : "comma")} like the file's other numbers (set numberFormat to choose).",
+                });
+                continue;
+            }
+            result.Add(profile with
+            {
+                Note = $"numbers like '{example}' could be {Reading(true)} or {Reading(false)}, so the column is not read as numbers; " +
+                       $"set numberFormat to \"{NumberFormats.SettingOf(numbers.FormatIn(true)!.Value == NumberFormat.Plain ? NumberFormat.CommaThousands : numbers.FormatIn(true)!.Value)}\" " +
+                       $"or \"{NumberFormats.SettingOf(numbers.FormatIn(false)!.Value)}\" to read them.",
+            });
+        }
+        return result;
+    }
+
+    public static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat = null, string? dateFormat = null) =>
+        Profile(name, values, numberFormat, dateFormat, out _);
+
+    private static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat, string? dateFormat, out NumberFormats.Detector numbers)
+    {
+        var dates = new DateFormats.Detector(dateFormat);
         var missing = 0;
         var distinct = new HashSet<string>(StringComparer.Ordinal);
-        bool allBool = true, allNumber = true, allDate = true;
+        numbers = new NumberFormats.Detector(numberFormat);
+        bool allBool = true, allDate = true;
         long totalWords = 0;
         var present = 0;
         foreach (var v in values)
@@ -27,10 +74,31 @@ public static partial class SchemaInference
             present++;
             if (distinct.Count <= 200_000) distinct.Add(v);
             if (allBool && !Values.TryParseBoolean(v, out _)) allBool = false;
-            if (allNumber && !Values.TryParseNumber(v, out _)) allNumber = false;
-            if (allDate && (allNumber || !Values.TryParseDate(v, out _))) allDate = false;
+            numbers.Add(v);
+            if (allDate)
+            {
+                // A column of numbers is numeric even when its numbers could be dates (20250131).
+                if (numbers.AllNumbers) allDate = false;
+                else
+                {
+                    dates.Add(v);
+                    allDate = dates.AllDates;
+                }
+            }
             if (present <= 5000) totalWords += CountWords(v);
         }
+        allDate = allDate && dates.Format is not null;
+        var format = numbers.Format;
+        var allNumber = format is not null;
+        var profile = Kind(name, values, numbers, format, allNumber, allBool, allDate, missing, distinct, present, totalWords);
+        // Dates that mix day-first and month-first are not dates; say so when that is why.
+        var dateNote = profile.Kind == ColumnKind.Date || (dates.Mixed && !numbers.AllNumbers) ? dates.Note : null;
+        return profile with { Number = numbers.ReadableFormat ?? NumberFormat.Plain, DateFormat = dates.ReadableFormat, Note = dateNote };
+    }
+
+    private static ColumnProfile Kind(string name, string?[] values, NumberFormats.Detector numbers, NumberFormat? format, bool allNumber, bool allBool,
+        bool allDate, int missing, HashSet<string> distinct, int present, long totalWords)
+    {
         var examples = distinct.Take(5).ToArray();
         var distinctCount = distinct.Count;
         if (present == 0) return new(name, ColumnKind.Ignored, missing, 0, examples, "every value is missing");
@@ -42,7 +110,8 @@ public static partial class SchemaInference
         if (LooksLikeNameOfThing(name) && distinctCount > 100)
             return new(name, ColumnKind.Identifier, missing, distinctCount, examples, "a name with many distinct values (not a feature)");
         if (allNumber)
-            return new(name, ColumnKind.Numeric, missing, distinctCount, examples, "every value is a number");
+            return new(name, ColumnKind.Numeric, missing, distinctCount, examples,
+                format == NumberFormat.Plain ? "every value is a number" : $"every value is a number written like {NumberFormats.SettingOf(format!.Value)}");
         if (allDate) return new(name, ColumnKind.Date, missing, distinctCount, examples, "every value is a date");
         var avgWords = (double)totalWords / Math.Min(present, 5000);
         if (uniqueShare > 0.9 && present >= 20 && avgWords < 2.5)

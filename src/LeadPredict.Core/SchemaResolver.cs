@@ -1,7 +1,14 @@
 namespace LeadPredict.Core;
 
 /// <summary>A feature column and how it is read.</summary>
-public sealed record FeatureColumn(string Name, ColumnKind Kind);
+public sealed record FeatureColumn(string Name, ColumnKind Kind)
+{
+    /// <summary>How a numeric column writes its numbers, so scoring reads new leads as training read the history.</summary>
+    public NumberFormat Number { get; init; }
+
+    /// <summary>How a date column writes its dates (a dateFormat setting), likewise.</summary>
+    public string? DateFormat { get; init; }
+}
 
 /// <summary>
 /// A dataset configuration checked against one table: every name exists, every column has a kind,
@@ -23,7 +30,11 @@ public sealed record DatasetSchema
 
 /// <summary>The outcome of resolving a configuration against a table.</summary>
 public sealed record ResolvedDataset(
-    DatasetSchema Schema, IReadOnlyList<ColumnProfile> Profiles, bool[] Labels, int[] LabelledRows, int MissingLabels);
+    DatasetSchema Schema, IReadOnlyList<ColumnProfile> Profiles, bool[] Labels, int[] LabelledRows, int MissingLabels)
+{
+    /// <summary>What the analyst should know about how the data is read: values that cannot be read, numbers that could be read two ways.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 public static class SchemaResolver
 {
@@ -50,21 +61,23 @@ public static class SchemaResolver
         var (labels, rows, missing, positive) = ReadLabels(table, label, config.PositiveLabel);
 
         var profiles = new List<ColumnProfile>();
-        foreach (var name in table.ColumnNames)
+        foreach (var inferred in SchemaInference.ProfileColumns(table.ColumnNames.Select(n => (n, table.Column(n))), config.NumberFormatSetting,
+                     config.DateFormat is null or DateFormats.Auto ? null : config.DateFormat))
         {
-            var profile = SchemaInference.Profile(name, table.Column(name));
-            var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase));
+            var profile = inferred;
+            var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, profile.Name, StringComparison.OrdinalIgnoreCase));
             if (configured.Key is not null) profile = profile with { Kind = configured.Value, Reason = "set in the configuration" };
             profiles.Add(profile);
         }
 
         id ??= profiles.FirstOrDefault(p => p.Kind == ColumnKind.Identifier && SchemaInference.LooksLikeKeyName(p.Name)
                                          && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase))?.Name;
-        if (created is not null && profiles.First(p => p.Name == created).Kind != ColumnKind.Date)
+        string? createdWarning = null;
+        if (created is not null)
         {
-            var p = profiles.First(p => p.Name == created);
-            throw new LeadPredictException(
-                $"created column '{created}' does not hold dates (e.g. '{p.Examples.FirstOrDefault()}'); expected dates like 2024-05-31.");
+            var at = profiles.FindIndex(p => p.Name == created);
+            (createdWarning, var format) = CheckCreated(table, profiles[at], config.DateFormat);
+            profiles[at] = profiles[at] with { DateFormat = format };
         }
 
         var features = profiles
@@ -74,7 +87,7 @@ public static class SchemaResolver
                      && !string.Equals(p.Name, created, StringComparison.OrdinalIgnoreCase)
                      && !excluded.Contains(p.Name)
                      && p.Kind is not (ColumnKind.Identifier or ColumnKind.Ignored))
-            .Select(p => new FeatureColumn(p.Name, p.Kind))
+            .Select(p => new FeatureColumn(p.Name, p.Kind) { Number = p.Number, DateFormat = p.DateFormat })
             .ToArray();
         if (features.Length == 0)
             throw new LeadPredictException($"no feature columns are left in {Path.GetFileName(table.SourcePath)} after removing the label, id and excluded columns.");
@@ -90,7 +103,85 @@ public static class SchemaResolver
             Features = features,
             Excluded = excluded.ToArray(),
         };
-        return new ResolvedDataset(schema, profiles, labels, rows, missing);
+        var warnings = Warnings(table, profiles, features, label, created);
+        return new ResolvedDataset(schema, profiles, labels, rows, missing) { Warnings = createdWarning is null ? warnings : [createdWarning, .. warnings] };
+    }
+
+    /// <summary>
+    /// The created column orders the holdout, so its dates must all be read, and read one way: values that are not dates,
+    /// and dates that could be day-first or month-first, stop training with the lines to fix. Missing dates are a warning.
+    /// </summary>
+    private static (string? Warning, string? DateFormat) CheckCreated(LeadTable table, ColumnProfile p, string? dateFormat)
+    {
+        var file = Path.GetFileName(table.SourcePath);
+        var dates = new DateFormats.Detector(dateFormat is DateFormats.Auto ? null : dateFormat);
+        foreach (var v in table.Column(p.Name)) if (v is not null) dates.Add(v);
+        string Line(string? value) => Array.IndexOf(table.Column(p.Name), value) is var row and >= 0 ? $"line {table.LineOf(row)} '{value}'" : $"'{value}'";
+        if (dates.Mixed)
+            throw new LeadPredictException($"{file}: created column '{p.Name}' orders the holdout, but it has day-first dates ({Line(dates.DayFirstExample)}) " +
+                                           $"and month-first dates ({Line(dates.MonthFirstExample)}); make them consistent, or set dateFormat.");
+        if (dates.Ambiguous)
+            throw new LeadPredictException($"{file}: created column '{p.Name}' orders the holdout, but its dates could be day-first or month-first " +
+                                           $"({Line(dates.AmbiguousExample)}; no value has a day above 12 to tell); set dateFormat to \"{DateFormats.DayFirst}\" or \"{DateFormats.MonthFirst}\".");
+        var values = table.Column(p.Name);
+        var bad = new List<string>(3);
+        var count = 0;
+        var missing = 0;
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (values[r] is not { } v) { missing++; continue; }
+            if (Values.TryParseDate(v, dates.ReadableFormat, out _)) continue;
+            count++;
+            if (bad.Count < 3) bad.Add($"line {table.LineOf(r)} '{v}'");
+        }
+        if (count == values.Length - missing)
+            throw new LeadPredictException(
+                $"created column '{p.Name}' does not hold dates (e.g. '{p.Examples.FirstOrDefault()}'); expected dates like 2024-05-31, or set dateFormat.");
+        if (count > 0)
+            throw new LeadPredictException(
+                $"{file}: created column '{p.Name}' orders the holdout, but {count:N0} value(s) are not dates ({string.Join(", ", bad)}); fix them, " +
+                "leave them empty, or set dateFormat.");
+        return (missing == 0 ? null
+            : $"created column '{p.Name}': {missing:N0} lead(s) have no date; they count as the oldest, so they are in the training part, never the holdout.",
+            dates.ReadableFormat);
+    }
+
+    /// <summary>Notes on how columns are read, and values of numeric and yes/no feature columns that cannot be read (with lines).</summary>
+    private static IReadOnlyList<string> Warnings(LeadTable table, IReadOnlyList<ColumnProfile> profiles, IReadOnlyList<FeatureColumn> features,
+        string label, string? created)
+    {
+        var warnings = new List<string>();
+        foreach (var p in profiles)
+            if (p.Note is { } note && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase) && !string.Equals(p.Name, created, StringComparison.OrdinalIgnoreCase))
+                warnings.Add($"column '{p.Name}': {note}");
+        foreach (var f in features.Where(f => f.Kind is ColumnKind.Numeric or ColumnKind.Boolean or ColumnKind.Date))
+        {
+            var values = table.Column(f.Name);
+            var count = 0;
+            var examples = new List<string>(3);
+            for (var r = 0; r < values.Length; r++)
+            {
+                if (values[r] is not { } v) continue;
+                var ok = f.Kind switch
+                {
+                    ColumnKind.Boolean => Values.TryParseBoolean(v, out _),
+                    ColumnKind.Date => Values.TryParseDate(v, f.DateFormat, out _),
+                    _ => Values.TryParseNumber(v, f.Number, out _),
+                };
+                if (ok) continue;
+                count++;
+                if (examples.Count < 3) examples.Add($"line {table.LineOf(r)} '{v}'");
+            }
+            if (count == 0) continue;
+            var expected = f.Kind switch
+            {
+                ColumnKind.Boolean => "yes/no values",
+                ColumnKind.Date => f.DateFormat is null or DateFormats.Auto ? "dates" : $"dates written like {f.DateFormat}",
+                _ => f.Number == NumberFormat.Plain ? "numbers" : $"numbers written like {NumberFormats.SettingOf(f.Number)}",
+            };
+            warnings.Add($"column '{f.Name}': {count:N0} value(s) are not {expected} and are read as missing ({string.Join(", ", examples)}).");
+        }
+        return warnings;
     }
 
     private static (bool[] Labels, int[] Rows, int Missing, string Positive) ReadLabels(LeadTable table, string label, string? positiveLabel)

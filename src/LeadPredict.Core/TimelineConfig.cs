@@ -166,11 +166,11 @@ public static class TableSeparator
     {
         null or "" => null,
         "\\t" or "tab" or "\t" => '\t',
-        { Length: 1 } s => s[0],
+        "," or ";" or "|" => separator[0],
         _ => null,
     };
 
     public static string? Problem(string? separator, string setting) =>
-        separator is null or "" or "\\t" or "tab" or "\t" or { Length: 1 } ? null
-        : $"{setting} '{separator}' must be a single character (or \"tab\").";
+        separator is null or "" or "\\t" or "tab" or "\t" or "," or ";" or "|" ? null
+        : $"{setting} '{separator}' is not supported; use one of \",\", \";\", \"tab\" or \"|\".";
 }

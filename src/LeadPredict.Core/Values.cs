@@ -8,13 +8,6 @@ public static class Values
     private static readonly string[] TrueTokens = ["yes", "y", "true", "t", "1", "1.0"];
     private static readonly string[] FalseTokens = ["no", "n", "false", "f", "0", "0.0"];
 
-    private static readonly string[] DateFormats =
-    [
-        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
-        "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-ddTHH:mm", "yyyy-MM-dd HH:mm", "yyyy/MM/dd", "dd.MM.yyyy", "MM/dd/yyyy", "M/d/yyyy",
-        "MM/dd/yyyy HH:mm", "M/d/yyyy H:mm", "M/d/yyyy h:mm tt", "dd/MM/yyyy", "yyyyMMdd",
-    ];
-
     public static bool TryParseBoolean(string value, out bool result)
     {
         foreach (var t in TrueTokens)
@@ -28,6 +21,14 @@ public static class Values
     public static bool TryParseNumber(string value, out double result) =>
         TryParseInteger(value, out result)
         || (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result));
+
+    /// <summary>
+    /// A number written in <paramref name="format"/>: "4,268" and "871,606,000" in <see cref="NumberFormat.CommaThousands"/>,
+    /// "12.521.000,0" in <see cref="NumberFormat.DotThousands"/>. Plain integers take the same fast path in every format.
+    /// </summary>
+    public static bool TryParseNumber(string value, NumberFormat format, out double result) =>
+        format == NumberFormat.Plain ? TryParseNumber(value, out result)
+        : TryParseInteger(value, out result) || NumberFormats.TryParseGrouped(value, format, out result);
 
     /// <summary>
     /// A probability (0 to 1) in units of 1/<paramref name="scale"/> (100 for "0.00", 1e6 for "0.000000"), rounded as the
@@ -67,7 +68,10 @@ public static class Values
         return true;
     }
 
-    public static bool TryParseDate(string value, out DateTime result) =>
-        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out result);
+    /// <summary>A date in any form LeadPredict knows, slashed dates month-first before day-first (what models without a date format read).</summary>
+    public static bool TryParseDate(string value, out DateTime result) => Core.DateFormats.TryParse(value, Core.DateFormats.Legacy, out result);
+
+    /// <summary>A date as a column with this <see cref="Core.DateFormats"/> setting reads it; null reads as <see cref="TryParseDate(string, out DateTime)"/>.</summary>
+    public static bool TryParseDate(string value, string? dateFormat, out DateTime result) =>
+        dateFormat is null ? TryParseDate(value, out result) : Core.DateFormats.TryParse(value, Core.DateFormats.FormatsOf(dateFormat), out result);
 }

@@ -47,13 +47,14 @@ public sealed class LeadFeaturizer
     }
 
     /// <summary>Writes the features of one lead; <paramref name="values"/> are in <see cref="Columns"/> order, null = missing.</summary>
-    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null)
+    /// <param name="line">The line of the lead in its file, named when a value cannot be read (0: not from a file).</param>
+    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null, long line = 0)
     {
         var offset = 0;
         for (var c = 0; c < _encoders.Length; c++)
         {
             var e = _encoders[c];
-            e.Encode(values[c], destination.Slice(offset, e.Width), issues, c);
+            e.Encode(values[c], destination.Slice(offset, e.Width), issues, c, line);
             offset += e.Width;
         }
     }
@@ -68,7 +69,7 @@ public sealed class LeadFeaturizer
             var r = rows[i];
             for (var c = 0; c < cols.Length; c++) values[c] = cols[c]?[r];
             var vector = new float[Length];
-            Featurize(values, vector, issues);
+            Featurize(values, vector, issues, table.LineOf(r));
             result[i] = vector;
             return values;
         }, _ => { });
@@ -86,17 +87,17 @@ public sealed class LeadFeaturizer
                 var numbers = new List<double>(rows.Count);
                 foreach (var r in rows)
                 {
-                    if (values[r] is { } v && TryNumber(feature.Kind, v, out var x)) numbers.Add(x);
+                    if (values[r] is { } v && TryNumber(feature.Kind, feature.Number, v, out var x)) numbers.Add(x);
                     else missing++;
                 }
                 numbers.Sort();
                 var median = numbers.Count == 0 ? 0 : numbers[numbers.Count / 2];
-                return new ColumnState(feature.Name, feature.Kind) { Median = median, HasMissing = missing > 0 };
+                return new ColumnState(feature.Name, feature.Kind) { Median = median, HasMissing = missing > 0, Number = feature.Number };
             }
             case ColumnKind.Date:
             {
-                foreach (var r in rows) if (values[r] is null || !Values.TryParseDate(values[r]!, out _)) missing++;
-                return new ColumnState(feature.Name, feature.Kind) { HasMissing = missing > 0 };
+                foreach (var r in rows) if (values[r] is null || !Values.TryParseDate(values[r]!, feature.DateFormat, out _)) missing++;
+                return new ColumnState(feature.Name, feature.Kind) { HasMissing = missing > 0, DateFormat = feature.DateFormat };
             }
             case ColumnKind.Text:
             {
@@ -127,7 +128,7 @@ public sealed class LeadFeaturizer
         }
     }
 
-    internal static bool TryNumber(ColumnKind kind, string value, out double result)
+    internal static bool TryNumber(ColumnKind kind, NumberFormat format, string value, out double result)
     {
         if (kind == ColumnKind.Boolean)
         {
@@ -135,7 +136,7 @@ public sealed class LeadFeaturizer
             result = b ? 1 : 0;
             return ok;
         }
-        return Values.TryParseNumber(value, out result);
+        return Values.TryParseNumber(value, format, out result);
     }
 
     internal static IEnumerable<string> TextWords(string text)
@@ -157,7 +158,7 @@ public sealed class LeadFeaturizer
     {
         public abstract int Width { get; }
         public abstract IEnumerable<string> SlotNames(string column);
-        public abstract void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column);
+        public abstract void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line);
 
         public static ColumnEncoder Create(ColumnState s) => s.Kind switch
         {
@@ -171,16 +172,17 @@ public sealed class LeadFeaturizer
     private sealed class NumberEncoder(ColumnState s) : ColumnEncoder
     {
         private readonly float _median = (float)s.Median;
+        private readonly NumberFormat _format = s.Number;
         public override int Width => s.HasMissing ? 2 : 1;
         public override IEnumerable<string> SlotNames(string column) => s.HasMissing ? [column, $"{column} (missing)"] : [column];
 
-        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column)
+        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
         {
             var isMissing = value is null;
             double x = 0;
-            if (!isMissing && !TryNumber(s.Kind, value!, out x))
+            if (!isMissing && !TryNumber(s.Kind, _format, value!, out x))
             {
-                issues?.Unreadable(column, value!);
+                issues?.Unreadable(column, value!, line);
                 isMissing = true;
             }
             dest[0] = isMissing ? _median : (float)x;
@@ -190,15 +192,16 @@ public sealed class LeadFeaturizer
 
     private sealed class DateEncoder(ColumnState s) : ColumnEncoder
     {
+        private readonly string? _format = s.DateFormat;
         public override int Width => s.HasMissing ? 3 : 2;
         public override IEnumerable<string> SlotNames(string column) =>
             s.HasMissing ? [$"{column} month", $"{column} weekday", $"{column} (missing)"] : [$"{column} month", $"{column} weekday"];
 
-        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column)
+        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
         {
             DateTime d = default;
-            var ok = value is not null && Values.TryParseDate(value, out d);
-            if (value is not null && !ok) issues?.Unreadable(column, value);
+            var ok = value is not null && Values.TryParseDate(value, _format, out d);
+            if (value is not null && !ok) issues?.Unreadable(column, value, line);
             dest[0] = ok ? d.Month : 0;
             dest[1] = ok ? (int)d.DayOfWeek : -1;
             if (s.HasMissing) dest[2] = ok ? 0 : 1;
@@ -225,7 +228,7 @@ public sealed class LeadFeaturizer
             _s.Vocabulary.Select(v => $"{column} = {v}").Append($"{column} = (other)")
                 .Concat(_s.HasMissing ? [$"{column} (missing)"] : []);
 
-        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column)
+        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
         {
             dest.Clear();
             if (value is null)
@@ -256,7 +259,7 @@ public sealed class LeadFeaturizer
         public override IEnumerable<string> SlotNames(string column) =>
             _s.Vocabulary.Select(v => $"{column} has '{v}'").Append($"{column} (missing)");
 
-        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column)
+        public override void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
         {
             dest.Clear();
             if (value is null) { dest[^1] = 1; return; }
@@ -282,28 +285,59 @@ public sealed record FeaturizerState(IReadOnlyList<ColumnState> Columns);
 public sealed record ColumnState(string Name, ColumnKind Kind)
 {
     public double Median { get; init; }
+    /// <summary>How the column writes its numbers (models from before number formats read them plainly).</summary>
+    public NumberFormat Number { get; init; }
+    /// <summary>How the column writes its dates, as a dateFormat setting (null: as models from before date formats read them).</summary>
+    public string? DateFormat { get; init; }
     public bool HasMissing { get; init; }
     public IReadOnlyList<string> Vocabulary { get; init; } = [];
 }
 
-/// <summary>Counts values that could not be read (e.g. "lots" in a numeric column); they are treated as missing.</summary>
+/// <summary>Counts values that could not be read (e.g. "lots" in a numeric column), with the first few and their lines; they are treated as missing.</summary>
 public sealed class FeaturizeIssues(int columns)
 {
+    private const int Kept = 3;
     private readonly long[] _counts = new long[columns];
-    private readonly string?[] _examples = new string?[columns];
+    private readonly List<(long Line, string Value)>[] _examples = Enumerable.Range(0, columns).Select(_ => new List<(long, string)>(Kept)).ToArray();
+    private readonly long[] _lastKept = new long[columns];
 
-    public void Unreadable(int column, string value)
+    /// <summary>Counts an unreadable value; the examples kept are the ones on the first lines, whatever order threads report them in.</summary>
+    public void Unreadable(int column, string value, long line = 0)
     {
         Interlocked.Increment(ref _counts[column]);
-        _examples[column] ??= value;
+        var examples = _examples[column];
+        if (Volatile.Read(ref _lastKept[column]) is > 0 and var last && line >= last) return; // not among the first: no lock
+        lock (examples)
+        {
+            if (examples.Count == Kept)
+            {
+                var latest = examples.MaxBy(e => e.Line);
+                if (line >= latest.Line) return;
+                examples.Remove(latest);
+            }
+            examples.Add((line, value));
+            if (examples.Count == Kept) Volatile.Write(ref _lastKept[column], examples.Max(e => e.Line));
+        }
     }
 
     public IEnumerable<(int Column, long Count, string Example)> Problems() =>
-        Enumerable.Range(0, _counts.Length).Where(c => _counts[c] > 0).Select(c => (c, _counts[c], _examples[c]!));
+        Enumerable.Range(0, _counts.Length).Where(c => _counts[c] > 0).Select(c => (c, _counts[c], Examples(c)));
+
+    /// <summary>The first values that could not be read, with their lines: "line 17 '4,268', line 20 'n/a?'".</summary>
+    private string Examples(int column)
+    {
+        lock (_examples[column])
+            return string.Join(", ", _examples[column].OrderBy(e => e.Line).Select(e => e.Line > 0 ? $"line {e.Line} '{e.Value}'" : $"'{e.Value}'"));
+    }
 
     public static string Describe(LeadFeaturizer f, FeaturizeIssues issues) =>
         string.Join("; ", issues.Problems().Select(p =>
-            $"{p.Count.ToString("N0", CultureInfo.InvariantCulture)} unreadable value(s) in '{f.Columns[p.Column].Name}' (e.g. '{p.Example}', expected {KindWord(f.Columns[p.Column].Kind)}), scored as missing"));
+            $"{p.Count.ToString("N0", CultureInfo.InvariantCulture)} unreadable value(s) in '{f.Columns[p.Column].Name}' ({p.Example}; expected {Expected(f.Columns[p.Column])}), scored as missing"));
+
+    private static string Expected(ColumnState column) =>
+        column.Kind == ColumnKind.Numeric && column.Number != NumberFormat.Plain ? $"a number written like {NumberFormats.SettingOf(column.Number)}"
+        : column.Kind == ColumnKind.Date && column.DateFormat is { } f && f != DateFormats.Auto ? $"a date written like {f}"
+        : KindWord(column.Kind);
 
     private static string KindWord(ColumnKind kind) => kind switch
     {

@@ -14,11 +14,11 @@ public static class LeakGuard
     public static IReadOnlyList<LeakSuspect> Find(LeadTable table, ResolvedDataset data, int seed)
     {
         var suspects = new List<LeakSuspect>();
-        var candidates = data.Schema.Features.Select(f => (f.Name, f.Kind, Excluded: false))
-            .Concat(data.Schema.Excluded.Select(e => (Name: e, Kind: data.Profiles.First(p => p.Name == e).Kind, Excluded: true)));
-        foreach (var (name, kind, excluded) in candidates)
+        var candidates = data.Schema.Features.Select(f => (f.Name, f.Kind, f.Number, Excluded: false))
+            .Concat(data.Schema.Excluded.Select(e => data.Profiles.First(p => p.Name == e)).Select(p => (p.Name, p.Kind, p.Number, Excluded: true)));
+        foreach (var (name, kind, number, excluded) in candidates)
         {
-            var auc = SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed);
+            var auc = SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed, number);
             var byName = SchemaInference.LooksFilledAfterContact(name);
             if (auc >= AucThreshold || byName) suspects.Add(new LeakSuspect(name, auc, byName, excluded));
         }
@@ -29,17 +29,22 @@ public static class LeakGuard
     /// AUC of the best single-column predictor: the value itself for numbers (either direction), and for other kinds
     /// the conversion rate of its value, learned on one half of the rows and measured on the other (so rare values cannot memorise the outcome).
     /// </summary>
-    public static double SingleColumnAuc(string?[] values, ColumnKind kind, bool[] labels, int[] rows, int seed)
+    public static double SingleColumnAuc(string?[] values, ColumnKind kind, bool[] labels, int[] rows, int seed, NumberFormat number = NumberFormat.Plain)
     {
         var n = rows.Length;
         var scores = new double[n];
         if (kind == ColumnKind.Numeric)
         {
-            var median = 0.0;
-            var present = rows.Select(r => values[r]).Where(v => v is not null && Values.TryParseNumber(v, out _)).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            if (present.Length > 0) { Array.Sort(present); median = present[present.Length / 2]; }
+            var read = new double[n];
+            var present = new List<double>(n);
             for (var i = 0; i < n; i++)
-                scores[i] = values[rows[i]] is { } v && Values.TryParseNumber(v, out var x) ? x : median;
+            {
+                read[i] = values[rows[i]] is { } v && Values.TryParseNumber(v, number, out var x) ? x : double.NaN;
+                if (!double.IsNaN(read[i])) present.Add(read[i]);
+            }
+            present.Sort();
+            var median = present.Count > 0 ? present[present.Count / 2] : 0.0;
+            for (var i = 0; i < n; i++) scores[i] = double.IsNaN(read[i]) ? median : read[i];
             var auc = RankMetrics.Auc(scores, labels);
             return double.IsNaN(auc) ? 0.5 : Math.Max(auc, 1 - auc);
         }

@@ -51,7 +51,9 @@ public sealed record LeakSuspect(string Column, double SingleColumnAuc, bool Nam
 public sealed record ColumnImportance(string Column, double AucDrop, double StdDev);
 
 /// <summary>The champion (previous model) measured on the new holdout next to the candidate.</summary>
-public sealed record ChampionComparison(string ChampionVersion, double ChampionAuc, double CandidateAuc, double Tolerance, bool Promoted, string Decision);
+/// <see cref="ChampionUnreadable"/>: the model file could not be read (corrupt or not a model) and was replaced with --force.
+public sealed record ChampionComparison(string ChampionVersion, double ChampionAuc, double CandidateAuc, double Tolerance, bool Promoted, string Decision,
+    bool ChampionUnreadable = false);
 
 /// <summary>Everything training learned, saved as JSON next to the model and used for the HTML report.</summary>
 public sealed record TrainingReport

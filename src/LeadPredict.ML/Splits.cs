@@ -17,9 +17,11 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
         if (data.Schema.Created is { } created)
         {
             var dates = table.Column(created);
+            // Read as the resolver checked them: every present date is readable, one way; a missing one counts as the oldest.
+            var format = data.Profiles.FirstOrDefault(p => p.Name == created)?.DateFormat;
             var keys = new long[n];
             for (var i = 0; i < n; i++)
-                keys[i] = dates[data.LabelledRows[i]] is { } d && Values.TryParseDate(d, out var dt) ? dt.Ticks : long.MinValue;
+                keys[i] = dates[data.LabelledRows[i]] is { } d && Values.TryParseDate(d, format, out var dt) ? dt.Ticks : long.MinValue;
             order = Enumerable.Range(0, n).OrderBy(i => keys[i]).ThenBy(i => i).ToArray();
             var holdoutCount = (int)Math.Round(n * fraction);
             var hold = order[(n - holdoutCount)..];

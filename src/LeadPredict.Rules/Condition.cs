@@ -13,14 +13,13 @@ public enum RuleOperator { In, NotIn, Between, AtLeast, AtMost, Equals, Contains
 /// </summary>
 public sealed class Condition
 {
-    public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
-
     private readonly HashSet<string>? _set;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string[] _texts = [];
     private readonly bool _boolTrue, _boolFalse;
     private readonly double _min = double.NegativeInfinity, _max = double.PositiveInfinity;
     private readonly Regex? _regex;
+    private readonly NumberFormat _number;
     // Reused by every explanation, which is built for most leads in a batch.
     private readonly string _valuesText, _minText, _maxText, _missingText;
     // Values repeat lead after lead (job titles, industries, small numbers), so whether a pattern matches and the words
@@ -29,8 +28,10 @@ public sealed class Condition
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool>? _matched;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _explained = new(StringComparer.Ordinal);
 
-    private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern)
+    private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern,
+        NumberFormat number)
     {
+        _number = number;
         Column = column;
         Kind = kind;
         Operator = op;
@@ -90,15 +91,8 @@ public sealed class Condition
                 break;
             case RuleOperator.Matches:
                 if (string.IsNullOrEmpty(pattern)) throw new LeadPredictException("'matches' needs a regular expression (\"pattern\": ...).");
-                try
-                {
-                    _regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout);
-                    _matched = new(StringComparer.Ordinal);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new LeadPredictException($"the pattern '{pattern}' is not a valid regular expression ({e.Message.TrimEnd('.')}).");
-                }
+                _regex = LinearRegex(pattern);
+                _matched = new(StringComparer.Ordinal);
                 break;
         }
         _valuesText = Text.List(Values);
@@ -132,8 +126,8 @@ public sealed class Condition
 
     /// <summary>Builds a condition; throws <see cref="LeadPredictException"/> saying what is wrong with it.</summary>
     public static Condition Create(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string>? values = null,
-        double? min = null, double? max = null, string? pattern = null) =>
-        new(column, kind, op, values ?? [], min, max, pattern);
+        double? min = null, double? max = null, string? pattern = null, NumberFormat number = NumberFormat.Plain) =>
+        new(column, kind, op, values ?? [], min, max, pattern, number);
 
     public bool IsMetBy(ILeadValues lead) => IsMet(lead.Get(Column));
 
@@ -155,7 +149,7 @@ public sealed class Condition
                 else inList = _lookup.Contains(Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]));
                 return inList == (Operator != RuleOperator.NotIn);
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
-                return Core.Values.TryParseNumber(value, out var x) && x >= _min && x <= _max;
+                return Core.Values.TryParseNumber(value, _number, out var x) && x >= _min && x <= _max;
             case RuleOperator.Contains:
                 var text = Text.IsCollapsed(value) ? value : Text.CollapseSpaces(value, stackalloc char[256]);
                 foreach (var t in _texts)
@@ -163,9 +157,7 @@ public sealed class Condition
                 return false;
             case RuleOperator.Matches:
                 if (_matched!.TryGetValue(value, out var known)) return known;
-                bool matched;
-                try { matched = _regex!.IsMatch(value); }
-                catch (RegexMatchTimeoutException) { return false; } // not kept: a busy machine may time out where an idle one would not
+                var matched = _regex!.IsMatch(value);
                 if (_matched.Count < CacheLimit) _matched.TryAdd(value, matched);
                 return matched;
             default:
@@ -183,14 +175,13 @@ public sealed class Condition
     {
         if (string.IsNullOrEmpty(value)) return _missingText;
         if (_explained.TryGetValue(value, out var known)) return known;
-        var words = Words(value, out var keep);
-        if (keep && _explained.Count < CacheLimit) _explained.TryAdd(value, words);
+        var words = Words(value);
+        if (_explained.Count < CacheLimit) _explained.TryAdd(value, words);
         return words;
     }
 
-    private string Words(string value, out bool keep)
+    private string Words(string value)
     {
-        keep = true;
         switch (Operator)
         {
             case RuleOperator.In or RuleOperator.Equals or RuleOperator.NotIn when _set is null && !Core.Values.TryParseBoolean(value, out _):
@@ -202,20 +193,13 @@ public sealed class Condition
             case RuleOperator.NotIn:
                 return $"{Label} {value} is excluded ({_valuesText})";
             case RuleOperator.Between or RuleOperator.AtLeast or RuleOperator.AtMost:
-                if (!Core.Values.TryParseNumber(value, out var x)) return $"{Label} '{value}' is not a number";
+                if (!Core.Values.TryParseNumber(value, _number, out var x)) return $"{Label} '{value}' is not a number";
                 return x < _min ? $"{Label} {value} is below {_minText}" : $"{Label} {value} is above {_maxText}";
             case RuleOperator.Contains:
                 return _texts.Length == 1
                     ? $"{Label} {value} does not contain '{Values[0]}'"
                     : $"{Label} {value} contains none of {_valuesText}";
             case RuleOperator.Matches:
-                if (!_matched!.ContainsKey(value))
-                    try { _regex!.IsMatch(value); }
-                    catch (RegexMatchTimeoutException)
-                    {
-                        keep = false;
-                        return $"{Label}: the pattern took too long on '{value}'";
-                    }
                 return $"{Label} {value} does not match {ShownPattern}";
             default:
                 return $"{Label} {value} does not meet {Description}";
@@ -236,6 +220,31 @@ public sealed class Condition
     };
 
     public override string ToString() => Description;
+
+    /// <summary>
+    /// The pattern, run by the non-backtracking engine: its time is linear in the value's length whatever the pattern, so a
+    /// pattern like (a+)+$ cannot hold a core for minutes on long values. What that engine cannot run (backreferences,
+    /// lookarounds, atomic groups, conditionals) is refused here, when the rules are loaded, naming the construct.
+    /// </summary>
+    private static Regex LinearRegex(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        }
+        catch (NotSupportedException e)
+        {
+            var construct = e.Message.IndexOf("containing: '", StringComparison.Ordinal) is var at and >= 0
+                ? e.Message[(at + "containing: '".Length)..].TrimEnd('.', '\'') : "a construct that needs backtracking";
+            throw new LeadPredictException(
+                $"the pattern '{pattern}' cannot be evaluated in linear time because it uses: {construct}; rewrite it without that " +
+                "(e.g. list the alternatives with |, or use several rules).");
+        }
+        catch (ArgumentException e)
+        {
+            throw new LeadPredictException($"the pattern '{pattern}' is not a valid regular expression ({e.Message.TrimEnd('.')}).");
+        }
+    }
 
     // A long pattern would swamp the one-line reasons that quote it.
     private string ShownPattern => Pattern is { Length: <= 40 } ? Pattern : "the pattern";

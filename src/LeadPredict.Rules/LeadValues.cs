@@ -50,4 +50,8 @@ public sealed class LeadTableRow : ILeadValues
     /// <summary>The kind of every column, as the rules expect them for load-time validation.</summary>
     public static IReadOnlyDictionary<string, ColumnKind> KindsOf(IEnumerable<ColumnProfile> profiles) =>
         profiles.ToDictionary(p => p.Name, p => p.Kind, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How every numeric column writes its numbers, for rules that compare numbers.</summary>
+    public static IReadOnlyDictionary<string, NumberFormat> NumberFormatsOf(IEnumerable<ColumnProfile> profiles) =>
+        profiles.ToDictionary(p => p.Name, p => p.Number, StringComparer.OrdinalIgnoreCase);
 }

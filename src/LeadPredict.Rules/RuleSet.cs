@@ -31,15 +31,17 @@ public sealed class RuleSet
     public static RuleSet Default(IReadOnlyDictionary<string, ColumnKind> columns) =>
         new("default rules", null, new Funnel(Funnel.DefaultStages, FindStageColumn(columns)));
 
-    public static RuleSet Load(string path, IReadOnlyDictionary<string, ColumnKind> columns)
+    /// <param name="numberFormats">How numeric columns write their numbers (absent: plainly), so atLeast 50 reads "4,268" as training did.</param>
+    public static RuleSet Load(string path, IReadOnlyDictionary<string, ColumnKind> columns, IReadOnlyDictionary<string, NumberFormat>? numberFormats = null)
     {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"rules file not found (looked for {Path.GetFullPath(path)}).");
-        return Parse(File.ReadAllBytes(path), columns, path);
+        return Parse(File.ReadAllBytes(path), columns, path, numberFormats);
     }
 
-    public static RuleSet Parse(string json, IReadOnlyDictionary<string, ColumnKind> columns, string source = "rules.json") =>
-        Parse(Encoding.UTF8.GetBytes(json), columns, source);
+    public static RuleSet Parse(string json, IReadOnlyDictionary<string, ColumnKind> columns, string source = "rules.json",
+        IReadOnlyDictionary<string, NumberFormat>? numberFormats = null) =>
+        Parse(Encoding.UTF8.GetBytes(json), columns, source, numberFormats);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -48,7 +50,8 @@ public sealed class RuleSet
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private static RuleSet Parse(ReadOnlySpan<byte> json, IReadOnlyDictionary<string, ColumnKind> columns, string source)
+    private static RuleSet Parse(ReadOnlySpan<byte> json, IReadOnlyDictionary<string, ColumnKind> columns, string source,
+        IReadOnlyDictionary<string, NumberFormat>? numberFormats)
     {
         if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
         RulesFileDto dto;
@@ -59,18 +62,40 @@ public sealed class RuleSet
         }
         catch (JsonException e)
         {
-            var message = e.Message;
+            var message = JsonFieldProblem.From(e, json, typeof(RulesFileDto)) is { } problem ? FieldProblem(problem, json.ToArray()) : e.Message;
             var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
             if (cut > 0) message = message[..cut];
             throw new InputFileException(source, (e.LineNumber ?? 0) + 1, null, $"invalid rules file: {message}", e);
         }
-        return new Loader(source, columns, JsonLines.ObjectStarts(json)).Build(dto);
+        return new Loader(source, columns, JsonLines.ObjectStarts(json), numberFormats).Build(dto);
+    }
+
+    /// <summary>A field of the wrong type or name, said with the rule or gate it belongs to: "ICP rule 2 'Size': 'min' must be a number, got "fifty"".</summary>
+    private static string FieldProblem(JsonFieldProblem problem, byte[] json)
+    {
+        var path = problem.Path;
+        string? Name(int upTo) => JsonFieldProblem.TextAt(json, [.. path.Take(upTo), "name"]) is { Length: > 0 } n ? $" '{n.Trim()}'" : "";
+        int Index(int at) => at < path.Count && path[at].StartsWith('[') && int.TryParse(path[at][1..^1], out var i) ? i : -1;
+        string Rest(int from) => string.Concat(path.Skip(from).Select((p, i) => p.StartsWith('[') || i == 0 ? p : "." + p));
+        if (path.Count > 2 && path[0] == "icp" && Index(1) >= 0)
+            return $"ICP rule {Index(1) + 1}{Name(2)}: {problem.Describe(Rest(2))}.";
+        if (path.Count > 3 && path[0] == "funnel" && path[1] == "gates")
+        {
+            var gate = $"gate '{path[2]}'";
+            if (path.Count > 5 && path[3] is "evidence" or "anyEvidence" && Index(4) >= 0)
+                return $"{gate}, {path[3]} {Index(4) + 1}{Name(5)}: {problem.Describe(Rest(5))}.";
+            return $"{gate}: {problem.Describe(Rest(3))}.";
+        }
+        if (path.Count > 3 && path[0] == "funnel" && path[1] == "stages" && Index(2) >= 0)
+            return $"funnel stage {Index(2) + 1}: {problem.Describe(Rest(3))}.";
+        return problem.Describe() + ".";
     }
 
     private static string? FindStageColumn(IReadOnlyDictionary<string, ColumnKind> columns) =>
         columns.Keys.FirstOrDefault(c => StageColumnKeys.Contains(Text.StageKey(c)));
 
-    private sealed class Loader(string source, IReadOnlyDictionary<string, ColumnKind> kinds, Dictionary<string, long> lines)
+    private sealed class Loader(string source, IReadOnlyDictionary<string, ColumnKind> kinds, Dictionary<string, long> lines,
+        IReadOnlyDictionary<string, NumberFormat>? numberFormats)
     {
         private readonly Dictionary<string, (string Name, ColumnKind Kind)> _columns =
             kinds.ToDictionary(kv => kv.Key, kv => (kv.Key, kv.Value), StringComparer.OrdinalIgnoreCase);
@@ -142,7 +167,8 @@ public sealed class RuleSet
                     throw new LeadPredictException($"\"min\" and \"max\" belong to 'between'; '{Rules.Condition.Name(op)}' takes \"value\".");
                 if (r.Pattern is not null && op is not RuleOperator.Matches)
                     throw new LeadPredictException($"\"pattern\" belongs to 'matches', not '{Rules.Condition.Name(op)}'.");
-                return Rules.Condition.Create(column.Name, column.Kind, op, values, min, max, pattern);
+                var number = numberFormats is not null && numberFormats.TryGetValue(column.Name, out var f) ? f : NumberFormat.Plain;
+                return Rules.Condition.Create(column.Name, column.Kind, op, values, min, max, pattern, number);
             }
             catch (LeadPredictException e) when (e is not InputFileException)
             {

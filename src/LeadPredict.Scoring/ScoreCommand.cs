@@ -39,6 +39,8 @@ internal static class ScoreCommand
 
     internal static int Run(ScoreRequest request, CancellationToken ct)
     {
+        OutputGuard.Check([new("--output", request.OutputPath)],
+            [new("--input", request.InputPath), new("--model", request.ModelPath), request.RulesPath is null ? null : new("--icp", request.RulesPath)], refuseZip: true);
         BatchSummary summary;
         var sw = Stopwatch.StartNew();
         ModelBundle bundle;

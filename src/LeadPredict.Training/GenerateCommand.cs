@@ -73,6 +73,7 @@ internal static class GenerateCommand
                 || Given(parse, stageNames) || Given(parse, horizons) || Given(parse, stageHorizon))
                 throw new LeadPredictException("--output-dir, --export-date, --stage-names, --converted-at, --horizons and --stage-horizon need --crm.");
             var file = parse.GetValue(output) ?? throw new LeadPredictException("generate needs --output (the CSV to write), or --crm with --output-dir.");
+            OutputGuard.Check([new("--output", file.FullName)], [], refuseZip: true);
             var options = new GeneratorOptions
             {
                 Rows = parse.GetValue(rows),

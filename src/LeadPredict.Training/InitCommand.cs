@@ -24,6 +24,7 @@ internal static class InitCommand
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var outFile = parse.GetValue(output)!;
+            OutputGuard.Check([new("--output", outFile.FullName)], [new("--data", parse.GetValue(data)!.FullName)], refuseZip: true);
             if (outFile.Exists && !parse.GetValue(force))
                 throw new LeadPredictException($"{outFile.Name} already exists; pass --force to overwrite it.");
             var draft = Draft(parse.GetValue(data)!.FullName, parse.GetValue(label)!, parse.GetValue(separator), out var resolved, out var suspects);
@@ -48,6 +49,10 @@ internal static class InitCommand
         var leaks = suspects.Select(s => s.Column).ToArray();
         return seedConfig with
         {
+            NumberFormat = NumberFormatOf(table, resolved.Profiles),
+            // The order of day and month the date columns settled on, written down so it holds for every future export.
+            DateFormat = resolved.Profiles.Where(p => p.Kind == ColumnKind.Date && p.Note is null).Select(p => p.DateFormat)
+                .Where(f => f is DateFormats.DayFirst or DateFormats.MonthFirst).Distinct().ToArray() is [var order] ? order : null,
             PositiveLabel = schema.PositiveLabel,
             Id = schema.Id,
             Created = created,
@@ -56,6 +61,20 @@ internal static class InitCommand
             Columns = resolved.Profiles.Where(p => !string.Equals(p.Name, schema.Label, StringComparison.OrdinalIgnoreCase))
                 .ToDictionary(p => p.Name, p => p.Kind),
         };
+    }
+
+    /// <summary>
+    /// The numberFormat to write: the one grouped format the numeric columns use when it reads every numeric column (so the
+    /// setting documents the file's convention), "auto" when columns differ, and none when every number is plain.
+    /// </summary>
+    private static string? NumberFormatOf(LeadTable table, IReadOnlyList<ColumnProfile> profiles)
+    {
+        var numeric = profiles.Where(p => p.Kind == ColumnKind.Numeric).ToArray();
+        var grouped = numeric.Select(p => p.Number).Where(f => f != Core.NumberFormat.Plain).Distinct().ToArray();
+        if (grouped.Length == 0) return profiles.Any(p => p.Note is not null) ? "auto" : null;
+        if (grouped.Length == 1 && numeric.All(p => table.Column(p.Name).All(v => v is null || Values.TryParseNumber(v, grouped[0], out _))))
+            return NumberFormats.SettingOf(grouped[0]);
+        return "auto";
     }
 
     private static void PrintProfile(ResolvedDataset resolved, IReadOnlyList<LeakSuspect> suspects)
@@ -71,9 +90,11 @@ internal static class InitCommand
         {
             var leak = suspects.FirstOrDefault(s => s.Column == p.Name);
             var note = leak is not null ? $"[yellow]likely leak (AUC {leak.SingleColumnAuc:F2}): excluded[/]"
-                : p.Name == resolved.Schema.Label ? "label" : p.Name == resolved.Schema.Id ? "id" : "";
+                : p.Name == resolved.Schema.Label ? "label" : p.Name == resolved.Schema.Id ? "id"
+                : p.Note is not null ? "[yellow]see the warning below[/]" : "";
             t.AddRow(Markup.Escape(p.Name), p.Kind.ToString(), p.MissingShare(rows).ToString("P0"), p.Distinct.ToString("N0"), Markup.Escape(p.Reason), note);
         }
         AnsiConsole.Write(t);
+        foreach (var warning in resolved.Warnings) CommandRunner.Warning(warning);
     }
 }

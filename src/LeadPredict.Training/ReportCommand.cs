@@ -22,6 +22,7 @@ internal static class ReportCommand
         {
             var modelPath = parse.GetValue(model)!.FullName;
             var target = parse.GetValue(output)?.FullName ?? TrainingReportWriter.PathFor(modelPath);
+            OutputGuard.Check([new("--output", target)], [new("--model", modelPath)], refuseZip: true);
             var bundle = ModelBundle.Load(modelPath);
             var icp = IcpBacktestSummary.TryParse(bundle.Extras.GetValueOrDefault(IcpBacktestSummary.ExtraName));
             TrainingReportWriter.Write(target, bundle.Report, icp);

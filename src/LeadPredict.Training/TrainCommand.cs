@@ -37,6 +37,10 @@ internal static class TrainCommand
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var configFile = parse.GetValue(config);
+            var modelPath = parse.GetValue(model)!.FullName;
+            OutputGuard.Check(Outputs(modelPath), [
+                new("--data", parse.GetValue(data)!.FullName), configFile is null ? null : new("--config", configFile.FullName),
+                parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
             var baseConfig = configFile is not null ? TrainingConfig.Load(configFile.FullName) : new TrainingConfig();
             var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
                 CommandRunner.SplitList(parse.GetValue(exclude)), parse.GetValue(separator), parse.GetValue(created),
@@ -47,13 +51,30 @@ internal static class TrainCommand
             {
                 DataPath = parse.GetValue(data)!.FullName,
                 Config = merged,
-                ModelPath = parse.GetValue(model)!.FullName,
+                ModelPath = modelPath,
                 ConfigSource = configFile?.FullName ?? "command line",
                 Force = parse.GetValue(force),
             };
             return Run(request, parse.GetValue(icp)?.FullName, ct);
         }));
         return command;
+    }
+
+    /// <summary>Every file training may write: the model, its metrics and report, the candidate's, and the set-aside old model.</summary>
+    private static IEnumerable<FileRole> Outputs(string model)
+    {
+        var candidate = ModelTrainer.CandidatePath(model);
+        return
+        [
+            new("--model", model),
+            new("the metrics file", ModelTrainer.ReportPath(model)),
+            new("the report", Reports.TrainingReportWriter.PathFor(model)),
+            new("the candidate model", candidate),
+            new("the candidate's metrics file", ModelTrainer.ReportPath(candidate)),
+            new("the candidate's report", Reports.TrainingReportWriter.PathFor(candidate)),
+            new("the previous model", ModelTrainer.PreviousPath(model)),
+            new("the corrupt model's copy", ModelTrainer.CorruptPath(model)),
+        ];
     }
 
     internal static TrainingConfig Merge(TrainingConfig c, string? label, string? positive, string? id, IReadOnlyList<string> exclude,
@@ -164,7 +185,7 @@ internal static class TrainCommand
                 .AddColumn(new TableColumn("lift").RightAligned()).AddColumn("verdict");
             foreach (var r in b.Rules)
                 t.AddRow(Markup.Escape(r.Rule + (r.MustHave ? " (must)" : "")), Markup.Escape(r.Condition), Rate(r.Met), Rate(r.NotMet),
-                    r.Lift.ToString("F2", CultureInfo.InvariantCulture), r.NoLift ? $"[yellow]{Markup.Escape(r.Verdict)}[/]" : Markup.Escape(r.Verdict));
+                    double.IsPositiveInfinity(r.Lift) ? "∞" : F(r.Lift, 2), r.NoLift ? $"[yellow]{Markup.Escape(r.Verdict)}[/]" : Markup.Escape(r.Verdict));
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"ICP fit on the history: pass {Rate(b.Pass)}, partial {Rate(b.Partial)}, fail {Rate(b.Fail)} (all {Rate(b.All)})");
         }
@@ -176,5 +197,5 @@ internal static class TrainCommand
     private static string Rate(LeadPredict.Advice.RateSummary r) =>
         r.Leads == 0 ? "no leads" : $"{r.Rate.ToString("P1", CultureInfo.InvariantCulture)} of {r.Leads.ToString("N0", CultureInfo.InvariantCulture)}";
 
-    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F4", CultureInfo.InvariantCulture);
+    private static string F(double v, int digits = 4) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

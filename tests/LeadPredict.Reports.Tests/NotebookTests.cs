@@ -16,6 +16,25 @@ public sealed class NotebookTests
     [Fact]
     public void The_feature_importance_notebook_runs_on_the_bundled_sample_and_writes_its_page() => Run("feature-importance.cs");
 
+    [Theory]
+    [InlineData("explore-leads.cs")]
+    [InlineData("feature-importance.cs")]
+    public void A_notebook_refuses_to_write_its_page_over_the_data(string notebook)
+    {
+        using var temp = new TempDir();
+        var data = temp.File("leads.csv");
+        File.Copy(TestPaths.Data("leads-history.csv"), data);
+        var before = File.ReadAllBytes(data);
+
+        var (exitCode, log) = Start(notebook, data, data);
+
+        Assert.True(exitCode == 2, log);
+        Assert.Contains("OUT.html", log);
+        Assert.Contains("DATA.csv", log);
+        Assert.Contains("nothing was done", log);
+        Assert.Equal(before, File.ReadAllBytes(data));
+    }
+
     [Fact]
     public void Every_notebook_has_a_test()
     {
@@ -27,12 +46,23 @@ public sealed class NotebookTests
     {
         using var temp = new TempDir();
         var output = temp.File(Path.ChangeExtension(notebook, ".html"));
+        var (exitCode, log) = Start(notebook, TestPaths.Data("leads-history.csv"), output);
+        Assert.True(exitCode == 0, $"{notebook} exited with {exitCode}:\n{log}");
+        Assert.True(File.Exists(output), $"{notebook} did not write {output}:\n{log}");
+        var html = File.ReadAllText(output);
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.DoesNotContain("<script src=", html); // offline: plotly.js is inlined, nothing is fetched
+        Assert.Contains("Wrote ", log);
+    }
+
+    private static (int ExitCode, string Log) Start(string notebook, string data, string output)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = TestPaths.RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { "run", "--file", Path.Combine("notebooks", notebook), "--", TestPaths.Data("leads-history.csv"), output },
+            ArgumentList = { "run", "--file", Path.Combine("notebooks", notebook), "--", data, output },
         };
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -44,12 +74,6 @@ public sealed class NotebookTests
             process.Kill(entireProcessTree: true);
             Assert.Fail($"{notebook} did not finish within 5 minutes.\n{stdout.Result}\n{stderr.Result}");
         }
-        var log = $"{stdout.Result}\n{stderr.Result}";
-        Assert.True(process.ExitCode == 0, $"{notebook} exited with {process.ExitCode}:\n{log}");
-        Assert.True(File.Exists(output), $"{notebook} did not write {output}:\n{log}");
-        var html = File.ReadAllText(output);
-        Assert.Contains("Plotly.newPlot", html);
-        Assert.DoesNotContain("<script src=", html); // offline: plotly.js is inlined, nothing is fetched
-        Assert.Contains("Wrote ", stdout.Result);
+        return (process.ExitCode, $"{stdout.Result}\n{stderr.Result}");
     }
 }

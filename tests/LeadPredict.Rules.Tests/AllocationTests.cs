@@ -1,5 +1,13 @@
 namespace LeadPredict.Rules.Tests;
 
+/// <summary>
+/// Run alone: a collection by another test while the loop runs retires this thread's allocation context, which shows as up
+/// to one allocation quantum (8 KB) "allocated" though nothing was.
+/// </summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationTestsRunAlone;
+
+[Collection(nameof(AllocationTests))]
 public sealed class AllocationTests
 {
     [Fact]
@@ -18,6 +26,6 @@ public sealed class AllocationTests
             rules.Icp!.FitOf(lead, out _);
             backtest.Add(lead, i % 3 == 0);
         }
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000, "evaluation allocated per lead");
+        var delta = GC.GetAllocatedBytesForCurrentThread() - before; Assert.True(delta < 1_000, $"evaluation allocated per lead: {delta}");
     }
 }

@@ -65,6 +65,43 @@ public sealed class RulesFileTests
     }
 
     [Fact]
+    public void A_pattern_with_a_backreference_is_refused_at_load_naming_the_rule_and_line()
+    {
+        var e = Bad("""
+            {
+              "icp": [
+                { "column": "employees", "op": "atLeast", "value": 50 },
+                { "name": "Doubled letter", "column": "job_title", "op": "matches", "pattern": "(\\w)\\1" }
+              ]
+            }
+            """);
+        Assert.StartsWith("rules.json, line 4: ICP rule 2 'Doubled letter': the pattern '(\\w)\\1' cannot be evaluated in linear time because it uses: backreference", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "icp": [ { "column": "employees", "op": "atLeast", "value": 5 }, { "name": "Size", "column": "employees", "op": "between", "min": "fifty", "max": 100 } ] }""",
+        "ICP rule 2 'Size': 'min' must be a number, got \"fifty\".")]
+    [InlineData("""{ "icp": [ { "column": "employees", "op": "atLeast", "value": 5, "weight": "high" } ] }""",
+        "ICP rule 1: 'weight' must be a number, got \"high\".")]
+    [InlineData("""{ "icp": [ { "name": "Size", "column": "employees", "op": "atLeast", "value": 5, "mustHave": "yes" } ] }""",
+        "ICP rule 1 'Size': 'mustHave' must be true or false, got \"yes\".")]
+    [InlineData("""{ "icp": [ { "name": "Size", "column": "employees", "op": "atLeast", "value": 5, "wieght": 2 } ] }""",
+        "ICP rule 1 'Size': 'wieght' is not a known field; use one of name, column, op, value, values, min, max, pattern, weight, mustHave.")]
+    [InlineData("""{ "funnel": { "gates": { "SQL": { "minProbability": "0.4 or so" } } } }""",
+        "gate 'SQL': 'minProbability' must be a number, got \"0.4 or so\".")]
+    [InlineData("""{ "funnel": { "gates": { "SQL": { "evidence": [ { "column": "demo_requested", "op": "equals", "value": "yes", "weight": "x" } ] } } } }""",
+        "gate 'SQL', evidence 1: 'weight' must be a number, got \"x\".")]
+    [InlineData("""{ "icpFailBelow": [1] }""", "'icpFailBelow' must be a number, got a list.")]
+    public void A_field_of_the_wrong_type_is_named_with_its_rule_not_a_dotnet_type(string json, string expected)
+    {
+        var e = Bad(json);
+        Assert.EndsWith(expected, e.Message);
+        Assert.StartsWith("rules.json, line 1: invalid rules file: ", e.Message);
+        Assert.DoesNotContain("System.", e.Message);
+        Assert.DoesNotContain("LeadPredict.", e.Message);
+    }
+
+    [Fact]
     public void An_unknown_operator_is_a_configuration_error()
     {
         var e = Bad("""{ "icp": [ { "column": "employees", "op": "greaterThan", "value": 50 } ] }""");

@@ -48,6 +48,15 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public void A_bad_argument_exits_with_2_naming_the_option_and_what_it_expects()
+    {
+        var result = Cli.Score("score", "--input", NewLeads, "--output", "x.csv", "--top", "ten");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--top expects a whole number, got 'ten'", result.Error);
+        Assert.DoesNotContain("System.", result.All);
+    }
+
+    [Fact]
     public void Without_a_rules_file_there_are_no_icp_columns_and_the_reason_says_icp_gates_were_skipped()
     {
         using var dir = new TempDir();

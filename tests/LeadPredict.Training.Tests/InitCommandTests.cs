@@ -23,6 +23,25 @@ public sealed class InitCommandTests
         Assert.Equal(ColumnKind.Categorical, config.Columns["industry"]);
     }
 
+    [Fact]
+    public void Init_writes_the_order_of_day_and_month_that_the_dates_settle()
+    {
+        using var dir = new TempDir();
+        var lines = File.ReadAllLines(TestPaths.Data("leads-history.csv"));
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',', 3);
+            lines[i] = $"{f[0]},{DateTime.ParseExact(f[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture):dd/MM/yyyy},{f[2]}";
+        }
+        var data = dir.Write("dmy.csv", string.Join("\n", lines) + "\n");
+        var result = Cli.Train("init", "--data", data, "--label", "converted", "--output", dir.File("c.json"));
+        Assert.True(result.ExitCode == 0, result.All);
+        var config = DatasetConfig.Load<DatasetConfig>(dir.File("c.json"));
+        Assert.Equal("dd/MM/yyyy", config.DateFormat);
+        Assert.Equal("created_at", config.Created);
+        Assert.Equal(ColumnKind.Date, config.Columns["created_at"]);
+    }
+
     [SkippableFact]
     public void Init_on_x_education_puts_the_likely_leaks_in_the_exclude_list()
     {

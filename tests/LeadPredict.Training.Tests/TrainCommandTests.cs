@@ -62,6 +62,19 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void A_latin1_character_is_reported_on_its_own_line()
+    {
+        using var dir = new TempDir();
+        var lines = File.ReadAllLines(History).Take(1600).Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+        lines[1500] = [.. lines[1500], 0xE9]; // line 1501 ends with é in Latin-1
+        var data = dir.File("latin1.csv");
+        File.WriteAllBytes(data, lines.SelectMany(l => l.Append((byte)'\n')).ToArray());
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("m.zip"));
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("latin1.csv, line 1501: the file is not valid UTF-8", result.Error);
+    }
+
+    [Fact]
     public void A_rules_file_naming_a_missing_column_stops_before_training()
     {
         using var dir = new TempDir();
@@ -79,6 +92,41 @@ public sealed class TrainCommandTests
         var result = Cli.Train("train", "--data", History, "--model", dir.File("m.zip"));
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("--label", result.Error);
+    }
+
+    [Fact]
+    public void Force_replaces_a_corrupt_model_cleanly_and_keeps_the_corrupt_file_for_inspection()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("m.zip", "PK\u0003\u0004 truncated download");
+
+        var refused = Cli.Train("train", "--data", History, "--label", "converted", "--model", model, "--folds", "0", "--trees", "20");
+        Assert.Equal(ExitCodes.BadModel, refused.ExitCode);
+        Assert.Contains("--force", refused.Error);
+
+        var forced = Cli.Train("train", "--data", History, "--label", "converted", "--model", model, "--folds", "0", "--trees", "20", "--force");
+        Assert.True(forced.ExitCode == 0, forced.All);
+        Assert.NotNull(LeadPredict.ML.ModelBundle.Load(model));
+        Assert.Equal("PK\u0003\u0004 truncated download", File.ReadAllText(dir.File("m.corrupt.zip")));
+        Assert.False(File.Exists(dir.File("m.previous.zip")), "a corrupt file is not a previous model to go back to");
+        Assert.Contains("m.corrupt.zip", forced.Output);
+        Assert.Contains("\"championAuc\": \"NaN\"", File.ReadAllText(dir.File("m.metrics.json")));
+    }
+
+    [Fact]
+    public void A_rule_whose_other_leads_never_convert_is_stored_with_an_infinite_lift()
+    {
+        using var dir = new TempDir();
+        // Every converter is in segment 'a'; leads outside it never convert, so the rule's lift is infinite.
+        var rows = Enumerable.Range(0, 400).Select(i => $"L{i},{(i % 4 == 0 ? "a" : i % 2 == 0 ? "a" : "b")},{i % 37},{(i % 4 == 0 ? "yes" : "no")}");
+        var data = dir.Write("h.csv", "id,segment,visits,converted\n" + string.Join("\n", rows) + "\n");
+        var rules = dir.Write("rules.json", """{ "icp": [ { "name": "Segment A", "column": "segment", "op": "in", "values": ["a"] } ] }""");
+
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--icp", rules, "--model", dir.File("m.zip"), "--folds", "0", "--trees", "20");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("∞", result.Output);
+        Assert.Contains("\"lift\": \"Infinity\"", File.ReadAllText(dir.File("m.metrics.json")));
     }
 
     [Fact]

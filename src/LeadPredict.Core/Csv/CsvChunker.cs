@@ -173,6 +173,38 @@ public sealed class CsvChunker : IDisposable
         return last;
     }
 
+    /// <summary>
+    /// The line (counted as <see cref="CsvRecordReader"/> counts them) on which a UTF-8 file first has bytes that are not
+    /// UTF-8, or null when it has none. Reads the file again from the start: only for the error message.
+    /// </summary>
+    internal static long? LineOfInvalidUtf8(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var buffer = new byte[1 << 16];
+        var chars = new char[buffer.Length];
+        var length = 0;
+        long line = 1;
+        var first = true;
+        while (true)
+        {
+            var read = file.Read(buffer, length, buffer.Length - length);
+            var last = read == 0;
+            length += read;
+            var start = first && buffer.AsSpan(0, length).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            first = false;
+            var block = buffer.AsSpan(start, length - start);
+            var status = System.Text.Unicode.Utf8.ToUtf16(block, chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: last);
+            if (status == OperationStatus.InvalidData) return line + LineBreaks(block[..valid]);
+            // Keep an incomplete character, and a final \r whose \n may come next, for the next read.
+            var keep = block.Length - valid;
+            if (keep == 0 && valid > 0 && block[valid - 1] == (byte)'\r' && !last) keep = 1;
+            line += LineBreaks(block[..^keep]);
+            if (last) return null;
+            block[^keep..].CopyTo(buffer);
+            length = keep;
+        }
+    }
+
     /// <summary>Line breaks as <see cref="CsvRecordReader"/> counts them: \n, \r\n and a lone \r are one each.</summary>
     internal static long LineBreaks(ReadOnlySpan<byte> text)
     {

@@ -25,13 +25,18 @@ public sealed class CsvRecordReader : IDisposable
     private int _rawStart;
     private int _rawLength;
     private CsvInternPool? _pool;
+    private readonly bool _fromFile;
 
     public CsvRecordReader(string path, char? separator = null, bool keepRawRecord = false)
-        : this(OpenFile(path), path, separator, keepRawRecord) { }
+        : this(OpenFile(path), path, separator, keepRawRecord, fromFile: true) { }
 
     public CsvRecordReader(TextReader reader, string path, char? separator = null, bool keepRawRecord = false)
+        : this(reader, path, separator, keepRawRecord, fromFile: false) { }
+
+    private CsvRecordReader(TextReader reader, string path, char? separator, bool keepRawRecord, bool fromFile)
     {
         _reader = reader;
+        _fromFile = fromFile;
         FilePath = path;
         _keepRaw = keepRawRecord;
         var firstLine = PeekFirstLine();
@@ -165,7 +170,10 @@ public sealed class CsvRecordReader : IDisposable
         }
         catch (DecoderFallbackException e)
         {
-            throw new InputFileException(FilePath, _line, null, "the file is not valid UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).", e);
+            // The decoder fails on a whole block read ahead, up to 64 KB past the record being parsed (the line counter's
+            // place): the line of the bad bytes themselves is found by reading the file's bytes up to them.
+            var line = _fromFile ? CsvChunker.LineOfInvalidUtf8(FilePath) ?? _line : _line;
+            throw new InputFileException(FilePath, line, null, "the file is not valid UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).", e);
         }
         if (read == 0) { _eof = true; return false; }
         _len += read;

@@ -143,8 +143,8 @@ public sealed class LeadScorer
     }
 
     /// <summary>Writes the features of one lead (<see cref="FeatureWidth"/> of them), for <see cref="ScoreFeatures"/>.</summary>
-    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null) =>
-        _featurizer.Featurize(values, destination, issues);
+    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null, long line = 0) =>
+        _featurizer.Featurize(values, destination, issues, line);
 
     /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
     public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;

@@ -88,7 +88,7 @@ internal sealed class ScoringWorker
                 _lines[n] = reader.RecordLine;
                 _raw[n] = reader.RawRecordRange;
                 _scorer.Extract(_job.Binding, _fields[n], _values[n]);
-                _scorer.Featurize(_values[n], _features.AsSpan(n * width, width), _job.Issues);
+                _scorer.Featurize(_values[n], _features.AsSpan(n * width, width), _job.Issues, _lines[n]);
                 n++;
             }
             if (n == 0) break;

@@ -25,6 +25,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var table = LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
             new Progress<long>(rows => observer.Progress(new("Reading data", null, $"{rows:N0} rows"))), ct);
         var data = SchemaResolver.Resolve(config, table, request.ConfigSource);
+        foreach (var warning in data.Warnings) observer.Warning(warning);
         if (data.MissingLabels > 0)
             observer.Warning($"{data.MissingLabels:N0} row(s) have no value in label column '{data.Schema.Label}' and are left out of training.");
         var positives = data.Labels.Count(b => b);
@@ -126,14 +127,17 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             Schema = data.Schema, Featurizer = featurizer, Model = model, ModelInputSchema = InputSchemaOf(ml, featurizer.Length),
             Ensemble = ensemble, Card = card, Report = report, Probes = probes, Extras = extras,
         };
+        // An unreadable champion is no model to go back to: it is kept apart for inspection, and the last good previous stays.
+        var setAside = champion is { ChampionUnreadable: true } ? CorruptPath(request.ModelPath) : PreviousPath(request.ModelPath);
         if (promoted && champion is not null && File.Exists(request.ModelPath))
-            File.Copy(request.ModelPath, PreviousPath(request.ModelPath), overwrite: true);
+            File.Copy(request.ModelPath, setAside, overwrite: true);
         bundle.Save(target, ml);
         var reportPath = ReportPath(target);
         AtomicFile.Write(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json));
 
         var message = champion is null ? $"Saved model {card.Version} to {target}."
-            : promoted ? $"Saved model {card.Version} to {target}: {champion.Decision} (the previous model is kept as {Path.GetFileName(PreviousPath(request.ModelPath))})."
+            : promoted && champion.ChampionUnreadable ? $"Saved model {card.Version} to {target}: {champion.Decision} (the unreadable file is kept as {Path.GetFileName(setAside)})."
+            : promoted ? $"Saved model {card.Version} to {target}: {champion.Decision} (the previous model is kept as {Path.GetFileName(setAside)})."
             : $"Kept the current model: {champion.Decision}. The candidate was saved to {target}; use --force to replace the model anyway.";
         var outcome = new TrainingOutcome(report, promoted, target, reportPath, message);
         foreach (var ext in _extensions) ext.AfterSave(context, outcome);
@@ -142,6 +146,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
 
     public static string CandidatePath(string modelPath) => WithSuffix(modelPath, ".candidate");
     public static string PreviousPath(string modelPath) => WithSuffix(modelPath, ".previous");
+    /// <summary>Where an unreadable model replaced with --force is kept (not as the previous model: it cannot be gone back to).</summary>
+    public static string CorruptPath(string modelPath) => WithSuffix(modelPath, ".corrupt");
     public static string ReportPath(string modelPath) => Path.ChangeExtension(modelPath, null) + ".metrics.json";
 
     private static string WithSuffix(string path, string suffix) =>
@@ -266,7 +272,9 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         }
         catch (LeadPredictException e)
         {
-            if (request.Force) return new ChampionComparison("unreadable", double.NaN, candidateAuc, tolerance, true, $"the existing model could not be read ({e.Message}); replaced because of --force");
+            if (request.Force)
+                return new ChampionComparison("unreadable", double.NaN, candidateAuc, tolerance, true,
+                    $"the existing model could not be read ({e.Message}); replaced because of --force", ChampionUnreadable: true);
             throw new LeadPredictException($"the existing model cannot be read, so the new one cannot be compared with it ({e.Message}); use --force to replace it.", ProblemKind.BadModel, e);
         }
         var missing = champion.Featurizer.Columns.Where(c => !table.HasColumn(c.Name)).Select(c => c.Name).ToArray();

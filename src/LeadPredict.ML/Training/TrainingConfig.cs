@@ -39,7 +39,7 @@ public sealed record TrainerOptions
     public string? Validate() =>
         Trees is < 1 or > 20_000 ? $"trainer.trees must be between 1 and 20000 (was {Trees})."
         : Leaves is < 2 or > 1024 ? $"trainer.leaves must be between 2 and 1024 (was {Leaves})."
-        : LearningRate is <= 0 or > 1 ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
+        : LearningRate is not (> 0 and <= 1) ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
         : MinExamplesPerLeaf < 1 ? $"trainer.minExamplesPerLeaf must be at least 1 (was {MinExamplesPerLeaf})."
         : null;
 }

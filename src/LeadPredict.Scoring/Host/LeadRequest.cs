@@ -120,15 +120,18 @@ public sealed class LeadRequest
             _ => throw new RequestProblem(Field(), $"expected a string, number, boolean or null, got {Describe(v.ValueKind)}."),
         };
         if (!model.FeatureKinds.TryGetValue(name, out var kind)) return text;
+        // A JSON number is a plain number; a column trained on decimal commas reads it written that way.
+        if (v.ValueKind == JsonValueKind.Number && kind == ColumnKind.Numeric && model.NumberFormats[name] is NumberFormat.DotThousands or NumberFormat.SpaceThousands)
+            text = v.GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('.', ',');
         var normalized = model.Scorer.NormalizeValue(text);
         if (normalized is null) return text;
         switch (kind)
         {
-            case ColumnKind.Numeric when v.ValueKind is JsonValueKind.True or JsonValueKind.False || !Values.TryParseNumber(normalized, out _):
+            case ColumnKind.Numeric when v.ValueKind is JsonValueKind.True or JsonValueKind.False || !Values.TryParseNumber(normalized, model.NumberFormats[name], out _):
                 throw new RequestProblem(Field(), $"expected a number, got {Quote(v)}.");
             case ColumnKind.Boolean when !Values.TryParseBoolean(normalized, out _):
                 throw new RequestProblem(Field(), $"expected a yes/no value (true/false, yes/no, 1/0), got {Quote(v)}.");
-            case ColumnKind.Date when v.ValueKind != JsonValueKind.String || !Values.TryParseDate(normalized, out _):
+            case ColumnKind.Date when v.ValueKind != JsonValueKind.String || !Values.TryParseDate(normalized, model.DateFormats[name], out _):
                 throw new RequestProblem(Field(), $"expected a date such as \"2026-06-25\", got {Quote(v)}.");
         }
         return text;

@@ -19,10 +19,18 @@ public sealed class ScoringModel
         Annotators = ScoringExtensions.Annotators(bundle, rulesPath);
         AnnotationHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
+        NumberFormats = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Number, StringComparer.OrdinalIgnoreCase);
+        DateFormats = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.DateFormat, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The kind of each feature column, by name (case-insensitive), for checking request values.</summary>
     public IReadOnlyDictionary<string, LeadPredict.Core.ColumnKind> FeatureKinds { get; }
+
+    /// <summary>How each numeric feature column writes its numbers ("4,268" is a number in a column trained on such values).</summary>
+    public IReadOnlyDictionary<string, LeadPredict.Core.NumberFormat> NumberFormats { get; }
+
+    /// <summary>How each date feature column writes its dates (01/02/2025 reads as the column's history did).</summary>
+    public IReadOnlyDictionary<string, string?> DateFormats { get; }
 
     public ModelBundle Bundle { get; }
     public string Version => Bundle.Card.Version;

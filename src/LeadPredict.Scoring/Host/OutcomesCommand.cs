@@ -21,11 +21,14 @@ internal static class OutcomesCommand
         var command = new Command("outcomes", "Record later outcomes per lead id in the prediction log.") { input, model, idColumn, outcomeColumn, sqlite, postgres };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
+            var log = LogOptions.From(parse.GetValue(sqlite)!, parse.GetValue(postgres));
+            if (log.PostgresConnectionString is null)
+                OutputGuard.Check([new("--log-db", Path.GetFullPath(log.SqlitePath))],
+                    [new("--input", parse.GetValue(input)!.FullName), parse.GetValue(model) is { } modelFile ? new("--model", modelFile.FullName) : null], refuseZip: true);
             var bundle = parse.GetValue(model) is { } m ? ModelBundle.Load(m.FullName) : null;
             var id = parse.GetValue(idColumn) ?? bundle?.Schema.Id ?? "lead_id";
             var outcome = parse.GetValue(outcomeColumn) ?? bundle?.Schema.Label ?? "converted";
             var records = OutcomeFile.Read(parse.GetValue(input)!.FullName, id, outcome, bundle?.Schema.PositiveLabel, TimeProvider.System.GetUtcNow());
-            var log = LogOptions.From(parse.GetValue(sqlite)!, parse.GetValue(postgres));
             Run(log, records, ct).GetAwaiter().GetResult();
             var converted = records.Count(r => r.Converted);
             AnsiConsole.MarkupLine($"[green]Recorded {records.Count:N0} outcomes[/] ({converted:N0} converted) in the {(log.PostgresConnectionString is null ? Markup.Escape(log.SqlitePath) : "PostgreSQL")} prediction log.");

@@ -49,7 +49,12 @@ public static class ScoringHost
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJsonContext.Default);
+            // A model card may hold undefined metrics (the AUC of a one-class holdout): "NaN", as in the model file, not a 500.
+            j.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        });
         if (host.CorsOrigins.Length > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins(host.CorsOrigins).WithMethods("GET", "POST").WithHeaders("Content-Type")));
         configureServices?.Invoke(builder.Services);

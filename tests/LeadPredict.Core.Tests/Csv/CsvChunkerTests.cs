@@ -56,6 +56,19 @@ public sealed class CsvChunkerTests : IDisposable
         Assert.Equal("error bad.csv, line 40002: the file is not valid UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).", log[^1]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1501)]
+    public void Should_Name_The_Line_Of_Invalid_Utf8_In_The_First_Block_As_One_Reader_Does(int badLine)
+    {
+        var file = Path.Combine(_dir, "latin1.csv");
+        var lines = Enumerable.Range(2, 1600).Select(i => Encoding.UTF8.GetBytes(i == badLine ? $"{i},Z" : $"{i},Zurich")).ToList();
+        File.WriteAllBytes(file, [.. "id,city\n"u8, .. lines.SelectMany(l => l == lines[badLine - 2] ? [.. l, 0xFC, (byte)'\n'] : l.Append((byte)'\n'))]);
+        foreach (var size in new[] { 64, 4096, 1 << 20 })
+            Assert.Equal($"error latin1.csv, line {badLine}: the file is not valid UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).", Chunked(file, size)[^1]);
+        Assert.Equal(Whole(file)[^1], Chunked(file, 64)[^1]);
+    }
+
     private string Write(string text, Encoding encoding)
     {
         var file = Path.Combine(_dir, $"{Guid.NewGuid():N}.csv");

@@ -119,6 +119,47 @@ public sealed class CsvRecordReaderTests : IDisposable
         Assert.Contains("UTF-8", e.Message);
     }
 
+    [Theory]
+    [InlineData(2, 10, "\n")]        // in the first block the reader decodes, where the header is read from
+    [InlineData(1501, 1600, "\n")]   // the case: was reported as line 1499
+    [InlineData(1501, 1600, "\r\n")]
+    [InlineData(40002, 40010, "\n")]
+    public void Invalid_utf8_names_the_line_it_is_on(int badLine, int lines, string newline)
+    {
+        var path = Path.Combine(_dir, "latin1.csv");
+        using (var file = File.Create(path))
+        {
+            file.Write(Encoding.UTF8.GetBytes("id,name,city" + newline));
+            for (var line = 2; line <= lines; line++)
+            {
+                file.Write(Encoding.UTF8.GetBytes($"{line},Company {line},"));
+                if (line == badLine) file.Write([0x5A, 0xFC, 0x72, 0x69, 0x63, 0x68]); // "Zürich" in Latin-1
+                else file.Write("Zurich"u8);
+                file.Write(Encoding.UTF8.GetBytes(newline));
+            }
+        }
+        var e = Assert.Throws<InputFileException>(() =>
+        {
+            using var reader = new CsvRecordReader(path);
+            ReadAll(reader);
+        });
+        Assert.Equal(badLine, e.Line);
+        Assert.Contains($"latin1.csv, line {badLine}: the file is not valid UTF-8", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_utf8_after_a_quoted_line_break_names_the_physical_line()
+    {
+        var path = Path.Combine(_dir, "latin1.csv");
+        File.WriteAllBytes(path, [.. "id,note\n1,\"two\nlines\"\n2,"u8.ToArray(), 0xE9, (byte)'\n']);
+        var e = Assert.Throws<InputFileException>(() =>
+        {
+            using var reader = new CsvRecordReader(path);
+            ReadAll(reader);
+        });
+        Assert.Equal(4, e.Line);
+    }
+
     [Fact]
     public void The_raw_record_is_kept_byte_for_byte_when_asked()
     {

@@ -76,7 +76,7 @@ public sealed class LeadScorerTests
         var row = scorer.FeatureColumns.Select(c => c.Name == "employees" ? "lots" : null).ToArray();
         scorer.Score(row, issues: issues);
         var problem = Assert.Single(issues.Problems());
-        Assert.Equal("lots", problem.Example);
+        Assert.Equal("'lots'", problem.Example);
         Assert.Contains("'employees'", FeaturizeIssues.Describe(scorer.Bundle.Featurizer, issues));
     }
 

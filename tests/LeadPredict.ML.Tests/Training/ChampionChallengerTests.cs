@@ -72,4 +72,23 @@ public sealed class ChampionChallengerTests
         Assert.Contains("--force", e.Message);
         Assert.Equal("not a model", File.ReadAllText(model));
     }
+
+    [Fact]
+    public void Force_replaces_an_unreadable_champion_and_keeps_it_as_corrupt_not_as_previous()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("lead-model.zip", "not a model");
+        var previous = dir.Write("lead-model.previous.zip", "the last good model");
+
+        var outcome = new ModelTrainer(TimeProvider.System).Train(Request(model, Good, force: true));
+
+        Assert.True(outcome.Promoted);
+        Assert.Equal("unreadable", outcome.Report.Champion!.ChampionVersion);
+        Assert.True(double.IsNaN(outcome.Report.Champion.ChampionAuc));
+        Assert.NotNull(ModelBundle.Load(model));
+        Assert.Equal("not a model", File.ReadAllText(ModelTrainer.CorruptPath(model)));
+        Assert.Equal("the last good model", File.ReadAllText(previous));
+        Assert.Contains("lead-model.corrupt.zip", outcome.Message);
+        Assert.True(double.IsNaN(ModelBundle.Load(model).Report.Champion!.ChampionAuc));
+    }
 }

@@ -67,4 +67,15 @@ public sealed class TrainingConfigTests : IDisposable
         var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load<DatasetConfig>(TestPaths.Data("leadpredict.json")));
         Assert.Contains("trainer", e.Message);
     }
+
+    [Theory]
+    [InlineData("""{ "label": "y", "trainer": { "trees": "fifty" } }""", "'trainer.trees' must be a whole number, got \"fifty\"")]
+    [InlineData("""{ "label": "y", "trainer": { "algorithm": "xgboost" } }""", "'trainer.algorithm' must be one of \"fastTree\", \"lightGbm\", \"linear\", got \"xgboost\"")]
+    [InlineData("""{ "label": "y", "trainer": { "treez": 5 } }""", "'trainer.treez' is not a known field; use one of algorithm, trees, leaves")]
+    public void Should_Name_A_Trainer_Setting_Of_The_Wrong_Type_And_What_It_Must_Be(string json, string expected)
+    {
+        var e = Assert.Throws<InputFileException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", json)));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain("System.", e.Message);
+    }
 }

@@ -15,6 +15,21 @@ public sealed class HotSwapTests
     private static StringContent Body(JsonArray leads) => new(leads.ToJsonString(), Encoding.UTF8, "application/json");
 
     [Fact]
+    public async Task A_model_card_with_undefined_metrics_is_served_rather_than_failing_the_request()
+    {
+        await using var host = await RunningHost.StartAsync(withModel: false);
+        // A holdout of one class has no AUC; training saves such a card, so the host must serve it.
+        ModelFiles.WriteVersion(host.ModelPath, "undefined-metrics", c => c with { Holdout = c.Holdout with { Auc = double.NaN, PrAuc = double.NaN } });
+        await host.WaitUntilReadyAsync("undefined-metrics");
+
+        var response = await host.Client.GetAsync("/api/v1/model");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("NaN", doc.RootElement.GetProperty("card").GetProperty("holdout").GetProperty("auc").GetString());
+    }
+
+    [Fact]
     public async Task The_host_is_live_but_not_ready_until_the_model_file_appears()
     {
         await using var host = await RunningHost.StartAsync(withModel: false);

@@ -89,13 +89,13 @@ public static class ModelFiles
     private static readonly Lazy<ModelBundle> Sample = new(SampleModels.LoadSample);
 
     /// <summary>Writes the sample model with another version name, atomically (as training does).</summary>
-    public static void WriteVersion(string path, string version)
+    public static void WriteVersion(string path, string version, Func<ModelCard, ModelCard>? card = null)
     {
         var b = Sample.Value;
         var copy = new ModelBundle
         {
             Schema = b.Schema, Featurizer = b.Featurizer, Model = b.Model, ModelInputSchema = b.ModelInputSchema, Ensemble = b.Ensemble,
-            Card = b.Card with { Version = version }, Report = b.Report, Extras = b.Extras, Probes = b.Probes,
+            Card = (card ?? (c => c))(b.Card with { Version = version }), Report = b.Report, Extras = b.Extras, Probes = b.Probes,
         };
         copy.Save(path, new MLContext(seed: 1));
     }

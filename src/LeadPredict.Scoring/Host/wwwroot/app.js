@@ -72,9 +72,9 @@
         ['Data', c.dataFile.split(/[\\/]/).pop()],
         ['Rows', c.rows + ' (' + c.positives + ' converted)'],
         ['Holdout', c.holdoutMethod + ', ' + c.holdoutRows + ' rows'],
-        ['AUC', c.holdout.auc.toFixed(3)],
-        ['PR-AUC', c.holdout.prAuc.toFixed(3)],
-        ['Brier', c.holdout.brier.toFixed(4)],
+        ['AUC', fixed(c.holdout.auc, 3)],
+        ['PR-AUC', fixed(c.holdout.prAuc, 3)],
+        ['Brier', fixed(c.holdout.brier, 4)],
         ['Base rate', (c.holdout.baseRate * 100).toFixed(1) + '%'],
         ['Grades', 'A ≥ ' + pct(c.grades.a) + ', B ≥ ' + pct(c.grades.b) + ', C ≥ ' + pct(c.grades.c)],
         ['Loaded', new Date(m.loadedAt).toLocaleString()],
@@ -86,6 +86,9 @@
   }
 
   function pct(x) { return Math.round(x * 100) + '%'; }
+
+  // Undefined metrics arrive as the string "NaN" (JSON has no NaN).
+  function fixed(x, digits) { return typeof x === 'number' && isFinite(x) ? x.toFixed(digits) : 'n/a'; }
 
   async function rank(ev) {
     ev.preventDefault();
