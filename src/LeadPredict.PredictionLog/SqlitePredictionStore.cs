@@ -2,15 +2,23 @@ using Microsoft.Data.Sqlite;
 
 namespace LeadPredict.PredictionLog;
 
-/// <summary>The default log: one SQLite file (WAL mode), written a batch per transaction.</summary>
+/// <summary>
+/// The default log: one SQLite file (WAL mode), written a batch per transaction. It remembers which file it created or
+/// opened, so a file deleted or replaced while serving is noticed instead of writing into a deleted inode.
+/// </summary>
 public sealed class SqlitePredictionStore : IPredictionStore
 {
     private readonly string _connectionString;
+    private readonly string _synchronous;
+    private FileIdentity _identity = FileIdentity.Missing;
 
-    public SqlitePredictionStore(string path)
+    public SqlitePredictionStore(string path, SqliteSync synchronous = SqliteSync.Normal)
     {
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
+        // WAL with synchronous=NORMAL: a commit is in the file (the OS has it) before it returns, so killing the process loses
+        // nothing; only a power cut may lose the last commits. FULL also waits for the disk.
+        _synchronous = synchronous == SqliteSync.Full ? "FULL" : "NORMAL";
     }
 
     public string Path { get; }
@@ -25,6 +33,8 @@ public sealed class SqlitePredictionStore : IPredictionStore
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
+        // Pooled connections may hold a file that was deleted or replaced: start from the file now at the path.
+        using (var stale = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(stale);
         var dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         await using var c = await OpenAsync(ct);
@@ -47,22 +57,80 @@ public sealed class SqlitePredictionStore : IPredictionStore
                 lead_id TEXT PRIMARY KEY,
                 converted INTEGER NOT NULL,
                 recorded_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS replayed_spills (marker TEXT PRIMARY KEY);
             """;
         await cmd.ExecuteNonQueryAsync(ct);
+        _identity = FileIdentity.Of(Path);
+    }
+
+    /// <summary>Throws when the file at the path is not the one initialized (deleted, or another file renamed over it).</summary>
+    private void CheckFile(bool committed)
+    {
+        var now = FileIdentity.Of(Path);
+        if (now == _identity) return;
+        using (var stale = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(stale);
+        throw new PredictionStoreMovedException(now.Exists
+            ? $"the database file {Path} was replaced by another file while serving"
+            : $"the database file {Path} was deleted while serving", committed);
     }
 
     public async Task WritePredictionsAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
     {
         if (records.Count == 0) return;
+        CheckFile(committed: false);
+        await using (var c = await OpenAsync(ct))
+        {
+            await using var tx = await BeginAsync(c, ct);
+            Insert(c, tx, records);
+            ct.ThrowIfCancellationRequested();
+            await tx.CommitAsync(ct);
+        }
+        CheckFile(committed: true);
+    }
+
+    public async Task<bool> WriteReplayedAsync(string marker, IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
+    {
+        CheckFile(committed: false);
+        await using (var c = await OpenAsync(ct))
+        {
+            await using var tx = await BeginAsync(c, ct);
+            await using (var mark = c.CreateCommand())
+            {
+                mark.Transaction = tx;
+                mark.CommandText = "INSERT INTO replayed_spills (marker) VALUES ($m) ON CONFLICT (marker) DO NOTHING";
+                mark.Parameters.AddWithValue("$m", marker);
+                if (await mark.ExecuteNonQueryAsync(ct) == 0) return false;
+            }
+            Insert(c, tx, records);
+            ct.ThrowIfCancellationRequested();
+            await tx.CommitAsync(ct);
+        }
+        CheckFile(committed: true);
+        return true;
+    }
+
+    public async Task ForgetReplayedAsync(string prefix, CancellationToken ct = default)
+    {
         await using var c = await OpenAsync(ct);
-        // WAL with synchronous=NORMAL: a power cut may lose the last batches, never corrupt the file; much faster commits.
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "DELETE FROM replayed_spills WHERE substr(marker, 1, length($p)) = $p";
+        cmd.Parameters.AddWithValue("$p", prefix);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<SqliteTransaction> BeginAsync(SqliteConnection c, CancellationToken ct)
+    {
         await using (var pragma = c.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            pragma.CommandText = "PRAGMA synchronous = " + _synchronous;
             pragma.ExecuteNonQuery();
         }
-        await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
-        await using var cmd = c.CreateCommand();
+        return (SqliteTransaction)await c.BeginTransactionAsync(ct);
+    }
+
+    private static void Insert(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<PredictionRecord> records)
+    {
+        using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "INSERT INTO predictions (lead_id, model_version, probability, grade, suggested_stage, action, scored_at, input_sha256) " +
                           "VALUES ($id, $v, $p, $g, $s, $a, $t, $h)";
@@ -87,13 +155,18 @@ public sealed class SqlitePredictionStore : IPredictionStore
             h.Value = r.InputSha256;
             cmd.ExecuteNonQuery(); // Microsoft.Data.Sqlite is synchronous underneath; skip the Task per row
         }
-        ct.ThrowIfCancellationRequested();
-        await tx.CommitAsync(ct);
+    }
+
+    public Task CheckAsync(CancellationToken ct = default)
+    {
+        CheckFile(committed: false);
+        return Task.CompletedTask;
     }
 
     public async Task WriteOutcomesAsync(IReadOnlyList<OutcomeRecord> outcomes, CancellationToken ct = default)
     {
         if (outcomes.Count == 0) return;
+        if (_identity.Exists) CheckFile(committed: false);
         await using var c = await OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
         await using var cmd = c.CreateCommand();

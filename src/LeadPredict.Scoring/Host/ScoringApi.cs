@@ -18,8 +18,11 @@ public sealed record ScoredLeadDto(
     string Id, int Rank, double Probability, int Score, string Grade,
     IReadOnlyDictionary<string, string>? Annotations, IReadOnlyList<ReasonDto> Reasons);
 
-/// <summary>The leads in the order they were sent; <c>rank</c> orders them best first.</summary>
-public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads);
+/// <summary>
+/// The leads in the order they were sent; <c>rank</c> orders them best first. <see cref="PredictionLog"/> is "logged" once
+/// every lead is durably in the prediction log, "not-logged" when the log could not take them, "off" when it is turned off.
+/// </summary>
+public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads, string PredictionLog);
 
 public sealed record ModelInfo(ModelCard Card, DateTimeOffset LoadedAt, string File, IReadOnlyList<string> AnnotationColumns);
 
@@ -29,7 +32,6 @@ public sealed record OutcomesResponse(int Recorded);
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ScoreResponse))]
-[JsonSerializable(typeof(OutcomeDto[]))]
 [JsonSerializable(typeof(OutcomesResponse))]
 internal sealed partial class ScoringJsonContext : JsonSerializerContext;
 
@@ -76,8 +78,9 @@ public static class ScoringApi
             var binding = model.Bind(leads.Header, "request");
             var each = reasons == false ? 0 : o.ReasonsEachWay;
             var scored = Score(model, binding, leads.Rows, each, o.ParallelThreshold);
-            Log(sink, model, leads.Header, scored, leads.Rows, leads.Fingerprints, binding, time.GetUtcNow());
-            return TypedResults.Ok(new ScoreResponse(model.Version, scored.Length, scored));
+            var logged = await Log(sink, model, scored, leads.Fingerprints, time.GetUtcNow(), ct);
+            request.HttpContext.Response.Headers[LogHeader] = logged.Text();
+            return TypedResults.Ok(new ScoreResponse(model.Version, scored.Length, scored, logged.Text()));
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"leads[*].{c}" : "body", e.Problem); }
@@ -137,9 +140,13 @@ public static class ScoringApi
         return result;
     }
 
-    private static void Log(IPredictionSink sink, ScoringModel model, IReadOnlyList<string> header, ScoredLeadDto[] scored,
-        IReadOnlyList<string[]> rows, IReadOnlyList<string> fingerprints, ScoringModel.Binding binding, DateTimeOffset now)
+    /// <summary>Says whether the answer's leads are in the prediction log (the log commits them before the answer is sent).</summary>
+    public const string LogHeader = "X-Prediction-Log";
+
+    private static Task<LogResult> Log(IPredictionSink sink, ScoringModel model, ScoredLeadDto[] scored, IReadOnlyList<string> fingerprints,
+        DateTimeOffset now, CancellationToken ct)
     {
+        var records = new PredictionRecord[scored.Length];
         for (var i = 0; i < scored.Length; i++)
         {
             var s = scored[i];
@@ -149,8 +156,9 @@ public static class ScoringApi
                 a.TryGetValue("suggested_stage", out stage);
                 a.TryGetValue("action", out action);
             }
-            sink.TryLog(new PredictionRecord(s.Id, model.Version, s.Probability, s.Grade, NullIfEmpty(stage), NullIfEmpty(action), now, fingerprints[i]));
+            records[i] = new PredictionRecord(s.Id, model.Version, s.Probability, s.Grade, NullIfEmpty(stage), NullIfEmpty(action), now, fingerprints[i]);
         }
+        return sink.LogAsync(records, ct);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
@@ -172,7 +180,8 @@ public static class ScoringApi
             var summary = await Task.Run(() => new BatchScorer(model.Scorer, model.Annotators).ScoreFile(input, output,
                 new BatchScoringOptions { Reasons = reasons != false, TopRows = 0 }, null, ct), ct);
             var bytes = await File.ReadAllBytesAsync(output, ct);
-            LogCsv(sink, model, input, output, time.GetUtcNow());
+            var logged = await LogCsvAsync(sink, model, input, output, time.GetUtcNow(), ct);
+            context.Response.Headers[LogHeader] = logged.Text();
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = string.Join(" ", summary.Warnings).ReplaceLineEndings(" ");
@@ -187,8 +196,11 @@ public static class ScoringApi
         }
     }
 
-    /// <summary>Logs each ranked row: the ranked file's first columns are the scores, the input's columns follow.</summary>
-    private static void LogCsv(IPredictionSink sink, ScoringModel model, string input, string output, DateTimeOffset now)
+    /// <summary>
+    /// Logs each ranked row: the ranked file's first columns are the scores, the input's columns follow. A chunk at a time,
+    /// each waiting for room in the log's queue, so a big upload goes at the log's pace instead of being dropped.
+    /// </summary>
+    private static async Task<LogResult> LogCsvAsync(IPredictionSink sink, ScoringModel model, string input, string output, DateTimeOffset now, CancellationToken ct)
     {
         IReadOnlyList<string> inputHeader;
         char sep;
@@ -207,14 +219,26 @@ public static class ScoringApi
         var fields = new List<string>();
         var buffer = new ArrayBufferWriter<byte>(512);
         var inputFields = new string[map.Length];
+        const int chunk = 2000;
+        var records = new List<PredictionRecord>(chunk);
+        var parts = new List<Task<LogResult>>();
         while (reader.Read(fields))
         {
             var p = double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
             for (var i = 0; i < map.Length; i++) inputFields[i] = map[i] >= 0 ? fields[map[i]] : "";
-            sink.TryLog(new PredictionRecord(fields[1], model.Version, p, fields[4],
+            records.Add(new PredictionRecord(fields[1], model.Version, p, fields[4],
                 stageAt >= 0 ? NullIfEmpty(fields[5 + stageAt]) : null, actionAt >= 0 ? NullIfEmpty(fields[5 + actionAt]) : null,
                 now, LeadRequest.Fingerprint(inputHeader, inputFields, buffer)));
+            if (records.Count == chunk)
+            {
+                parts.Add(await sink.QueueAsync(records.ToArray(), ct));
+                records.Clear();
+            }
         }
+        if (records.Count > 0) parts.Add(await sink.QueueAsync(records.ToArray(), ct));
+        var result = LogResult.Logged;
+        foreach (var part in parts) result = PredictionSink.Combine(result, await part);
+        return result;
     }
 
     private static int IndexOfIgnoreCase(IReadOnlyList<string> list, string value)
@@ -235,27 +259,24 @@ public static class ScoringApi
     {
         if (services.GetService<IPredictionStore>() is not { } store)
             return TypedResults.Problem(title: "The prediction log is turned off", statusCode: StatusCodes.Status404NotFound);
-        OutcomeDto[]? outcomes;
-        try
-        {
-            var body = await Body.ReadAsync(request, 16L << 20, ct);
-            outcomes = System.Text.Json.JsonSerializer.Deserialize(body.Span, ScoringJsonContext.Default.OutcomeDtoArray);
-        }
+        IReadOnlyList<OutcomeDto> outcomes;
+        try { outcomes = OutcomeRequest.Parse(await Body.ReadAsync(request, 16L << 20, ct)); }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
-        catch (System.Text.Json.JsonException e) { return Invalid(e.Path is { Length: > 1 } path ? "outcomes" + path[1..] : "body", "expected a JSON array of {\"leadId\": \"...\", \"converted\": true|false}."); }
-        if (outcomes is null || outcomes.Length == 0) return Invalid("body", "the array of outcomes is empty.");
-        for (var i = 0; i < outcomes.Length; i++)
-            if (string.IsNullOrWhiteSpace(outcomes[i]?.LeadId)) return Invalid($"outcomes[{i}].leadId", "every outcome needs the lead id.");
         var now = time.GetUtcNow();
         try
         {
-            await store.WriteOutcomesAsync(outcomes.Select(x => new OutcomeRecord(x.LeadId.Trim(), x.Converted, now)).ToArray(), ct);
+            await store.WriteOutcomesAsync(outcomes.Select(x => new OutcomeRecord(x.LeadId, x.Converted, now)).ToArray(), ct);
+        }
+        catch (PredictionStoreMovedException)
+        {
+            return TypedResults.Problem(title: "The prediction log's database file was deleted or replaced",
+                detail: "It is being recreated; send the outcomes again in a few seconds.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return TypedResults.Problem(title: "The prediction log database is unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        return TypedResults.Ok(new OutcomesResponse(outcomes.Length));
+        return TypedResults.Ok(new OutcomesResponse(outcomes.Count));
     }
 
     private static async Task<Results<Ok<MonitorReport>, ProblemHttpResult>> MonitorAsync(

@@ -70,5 +70,7 @@ public static class ScoringHost
 /// <summary>The sink used when the prediction log is turned off.</summary>
 internal sealed class NoPredictionLog : IPredictionSink
 {
-    public bool TryLog(PredictionRecord record) => true;
+    private static readonly Task<LogResult> Off = Task.FromResult(LogResult.Off);
+
+    public ValueTask<Task<LogResult>> QueueAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) => ValueTask.FromResult(Off);
 }
