@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using LeadPredict.Core;
 using Spectre.Console;
 
@@ -21,6 +22,9 @@ public static class CommandRunner
         var parse = root.Parse(args);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        // `kill`, systemd and docker stop send SIGTERM, a closed terminal SIGHUP: cancel as for Ctrl-C, so temporaries go too.
+        using var term = OnSignal(PosixSignal.SIGTERM, cts);
+        using var hangUp = OnSignal(PosixSignal.SIGHUP, cts);
         try
         {
             return parse.InvokeAsync(new InvocationConfiguration(), cts.Token).GetAwaiter().GetResult();
@@ -29,6 +33,12 @@ public static class CommandRunner
         {
             return Report(e, parse.GetValue(Verbose));
         }
+    }
+
+    private static PosixSignalRegistration? OnSignal(PosixSignal signal, CancellationTokenSource cts)
+    {
+        try { return PosixSignalRegistration.Create(signal, c => { c.Cancel = true; cts.Cancel(); }); }
+        catch (PlatformNotSupportedException) { return null; }
     }
 
     /// <summary>Wraps a command body: returns its exit code, or reports the error and returns the matching code.</summary>

@@ -13,9 +13,10 @@ public static class PrivateFiles
     public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Creates a new file (never opens an existing one) readable and writable by its owner only.</summary>
-    public static FileStream Create(string path, FileAccess access = FileAccess.Write, int bufferSize = 1 << 16, FileShare share = FileShare.None)
+    public static FileStream Create(string path, FileAccess access = FileAccess.Write, int bufferSize = 1 << 16, FileShare share = FileShare.None,
+        FileOptions options = FileOptions.None)
     {
-        var o = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = access, Share = share, BufferSize = bufferSize };
+        var o = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = access, Share = share, BufferSize = bufferSize, Options = options };
         if (!OperatingSystem.IsWindows()) o.UnixCreateMode = FileMode;
         return new FileStream(path, o);
     }

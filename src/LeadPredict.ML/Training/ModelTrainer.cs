@@ -128,9 +128,11 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         };
         if (promoted && champion is not null && File.Exists(request.ModelPath))
             File.Copy(request.ModelPath, PreviousPath(request.ModelPath), overwrite: true);
-        bundle.Save(target, ml);
         var reportPath = ReportPath(target);
-        AtomicFile.Write(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json));
+        // The metrics and the extensions' files (the HTML report) describe this model: published with it, never beside another.
+        var companions = new List<AtomicFile.Part> { new(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json)) };
+        foreach (var ext in _extensions) companions.AddRange(ext.Companions(context, target));
+        AtomicFile.WriteTogether(target, s => bundle.Write(s, ml), companions);
 
         var message = champion is null ? $"Saved model {card.Version} to {target}."
             : promoted ? $"Saved model {card.Version} to {target}: {champion.Decision} (the previous model is kept as {Path.GetFileName(PreviousPath(request.ModelPath))})."

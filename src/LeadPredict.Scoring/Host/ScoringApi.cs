@@ -165,13 +165,13 @@ public static class ScoringApi
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
         HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
-        bool? reasons, CancellationToken ct)
+        UploadFolder uploads, bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
         var o = options.Value;
-        var dir = Path.Combine(Path.GetTempPath(), "leadpredict-host", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
+        using var folder = uploads.ForRequest();
+        var dir = folder.Path;
         try
         {
             var input = Path.Combine(dir, "upload.csv");
@@ -190,10 +190,6 @@ public static class ScoringApi
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"file.{c}" : "file", e.Message); }
         catch (LeadPredictException e) { return Invalid("file", e.Message); }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
 
     /// <summary>

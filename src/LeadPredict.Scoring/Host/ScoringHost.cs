@@ -37,6 +37,8 @@ public static class ScoringHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelHolder>();
         builder.Services.AddHostedService<ModelWatcher>();
+        builder.Services.AddSingleton<UploadFolder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadFolder>());
         var log = builder.Configuration.GetSection(PredictionLogOptions.Section).Get<PredictionLogOptions>() ?? new PredictionLogOptions();
         if (log.Enabled)
         {
