@@ -39,6 +39,7 @@ internal static class ScoreCommand
     {
         BatchSummary summary;
         var sw = Stopwatch.StartNew();
+        AtomicFile.RemoveStaleTemporaries(request.OutputPath); // a killed run's (lead data, up to the size of the output)
         ModelBundle bundle;
         using (var steps = new StepPrinter())
         {
