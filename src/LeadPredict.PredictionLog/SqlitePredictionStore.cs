@@ -1,10 +1,13 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace LeadPredict.PredictionLog;
 
 /// <summary>
 /// The default log: one SQLite file (WAL mode), written a batch per transaction. It remembers which file it created or
-/// opened, so a file deleted or replaced while serving is noticed instead of writing into a deleted inode.
+/// opened, so a file deleted or replaced while serving is noticed instead of writing into a deleted inode. The table has no
+/// index on the lead id: inserting into one at random places cost more than half of each write (an index earlier versions
+/// made is dropped); looking a lead up scans the table, which the log's own reads never need.
 /// </summary>
 public sealed class SqlitePredictionStore : IPredictionStore
 {
@@ -51,7 +54,7 @@ public sealed class SqlitePredictionStore : IPredictionStore
                 action TEXT NULL,
                 scored_at INTEGER NOT NULL,
                 input_sha256 TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS predictions_lead ON predictions (lead_id);
+            DROP INDEX IF EXISTS predictions_lead;
             CREATE INDEX IF NOT EXISTS predictions_time ON predictions (scored_at);
             CREATE TABLE IF NOT EXISTS outcomes (
                 lead_id TEXT PRIMARY KEY,
@@ -81,7 +84,7 @@ public sealed class SqlitePredictionStore : IPredictionStore
         await using (var c = await OpenAsync(ct))
         {
             await using var tx = await BeginAsync(c, ct);
-            Insert(c, tx, records);
+            Insert(c, records);
             ct.ThrowIfCancellationRequested();
             await tx.CommitAsync(ct);
         }
@@ -101,7 +104,7 @@ public sealed class SqlitePredictionStore : IPredictionStore
                 mark.Parameters.AddWithValue("$m", marker);
                 if (await mark.ExecuteNonQueryAsync(ct) == 0) return false;
             }
-            Insert(c, tx, records);
+            Insert(c, records);
             ct.ThrowIfCancellationRequested();
             await tx.CommitAsync(ct);
         }
@@ -128,33 +131,39 @@ public sealed class SqlitePredictionStore : IPredictionStore
         return (SqliteTransaction)await c.BeginTransactionAsync(ct);
     }
 
-    private static void Insert(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<PredictionRecord> records)
+    private const string InsertSql = "INSERT INTO predictions (lead_id, model_version, probability, grade, suggested_stage, action, scored_at, input_sha256) " +
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+    /// <summary>
+    /// Inserts through SQLite's own API, binding by position: the driver's per-row work (parameter objects, a reader per
+    /// statement) cost about a third of each row, and every request now waits for its commit.
+    /// </summary>
+    private static void Insert(SqliteConnection c, IReadOnlyList<PredictionRecord> records)
     {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "INSERT INTO predictions (lead_id, model_version, probability, grade, suggested_stage, action, scored_at, input_sha256) " +
-                          "VALUES ($id, $v, $p, $g, $s, $a, $t, $h)";
-        var id = cmd.Parameters.Add("$id", SqliteType.Text);
-        var v = cmd.Parameters.Add("$v", SqliteType.Text);
-        var p = cmd.Parameters.Add("$p", SqliteType.Real);
-        var g = cmd.Parameters.Add("$g", SqliteType.Text);
-        var s = cmd.Parameters.Add("$s", SqliteType.Text);
-        var a = cmd.Parameters.Add("$a", SqliteType.Text);
-        var t = cmd.Parameters.Add("$t", SqliteType.Integer);
-        var h = cmd.Parameters.Add("$h", SqliteType.Text);
-        cmd.Prepare();
-        foreach (var r in records)
+        var db = c.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, InsertSql, out var stmt));
+        using (stmt)
         {
-            id.Value = r.LeadId;
-            v.Value = r.ModelVersion;
-            p.Value = r.Probability;
-            g.Value = r.Grade;
-            s.Value = (object?)r.SuggestedStage ?? DBNull.Value;
-            a.Value = (object?)r.Action ?? DBNull.Value;
-            t.Value = r.ScoredAt.ToUnixTimeMilliseconds();
-            h.Value = r.InputSha256;
-            cmd.ExecuteNonQuery(); // Microsoft.Data.Sqlite is synchronous underneath; skip the Task per row
+            foreach (var r in records)
+            {
+                raw.sqlite3_bind_text(stmt, 1, r.LeadId);
+                raw.sqlite3_bind_text(stmt, 2, r.ModelVersion);
+                raw.sqlite3_bind_double(stmt, 3, r.Probability);
+                raw.sqlite3_bind_text(stmt, 4, r.Grade);
+                if (r.SuggestedStage is null) raw.sqlite3_bind_null(stmt, 5); else raw.sqlite3_bind_text(stmt, 5, r.SuggestedStage);
+                if (r.Action is null) raw.sqlite3_bind_null(stmt, 6); else raw.sqlite3_bind_text(stmt, 6, r.Action);
+                raw.sqlite3_bind_int64(stmt, 7, r.ScoredAt.ToUnixTimeMilliseconds());
+                raw.sqlite3_bind_text(stmt, 8, r.InputSha256);
+                var rc = raw.sqlite3_step(stmt);
+                if (rc != raw.SQLITE_DONE) Check(db, rc);
+                raw.sqlite3_reset(stmt);
+            }
         }
+    }
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE) throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
     }
 
     public Task CheckAsync(CancellationToken ct = default)

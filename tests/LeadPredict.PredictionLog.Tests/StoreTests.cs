@@ -40,6 +40,34 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
     [Fact]
     public Task Sqlite_round_trips_predictions_and_outcomes() => Predictions_and_outcomes_round_trip_through_the_store();
 
+    [Fact]
+    public async Task A_log_file_of_an_earlier_version_keeps_its_records_and_loses_only_the_slow_lead_index()
+    {
+        var path = _dir.File("old.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE predictions (id INTEGER PRIMARY KEY AUTOINCREMENT, lead_id TEXT NOT NULL, model_version TEXT NOT NULL,
+                  probability REAL NOT NULL, grade TEXT NOT NULL, suggested_stage TEXT NULL, action TEXT NULL, scored_at INTEGER NOT NULL,
+                  input_sha256 TEXT NOT NULL);
+                CREATE INDEX predictions_lead ON predictions (lead_id);
+                INSERT INTO predictions (lead_id, model_version, probability, grade, scored_at, input_sha256) VALUES ('OLD-1', 'v0', 0.5, 'B', 0, 'x');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        await using var store = new SqlitePredictionStore(path);
+        await store.InitializeAsync();
+        await store.WritePredictionsAsync([WriterTests.Record(1)]);
+        Assert.Equal(2, await store.CountPredictionsAsync());
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false");
+        check.Open();
+        using var indexes = check.CreateCommand();
+        indexes.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'predictions_lead'";
+        Assert.Equal(0L, (long)indexes.ExecuteScalar()!);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
 
