@@ -59,6 +59,8 @@ public sealed class PredictionLogDurabilityTests(PostgresFixture pg) : IClassFix
         var after = await served.Client.PostAsync("/api/v1/score", Json(Batch("after", 20)));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
 
+        using (var health = JsonDocument.Parse(await served.Client.GetStringAsync("/health/ready")))
+            Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
         var status = await LogStatusAsync(served.Client);
         Assert.True(status.GetProperty("databaseIncidents").GetInt64() >= 1, status.ToString());
         Assert.Contains("deleted", status.GetProperty("lastIncident").GetString());
