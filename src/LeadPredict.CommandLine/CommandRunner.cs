@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using LeadPredict.Core;
 using Spectre.Console;
 
@@ -23,6 +24,9 @@ public static class CommandRunner
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction) return ParseErrors(root, parse);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        // `kill`, systemd and docker stop send SIGTERM, a closed terminal SIGHUP: cancel as for Ctrl-C, so temporaries go too.
+        using var term = OnSignal(PosixSignal.SIGTERM, cts);
+        using var hangUp = OnSignal(PosixSignal.SIGHUP, cts);
         try
         {
             return parse.InvokeAsync(new InvocationConfiguration(), cts.Token).GetAwaiter().GetResult();
@@ -93,6 +97,12 @@ public static class CommandRunner
             _ when type == typeof(DirectoryInfo) => "a folder path",
             _ => "a value",
         };
+    }
+
+    private static PosixSignalRegistration? OnSignal(PosixSignal signal, CancellationTokenSource cts)
+    {
+        try { return PosixSignalRegistration.Create(signal, c => { c.Cancel = true; cts.Cancel(); }); }
+        catch (PlatformNotSupportedException) { return null; }
     }
 
     /// <summary>Wraps a command body: returns its exit code, or reports the error and returns the matching code.</summary>

@@ -3,38 +3,32 @@ namespace LeadPredict.Core;
 /// <summary>
 /// Writes a file so that readers only ever see the old content or the complete new content:
 /// the data goes to a temporary file in the same folder, is flushed to disk, then renamed over the target.
-/// A crash or Ctrl-C at any moment leaves at most a stray temporary file, never a half-written target.
+/// The temporary is private (0600) while it is written and removed on any error or cancellation; one left by a killed
+/// process (<c>.NAME.PID.GUID.tmp</c>, the PID no longer running) is removed the next time the same target is written.
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write) => Replace(path, temp =>
-    {
-        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        write(stream);
-        stream.Flush(flushToDisk: true);
-    });
+    /// <summary>One file of a group published together (see <see cref="WriteTogether"/>).</summary>
+    public sealed record Part(string Path, Action<Stream> Write);
+
+    public static void Write(string path, Action<Stream> write) => WriteTogether(path, write, []);
 
     /// <summary>
     /// As <see cref="Write(string, Action{Stream})"/>, for writers that write at positions of their own choosing with
     /// <see cref="RandomAccess.Write(Microsoft.Win32.SafeHandles.SafeFileHandle, ReadOnlySpan{byte}, long)"/>, several threads at once.
     /// </summary>
-    public static void WriteHandle(string path, Action<Microsoft.Win32.SafeHandles.SafeFileHandle> write) => Replace(path, temp =>
+    public static void WriteHandle(string path, Action<Microsoft.Win32.SafeHandles.SafeFileHandle> write)
     {
-        using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        write(handle);
-        RandomAccess.FlushToDisk(handle);
-    });
-
-    private static void Replace(string path, Action<string> writeTemp)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var full = Prepare(path);
+        var temp = TempName(full);
         try
         {
-            writeTemp(temp);
-            File.Move(temp, full, overwrite: true);
+            using (var stream = PrivateFiles.Create(temp, bufferSize: 0))
+            {
+                write(stream.SafeFileHandle);
+                RandomAccess.FlushToDisk(stream.SafeFileHandle);
+            }
+            Publish(temp, full);
         }
         catch
         {
@@ -43,11 +37,107 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="path"/> and the files that describe it (a report, metrics) so that a reader never finds one
+    /// describing another version of it: everything is written to temporaries first; then the old companions are
+    /// removed, the main file is renamed into place, and the new companions after it. A crash in between leaves the main
+    /// file (old or new) without companions, never beside ones of another version.
+    /// </summary>
+    public static void WriteTogether(string path, Action<Stream> write, IReadOnlyList<Part> companions)
+    {
+        var full = Prepare(path);
+        var parts = companions.Select(c => (Full: Prepare(c.Path), c.Write)).ToArray();
+        var temps = new List<string>();
+        try
+        {
+            foreach (var (target, writePart) in parts) temps.Add(WriteTemp(target, writePart));
+            var main = WriteTemp(full, write);
+            temps.Add(main);
+            foreach (var (target, _) in parts) File.Delete(target);
+            Publish(main, full);
+            for (var i = 0; i < parts.Length; i++) Publish(temps[i], parts[i].Full);
+        }
+        catch
+        {
+            foreach (var temp in temps) TryDelete(temp);
+            throw;
+        }
+    }
+
     public static void WriteText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
 
-    private static void TryDelete(string path)
+    /// <summary>
+    /// Removes temporaries of <paramref name="path"/> left by processes that are gone (killed before they could clean up).
+    /// Those of running processes are left alone. Returns how many were removed.
+    /// </summary>
+    public static int RemoveStaleTemporaries(string path)
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var prefix = $".{Path.GetFileName(full)}.";
+        if (!Directory.Exists(dir)) return 0;
+        var removed = 0;
+        try
+        {
+            foreach (var temp in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+            {
+                // .NAME.PID.GUID.tmp: the part between the prefix and ".tmp" is "PID.GUID".
+                var rest = Path.GetFileName(temp).AsSpan(prefix.Length, Path.GetFileName(temp).Length - prefix.Length - ".tmp".Length);
+                var dot = rest.IndexOf('.');
+                if (dot <= 0 || rest.Length - dot - 1 != 32 || !PrivateFiles.TryParseProcessId(rest[..dot], out var pid)) continue;
+                if (!PrivateFiles.IsGone(pid, File.GetLastWriteTimeUtc(temp))) continue;
+                if (TryDelete(temp)) removed++;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return removed;
+    }
+
+    private static string Prepare(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        RemoveStaleTemporaries(full);
+        return full;
+    }
+
+    private static string TempName(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
+    private static string WriteTemp(string full, Action<Stream> write)
+    {
+        var temp = TempName(full);
+        try
+        {
+            using var stream = PrivateFiles.Create(temp);
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        return temp;
+    }
+
+    /// <summary>Renames the private temporary over the target, with the target's mode (or the usual one for a new file).</summary>
+    private static void Publish(string temp, string full)
+    {
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(temp, File.Exists(full) ? File.GetUnixFileMode(full) : PrivateFiles.DefaultFileMode);
+        File.Move(temp, full, overwrite: true);
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 }

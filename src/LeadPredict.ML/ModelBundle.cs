@@ -30,33 +30,33 @@ public sealed class ModelBundle
 
     private sealed record Manifest(string Format, int FormatVersion, IReadOnlyDictionary<string, string> Sha256);
 
-    public void Save(string path, MLContext ml)
+    public void Save(string path, MLContext ml) => AtomicFile.Write(path, stream => Write(stream, ml));
+
+    /// <summary>Writes the model file's bytes (for callers that publish it with other files, see <see cref="AtomicFile.WriteTogether"/>).</summary>
+    public void Write(Stream stream, MLContext ml)
     {
-        AtomicFile.Write(path, stream =>
+        var hashes = new Dictionary<string, string>();
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        void Add(string name, byte[] bytes)
         {
-            var hashes = new Dictionary<string, string>();
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            void Add(string name, byte[] bytes)
-            {
-                var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
-                using (var s = entry.Open()) s.Write(bytes);
-                hashes[name] = Convert.ToHexString(SHA256.HashData(bytes));
-            }
-            byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, DatasetConfig.Json);
-            using (var ms = new MemoryStream())
-            {
-                ml.Model.Save(Model, ModelInputSchema, ms);
-                Add("mlnet.zip", ms.ToArray());
-            }
-            Add("schema.json", Json(Schema));
-            Add("featurizer.json", Json(Featurizer.State));
-            if (Ensemble is not null) Add("ensemble.json", Json(Ensemble));
-            Add("card.json", Json(Card));
-            Add("report.json", Json(Report));
-            Add("probes.json", Json(Probes));
-            foreach (var (name, json) in Extras) Add($"extras/{name}.json", System.Text.Encoding.UTF8.GetBytes(json));
-            Add("manifest.json", Json(new Manifest(Format, FormatVersion, hashes)));
-        });
+            var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
+            using (var s = entry.Open()) s.Write(bytes);
+            hashes[name] = Convert.ToHexString(SHA256.HashData(bytes));
+        }
+        byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, DatasetConfig.Json);
+        using (var ms = new MemoryStream())
+        {
+            ml.Model.Save(Model, ModelInputSchema, ms);
+            Add("mlnet.zip", ms.ToArray());
+        }
+        Add("schema.json", Json(Schema));
+        Add("featurizer.json", Json(Featurizer.State));
+        if (Ensemble is not null) Add("ensemble.json", Json(Ensemble));
+        Add("card.json", Json(Card));
+        Add("report.json", Json(Report));
+        Add("probes.json", Json(Probes));
+        foreach (var (name, json) in Extras) Add($"extras/{name}.json", System.Text.Encoding.UTF8.GetBytes(json));
+        Add("manifest.json", Json(new Manifest(Format, FormatVersion, hashes)));
     }
 
     public static ModelBundle Load(string path, MLContext? ml = null)

@@ -3,7 +3,7 @@ using NpgsqlTypes;
 
 namespace LeadPredict.PredictionLog;
 
-/// <summary>The log in PostgreSQL: predictions are written with binary COPY, outcomes upserted.</summary>
+/// <summary>The log in PostgreSQL: predictions are written with binary COPY (one statement, so one transaction), outcomes upserted.</summary>
 public sealed class PostgresPredictionStore(string connectionString) : IPredictionStore
 {
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
@@ -29,6 +29,7 @@ public sealed class PostgresPredictionStore(string connectionString) : IPredicti
                 lead_id TEXT PRIMARY KEY,
                 converted BOOLEAN NOT NULL,
                 recorded_at TIMESTAMPTZ NOT NULL);
+            CREATE TABLE IF NOT EXISTS replayed_spills (marker TEXT PRIMARY KEY);
             """);
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -37,6 +38,38 @@ public sealed class PostgresPredictionStore(string connectionString) : IPredicti
     {
         if (records.Count == 0) return;
         await using var c = await _source.OpenConnectionAsync(ct);
+        await CopyAsync(c, records, ct);
+    }
+
+    public async Task<bool> WriteReplayedAsync(string marker, IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
+    {
+        await using var c = await _source.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await using (var mark = new NpgsqlCommand("INSERT INTO replayed_spills (marker) VALUES ($1) ON CONFLICT (marker) DO NOTHING", c, tx))
+        {
+            mark.Parameters.Add(new NpgsqlParameter { Value = marker });
+            if (await mark.ExecuteNonQueryAsync(ct) == 0) return false;
+        }
+        await CopyAsync(c, records, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task ForgetReplayedAsync(string prefix, CancellationToken ct = default)
+    {
+        await using var cmd = _source.CreateCommand("DELETE FROM replayed_spills WHERE starts_with(marker, $1)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = prefix });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task CheckAsync(CancellationToken ct = default)
+    {
+        await using var cmd = _source.CreateCommand("SELECT 1");
+        await cmd.ExecuteScalarAsync(ct);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection c, IReadOnlyList<PredictionRecord> records, CancellationToken ct)
+    {
         await using var copy = await c.BeginBinaryImportAsync(
             "COPY predictions (lead_id, model_version, probability, grade, suggested_stage, action, scored_at, input_sha256) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var r in records)

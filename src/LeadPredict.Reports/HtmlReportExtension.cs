@@ -1,36 +1,23 @@
-using System.IO.Compression;
+using LeadPredict.Core;
 using LeadPredict.ML.Training;
 
 namespace LeadPredict.Reports;
 
 /// <summary>
-/// Writes <c>&lt;model&gt;.report.html</c> next to the model once training has saved it. The ICP backtest section comes from
-/// <paramref name="icpBacktest"/> when given, otherwise from the <c>icp-backtest</c> document in the saved model file, if any.
+/// Writes <c>&lt;model&gt;.report.html</c> with the model, published together with it. The ICP backtest section comes from
+/// <paramref name="icpBacktest"/> when given, otherwise from the <c>icp-backtest</c> document of the training report, if any.
 /// </summary>
 public sealed class HtmlReportExtension(Func<TrainingContext, IcpBacktestSummary?>? icpBacktest = null) : ITrainingExtension
 {
     public (string Name, string Json)? AfterEvaluation(TrainingContext context) => null;
 
-    public void AfterSave(TrainingContext context, TrainingOutcome outcome)
+    public IEnumerable<AtomicFile.Part> Companions(TrainingContext context, string modelPath)
     {
-        var icp = icpBacktest?.Invoke(context) ?? IcpBacktestSummary.TryParse(ReadExtra(outcome.ModelPath, IcpBacktestSummary.ExtraName));
-        TrainingReportWriter.Write(TrainingReportWriter.PathFor(outcome.ModelPath), outcome.Report, icp);
+        var icp = icpBacktest?.Invoke(context)
+                  ?? (context.Report.Extensions.TryGetValue(IcpBacktestSummary.ExtraName, out var doc) ? IcpBacktestSummary.TryParse(doc.GetRawText()) : null);
+        var html = TrainingReportWriter.Render(context.Report, icp);
+        yield return new AtomicFile.Part(TrainingReportWriter.PathFor(modelPath), s => TrainingReportWriter.WriteTo(s, html));
     }
 
-    /// <summary>One extra JSON document of a model file, read straight from the zip (the model is not loaded).</summary>
-    internal static string? ReadExtra(string modelPath, string name)
-    {
-        try
-        {
-            using var zip = ZipFile.OpenRead(modelPath);
-            var entry = zip.GetEntry($"extras/{name}.json");
-            if (entry is null) return null;
-            using var reader = new StreamReader(entry.Open());
-            return reader.ReadToEnd();
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }
 }

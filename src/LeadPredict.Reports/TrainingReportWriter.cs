@@ -23,12 +23,39 @@ public static class TrainingReportWriter
     public static string PathFor(string modelPath) => Path.ChangeExtension(modelPath, null) + ".report.html";
 
     /// <summary>Writes the report atomically (readers see the old file or the whole new one).</summary>
-    public static void Write(string path, TrainingReport report, IcpBacktestSummary? icp = null) =>
-        AtomicFile.Write(path, s =>
+    public static void Write(string path, TrainingReport report, IcpBacktestSummary? icp = null)
+    {
+        var html = Render(report, icp);
+        AtomicFile.Write(path, s => WriteTo(s, html));
+    }
+
+    public static void WriteTo(Stream stream, string html)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        w.Write(html);
+    }
+
+    /// <summary>The meta tag near the top of every report naming the model version it describes.</summary>
+    public const string VersionMeta = "leadpredict-model-version";
+
+    /// <summary>The model version a report file says it describes (read from its first few kilobytes), or null.</summary>
+    public static string? VersionOf(string reportPath)
+    {
+        try
         {
-            using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            w.Write(Render(report, icp));
-        });
+            using var f = File.OpenRead(reportPath);
+            var head = new byte[8192];
+            var n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            var text = Encoding.UTF8.GetString(head, 0, n);
+            var marker = $"<meta name=\"{VersionMeta}\" content=\"";
+            var at = text.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0) return null;
+            var from = at + marker.Length;
+            var end = text.IndexOf('"', from);
+            return end < 0 ? null : WebUtility.HtmlDecode(text[from..end]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 
     public static void Write(string path, TrainingReport report, IcpBacktestReport icp) => Write(path, report, IcpBacktestSummary.From(icp));
 
@@ -40,6 +67,7 @@ public static class TrainingReportWriter
         var html = new StringBuilder(4 << 20);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<meta name=\"").Append(VersionMeta).Append("\" content=\"").Append(E(card.Version)).Append("\">\n")
             .Append("<title>LeadPredict model ").Append(E(card.Version)).Append("</title>\n<style>").Append(Css).Append("</style>\n")
             .Append("<script type=\"text/javascript\">").Append(PlotlyFigure.PlotlyJs).Append("</script>\n</head>\n<body>\n<main>\n");
 

@@ -43,6 +43,7 @@ internal static class ScoreCommand
             [new("--input", request.InputPath), new("--model", request.ModelPath), request.RulesPath is null ? null : new("--icp", request.RulesPath)], refuseZip: true);
         BatchSummary summary;
         var sw = Stopwatch.StartNew();
+        AtomicFile.RemoveStaleTemporaries(request.OutputPath); // a killed run's (lead data, up to the size of the output)
         ModelBundle bundle;
         FunnelAnnotator funnel;
         using (var steps = new StepPrinter())

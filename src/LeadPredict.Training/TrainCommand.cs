@@ -97,6 +97,8 @@ internal static class TrainCommand
 
     private static int Run(TrainingRequest request, string? rulesPath, CancellationToken ct)
     {
+        foreach (var file in ModelCompanions.Repair(request.ModelPath))
+            AnsiConsole.MarkupLine($"[grey]Rewrote {Markup.Escape(file)} from the model beside it (it was missing or described another model).[/]");
         var extensions = TrainingExtensions.Default(request, rulesPath);
         var trainer = new ModelTrainer(TimeProvider.System, extensions);
         TrainingOutcome outcome;

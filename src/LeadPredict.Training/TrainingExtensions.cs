@@ -16,8 +16,11 @@ internal static class TrainingExtensions
         return list;
     }
 
-    private static IcpBacktestSummary? BacktestOf(TrainingContext context) =>
-        context.Report.Extensions.TryGetValue(FunnelDocument.Name, out var funnel)
+    private static IcpBacktestSummary? BacktestOf(TrainingContext context) => BacktestOf(context.Report);
+
+    /// <summary>The ICP backtest recorded in a training report by the rules extension, if any.</summary>
+    public static IcpBacktestSummary? BacktestOf(LeadPredict.ML.TrainingReport report) =>
+        report.Extensions.TryGetValue(FunnelDocument.Name, out var funnel)
         && funnel.TryGetProperty("backtest", out var backtest) && backtest.ValueKind == System.Text.Json.JsonValueKind.Object
             ? IcpBacktestSummary.TryParse(backtest.GetRawText())
             : null;

@@ -40,6 +40,34 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
     [Fact]
     public Task Sqlite_round_trips_predictions_and_outcomes() => Predictions_and_outcomes_round_trip_through_the_store();
 
+    [Fact]
+    public async Task A_log_file_of_an_earlier_version_keeps_its_records_and_loses_only_the_slow_lead_index()
+    {
+        var path = _dir.File("old.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE predictions (id INTEGER PRIMARY KEY AUTOINCREMENT, lead_id TEXT NOT NULL, model_version TEXT NOT NULL,
+                  probability REAL NOT NULL, grade TEXT NOT NULL, suggested_stage TEXT NULL, action TEXT NULL, scored_at INTEGER NOT NULL,
+                  input_sha256 TEXT NOT NULL);
+                CREATE INDEX predictions_lead ON predictions (lead_id);
+                INSERT INTO predictions (lead_id, model_version, probability, grade, scored_at, input_sha256) VALUES ('OLD-1', 'v0', 0.5, 'B', 0, 'x');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        await using var store = new SqlitePredictionStore(path);
+        await store.InitializeAsync();
+        await store.WritePredictionsAsync([WriterTests.Record(1)]);
+        Assert.Equal(2, await store.CountPredictionsAsync());
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false");
+        check.Open();
+        using var indexes = check.CreateCommand();
+        indexes.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'predictions_lead'";
+        Assert.Equal(0L, (long)indexes.ExecuteScalar()!);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
 
@@ -55,18 +83,89 @@ public sealed class PostgresStoreTests(PostgresFixture pg) : StoreContract, ICla
     }
 
     [SkippableFact]
-    public async Task The_writer_logs_through_postgres_in_batches()
+    public async Task The_writer_commits_through_postgres_before_it_answers()
     {
         Skip.If(pg.SkipReason is not null, pg.SkipReason);
         await using var store = new PostgresPredictionStore(pg.ConnectionString!);
         await store.InitializeAsync();
         var before = await store.CountPredictionsAsync();
-        var writer = WriterTests.Writer(store, new PredictionLogOptions { BatchSize = 100 });
+        using var dir = new TempDir();
+        var writer = WriterTests.Writer(store, new PredictionLogOptions { BatchSize = 100, SpillDirectory = dir.File("spill") });
         await writer.StartAsync(CancellationToken.None);
-        for (var i = 0; i < 1000; i++) Assert.True(writer.TryLog(WriterTests.Record(i)));
-        await writer.FlushAsync(TimeSpan.FromSeconds(20));
-        await writer.StopAsync(CancellationToken.None);
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(r => writer.LogAsync(WriterTests.Records(100, $"W{r}"))));
+        Assert.All(results, r => Assert.Equal(LogResult.Logged, r));
         Assert.Equal(before + 1000, await store.CountPredictionsAsync());
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal(0, writer.Status.Lost);
+    }
+
+    [SkippableFact]
+    public async Task Connections_killed_mid_write_lose_no_acknowledged_record()
+    {
+        Skip.If(pg.SkipReason is not null, pg.SkipReason);
+        var tag = "X" + Guid.NewGuid().ToString("N")[..8];
+        await using var store = new PostgresPredictionStore(pg.ConnectionString + ";Application Name=lp-writer");
+        using var dir = new TempDir();
+        var writer = WriterTests.Writer(store, new PredictionLogOptions
+        {
+            BatchSize = 500, RetryDelay = TimeSpan.FromMilliseconds(50), SpillDirectory = dir.File("spill"),
+        });
+        await writer.StartAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var killer = Task.Run(async () =>
+        {
+            await using var admin = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString!);
+            var killed = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await using var cmd = admin.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'lp-writer'");
+                killed += (int)(long)(await cmd.ExecuteScalarAsync())!;
+                await Task.Delay(15);
+            }
+            return killed;
+        });
+        var logged = new List<string>();
+        for (var r = 0; r < 60; r++)
+        {
+            var records = WriterTests.Records(250, $"{tag}-{r}");
+            var results = await Task.WhenAll(writer.LogAsync(records[..125]), writer.LogAsync(records[125..]));
+            Assert.All(results, x => Assert.Equal(LogResult.Logged, x));
+            logged.AddRange(records.Select(x => x.LeadId));
+        }
+        await stop.CancelAsync();
+        var kills = await killer;
+        await WriterTests.WaitUntil(() => writer.Status is { DatabaseReachable: true, Spilled: 0 }, seconds: 60);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var check = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString!);
+        await using var read = check.CreateCommand("SELECT lead_id FROM predictions WHERE starts_with(lead_id, $1)");
+        read.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tag });
+        var stored = new HashSet<string>();
+        await using (var rows = await read.ExecuteReaderAsync())
+            while (await rows.ReadAsync()) stored.Add(rows.GetString(0));
+        Assert.True(kills > 0, "no connection was killed");
+        var missing = logged.Where(id => !stored.Contains(id)).ToArray();
+        Assert.True(missing.Length == 0, $"{missing.Length} of {logged.Count} acknowledged records are missing after {kills} killed connections");
+        Assert.Equal(0, writer.Status.Lost);
+    }
+
+    [SkippableFact]
+    public async Task A_table_dropped_while_serving_is_recreated_and_the_records_in_between_are_written()
+    {
+        Skip.If(pg.SkipReason is not null, pg.SkipReason);
+        var tag = "D" + Guid.NewGuid().ToString("N")[..8];
+        await using var store = new PostgresPredictionStore(pg.ConnectionString!);
+        using var dir = new TempDir();
+        var writer = WriterTests.Writer(store, new PredictionLogOptions { RetryDelay = TimeSpan.FromMilliseconds(50), SpillDirectory = dir.File("spill") });
+        await writer.StartAsync(CancellationToken.None);
+        Assert.Equal(LogResult.Logged, await writer.LogAsync(WriterTests.Records(10, tag)));
+        await using (var admin = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString!))
+        await using (var drop = admin.CreateCommand("DROP TABLE predictions"))
+            await drop.ExecuteNonQueryAsync();
+        Assert.Equal(LogResult.Logged, await writer.LogAsync(WriterTests.Records(20, tag, from: 10)));
+        await WriterTests.WaitUntil(() => writer.Status is { DatabaseReachable: true, Spilled: 0 }, seconds: 30);
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal(20, await store.CountPredictionsAsync());
         Assert.Equal(0, writer.Status.Lost);
     }
 }

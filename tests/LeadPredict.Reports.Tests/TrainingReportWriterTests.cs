@@ -38,17 +38,19 @@ public sealed partial class TrainingReportWriterTests
     }
 
     [Fact]
-    public void The_training_extension_writes_the_report_next_to_the_saved_model_atomically()
+    public void The_training_extension_publishes_the_report_with_the_model_stamped_with_its_version()
     {
         using var temp = new TempDir();
         var model = temp.File("lead-model.zip");
-        File.Copy(SampleModels.SamplePath, model);
-        var outcome = SampleModels.SampleOutcome with { ModelPath = model };
+        var report = SampleModels.SampleOutcome.Report;
+        var context = new TrainingContext(null!, null!, null!, [], report, null!);
 
-        new HtmlReportExtension().AfterSave(null!, outcome);
+        var parts = new HtmlReportExtension().Companions(context, model).ToArray();
+        AtomicFile.WriteTogether(model, s => { using var f = File.OpenRead(SampleModels.SamplePath); f.CopyTo(s); }, parts);
 
-        Assert.True(File.Exists(temp.File("lead-model.report.html")));
         Assert.Equal(["lead-model.report.html", "lead-model.zip"], Directory.GetFiles(temp.Path).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal));
+        Assert.Equal(report.Card.Version, TrainingReportWriter.VersionOf(temp.File("lead-model.report.html")));
+        Assert.Null(TrainingReportWriter.VersionOf(temp.File("missing.html")));
     }
 
     [Fact]

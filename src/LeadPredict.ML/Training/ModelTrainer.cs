@@ -131,9 +131,11 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var setAside = champion is { ChampionUnreadable: true } ? CorruptPath(request.ModelPath) : PreviousPath(request.ModelPath);
         if (promoted && champion is not null && File.Exists(request.ModelPath))
             File.Copy(request.ModelPath, setAside, overwrite: true);
-        bundle.Save(target, ml);
         var reportPath = ReportPath(target);
-        AtomicFile.Write(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json));
+        // The metrics and the extensions' files (the HTML report) describe this model: published with it, never beside another.
+        var companions = new List<AtomicFile.Part> { new(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json)) };
+        foreach (var ext in _extensions) companions.AddRange(ext.Companions(context, target));
+        AtomicFile.WriteTogether(target, s => bundle.Write(s, ml), companions);
 
         var message = champion is null ? $"Saved model {card.Version} to {target}."
             : promoted && champion.ChampionUnreadable ? $"Saved model {card.Version} to {target}: {champion.Decision} (the unreadable file is kept as {Path.GetFileName(setAside)})."

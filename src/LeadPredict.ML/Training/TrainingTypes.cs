@@ -43,6 +43,12 @@ public interface ITrainingExtension
 
     /// <summary>Runs after evaluation; may return a named JSON document stored in the model file.</summary>
     (string Name, string Json)? AfterEvaluation(TrainingContext context);
+    /// <summary>
+    /// Files that describe the model (e.g. the HTML report), written to temporaries and published with it, so a reader never
+    /// finds one beside another model (<see cref="AtomicFile.WriteTogether"/>).
+    /// </summary>
+    IEnumerable<AtomicFile.Part> Companions(TrainingContext context, string modelPath) => [];
+
     /// <summary>Runs after the model and its JSON report were written.</summary>
     void AfterSave(TrainingContext context, TrainingOutcome outcome);
 }

@@ -40,7 +40,7 @@ internal static class Body
         }
         else source = request.Body;
         await using (source)
-        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        await using (var file = LeadPredict.Core.PrivateFiles.Create(path, options: FileOptions.Asynchronous))
         {
             var buffer = ArrayPool<byte>.Shared.Rent(81920);
             try

@@ -19,7 +19,7 @@ public static class HealthApi
                 var report = Report(holder, services, null);
                 return TypedResults.Json(report, statusCode: report.Model is null ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
             })
-            .WithSummary("200 once a model is loaded (status 'degraded' when the prediction log is failing or has lost records), 503 before");
+            .WithSummary("200 once a model is loaded (status 'degraded' when the prediction log is failing, has lost records or found its file deleted or replaced), 503 before");
         return app;
     }
 
@@ -27,7 +27,7 @@ public static class HealthApi
     {
         var m = holder.Current;
         var log = services.GetService<PredictionLogWriter>()?.Status;
-        status ??= m is null ? "not ready" : log is { DatabaseReachable: false } or { Lost: > 0 } ? "degraded" : "ready";
+        status ??= m is null ? "not ready" : log is { DatabaseReachable: false } or { Lost: > 0 } or { DatabaseIncidents: > 0 } ? "degraded" : "ready";
         return new HealthReport(status, m is null ? null : new ServedModel(m.Version, m.LoadedAt, Path.GetFileName(m.Path)),
             holder.FailedLoads, holder.LastLoadError, log);
     }

@@ -24,7 +24,8 @@ internal static class PredictionRecords
 /// <summary>
 /// The prediction-log records of an uploaded file, made as batch scoring scores each lead (with the fingerprint of its input
 /// record, as <see cref="LeadRequest.Fingerprint(IReadOnlyList{string}, IReadOnlyList{string}, ArrayBufferWriter{byte})"/>
-/// makes it), and handed to the log only once the whole file is ranked: a file refused half-way logs nothing.
+/// makes it), and handed to the log only once the whole file is ranked: a file refused half-way logs nothing. The log takes
+/// them a chunk at a time, each waiting for room in its queue, so a big upload goes at the log's pace instead of being dropped.
 /// </summary>
 internal sealed class UploadPredictionRecords(string modelVersion, DateTimeOffset scoredAt) : IScoredLeadSink
 {
@@ -35,8 +36,23 @@ internal sealed class UploadPredictionRecords(string modelVersion, DateTimeOffse
         _records.Enqueue(PredictionRecords.Of(modelVersion, scoredAt, lead.Id, lead.Probability, lead.Grade, lead.Annotations,
             LeadRequest.Fingerprint(layout.InputHeader, lead.Fields, t_buffer ??= new ArrayBufferWriter<byte>(512))));
 
-    public void LogTo(IPredictionSink sink)
+    private const int Chunk = 2000;
+
+    /// <summary>Completes once every record is durable in the log (or says which could not be).</summary>
+    public async Task<LogResult> LogToAsync(IPredictionSink sink, CancellationToken ct)
     {
-        foreach (var record in _records) sink.TryLog(record);
+        var parts = new List<Task<LogResult>>();
+        var chunk = new List<PredictionRecord>(Chunk);
+        foreach (var record in _records)
+        {
+            chunk.Add(record);
+            if (chunk.Count < Chunk) continue;
+            parts.Add(await sink.QueueAsync(chunk.ToArray(), ct));
+            chunk.Clear();
+        }
+        if (chunk.Count > 0) parts.Add(await sink.QueueAsync(chunk.ToArray(), ct));
+        var result = LogResult.Logged;
+        foreach (var part in parts) result = PredictionSink.Combine(result, await part);
+        return result;
     }
 }

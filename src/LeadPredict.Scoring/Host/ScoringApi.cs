@@ -16,8 +16,11 @@ public sealed record ScoredLeadDto(
     string Id, int Rank, double Probability, int Score, string Grade,
     IReadOnlyDictionary<string, string>? Annotations, IReadOnlyList<ReasonDto> Reasons);
 
-/// <summary>The leads in the order they were sent; <c>rank</c> orders them best first.</summary>
-public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads);
+/// <summary>
+/// The leads in the order they were sent; <c>rank</c> orders them best first. <see cref="PredictionLog"/> is "logged" once
+/// every lead is durably in the prediction log, "not-logged" when the log could not take them, "off" when it is turned off.
+/// </summary>
+public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads, string PredictionLog);
 
 public sealed record ModelInfo(ModelCard Card, DateTimeOffset LoadedAt, string File, IReadOnlyList<string> AnnotationColumns);
 
@@ -27,7 +30,6 @@ public sealed record OutcomesResponse(int Recorded);
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ScoreResponse))]
-[JsonSerializable(typeof(OutcomeDto[]))]
 [JsonSerializable(typeof(OutcomesResponse))]
 internal sealed partial class ScoringJsonContext : JsonSerializerContext;
 
@@ -52,6 +54,9 @@ public static class ScoringApi
         return app;
     }
 
+    /// <summary>Says whether the answer's leads are in the prediction log (the log commits them before the answer is sent).</summary>
+    public const string LogHeader = "X-Prediction-Log";
+
     internal static ProblemHttpResult NoModel(ModelHolder holder) => TypedResults.Problem(
         title: "No model is loaded yet",
         detail: holder.LastLoadError is { } e ? $"The model file could not be loaded: {e}" : "The host is waiting for the model file; see /health/ready.",
@@ -75,12 +80,15 @@ public static class ScoringApi
             var each = reasons == false ? 0 : o.ReasonsEachWay;
             var ranked = Rank(model, binding, leads.Rows, each, o.ParallelThreshold);
             var now = time.GetUtcNow();
+            var records = new PredictionRecord[ranked.Length];
             for (var i = 0; i < ranked.Length; i++)
             {
                 var lead = ranked[i];
-                sink.TryLog(PredictionRecords.Of(model.Version, now, lead.Id, lead.Probability, lead.Grade, lead.Annotations, leads.Fingerprints[i]));
+                records[i] = PredictionRecords.Of(model.Version, now, lead.Id, lead.Probability, lead.Grade, lead.Annotations, leads.Fingerprints[i]);
             }
-            return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray()));
+            var logged = await sink.LogAsync(records, ct);
+            request.HttpContext.Response.Headers[LogHeader] = logged.Text();
+            return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray(), logged.Text()));
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"leads[*].{c}" : "body", e.Problem); }
@@ -145,13 +153,13 @@ public static class ScoringApi
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
         HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
-        bool? reasons, CancellationToken ct)
+        UploadFolder uploads, bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
         var o = options.Value;
-        var dir = Path.Combine(Path.GetTempPath(), "leadpredict-host", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
+        using var folder = uploads.ForRequest();
+        var dir = folder.Path;
         try
         {
             var input = Path.Combine(dir, "upload.csv");
@@ -161,7 +169,8 @@ public static class ScoringApi
             var summary = await Task.Run(() => new BatchScorer(model.Scorer, model.Annotators).ScoreFile(input, output,
                 new BatchScoringOptions { Reasons = reasons != false, TopRows = 0, Sink = records }, null, ct), ct);
             var bytes = await File.ReadAllBytesAsync(output, ct);
-            records.LogTo(sink);
+            var logged = await records.LogToAsync(sink, ct);
+            context.Response.Headers[LogHeader] = logged.Text();
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = string.Join(" ", summary.Warnings).ReplaceLineEndings(" ");
@@ -170,10 +179,6 @@ public static class ScoringApi
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"file.{c}" : "file", e.Message); }
         catch (LeadPredictException e) { return Invalid("file", e.Message); }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
 
     private static Results<Ok<ModelInfo>, ProblemHttpResult> GetModel(ModelHolder holder)
@@ -188,27 +193,24 @@ public static class ScoringApi
     {
         if (services.GetService<IPredictionStore>() is not { } store)
             return TypedResults.Problem(title: "The prediction log is turned off", statusCode: StatusCodes.Status404NotFound);
-        OutcomeDto[]? outcomes;
-        try
-        {
-            var body = await Body.ReadAsync(request, 16L << 20, ct);
-            outcomes = System.Text.Json.JsonSerializer.Deserialize(body.Span, ScoringJsonContext.Default.OutcomeDtoArray);
-        }
+        IReadOnlyList<OutcomeDto> outcomes;
+        try { outcomes = OutcomeRequest.Parse(await Body.ReadAsync(request, 16L << 20, ct)); }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
-        catch (System.Text.Json.JsonException e) { return Invalid(e.Path is { Length: > 1 } path ? "outcomes" + path[1..] : "body", "expected a JSON array of {\"leadId\": \"...\", \"converted\": true|false}."); }
-        if (outcomes is null || outcomes.Length == 0) return Invalid("body", "the array of outcomes is empty.");
-        for (var i = 0; i < outcomes.Length; i++)
-            if (string.IsNullOrWhiteSpace(outcomes[i]?.LeadId)) return Invalid($"outcomes[{i}].leadId", "every outcome needs the lead id.");
         var now = time.GetUtcNow();
         try
         {
-            await store.WriteOutcomesAsync(outcomes.Select(x => new OutcomeRecord(x.LeadId.Trim(), x.Converted, now)).ToArray(), ct);
+            await store.WriteOutcomesAsync(outcomes.Select(x => new OutcomeRecord(x.LeadId, x.Converted, now)).ToArray(), ct);
+        }
+        catch (PredictionStoreMovedException)
+        {
+            return TypedResults.Problem(title: "The prediction log's database file was deleted or replaced",
+                detail: "It is being recreated; send the outcomes again in a few seconds.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return TypedResults.Problem(title: "The prediction log database is unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        return TypedResults.Ok(new OutcomesResponse(outcomes.Length));
+        return TypedResults.Ok(new OutcomesResponse(outcomes.Count));
     }
 
     private static async Task<Results<Ok<MonitorReport>, ProblemHttpResult>> MonitorAsync(

@@ -37,6 +37,8 @@ public static class ScoringHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelHolder>();
         builder.Services.AddHostedService<ModelWatcher>();
+        builder.Services.AddSingleton<UploadFolder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadFolder>());
         var log = builder.Configuration.GetSection(PredictionLogOptions.Section).Get<PredictionLogOptions>() ?? new PredictionLogOptions();
         if (log.Enabled)
         {
@@ -75,5 +77,7 @@ public static class ScoringHost
 /// <summary>The sink used when the prediction log is turned off.</summary>
 internal sealed class NoPredictionLog : IPredictionSink
 {
-    public bool TryLog(PredictionRecord record) => true;
+    private static readonly Task<LogResult> Off = Task.FromResult(LogResult.Off);
+
+    public ValueTask<Task<LogResult>> QueueAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) => ValueTask.FromResult(Off);
 }

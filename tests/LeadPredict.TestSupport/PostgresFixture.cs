@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using LeadPredict.TestSupport;
 
-namespace LeadPredict.PredictionLog.Tests;
+namespace LeadPredict.TestSupport;
 
 /// <summary>
 /// A throwaway PostgreSQL started once for the test class by scripts/start-postgres.sh (or the one named by
