@@ -175,7 +175,7 @@ public static class ScoringApi
             LogCsv(sink, model, input, output, time.GetUtcNow());
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = string.Join(" ", summary.Warnings).ReplaceLineEndings(" ");
+            if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = HeaderText.Encode(string.Join(" ", summary.Warnings));
             return TypedResults.File(bytes, "text/csv; charset=utf-8", "ranked-leads.csv");
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }

@@ -138,6 +138,32 @@ public sealed class PageTests
         Assert.NotEqual("pwned", browser.Title);
     }
 
+    [SkippableFact]
+    public async Task Should_show_the_scoring_warnings_as_text_When_the_upload_has_a_value_the_model_cannot_read()
+    {
+        Skip.IfNot(File.Exists(Chromium) && File.Exists(ChromeDriver), "needs Debian's chromium and chromium-driver; run scripts/install-test-deps.sh");
+        await using var host = await RunningHost.StartAsync();
+        await host.WaitUntilReadyAsync();
+        var lines = await File.ReadAllLinesAsync(TestPaths.Data("leads-new.csv"));
+        var employees = Array.IndexOf(lines[0].Split(','), "employees");
+        var fields = lines[1].Split(',');
+        fields[employees] = "50–100";
+        using var dir = new TempDir();
+        var path = dir.Write("dash.csv", lines[0] + "\n" + string.Join(",", fields) + "\n" + lines[2] + "\n");
+
+        using var profile = new TempDir();
+        using var browser = StartBrowser(profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(host.BaseAddress);
+        browser.FindElement(By.Id("file")).SendKeys(path);
+        browser.FindElement(By.Id("rank")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#rows tr")).Count == 2);
+        var warnings = browser.FindElement(By.Id("warnings"));
+        Assert.True(warnings.Displayed);
+        Assert.Contains("50–100", warnings.Text);
+        Assert.DoesNotContain("%E2", warnings.Text);
+    }
+
     private sealed record Expected(string Id, string Grade);
 
     private static async Task<IReadOnlyList<Expected>> ExpectedRankingAsync(RunningHost host)
