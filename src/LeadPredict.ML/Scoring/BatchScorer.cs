@@ -222,11 +222,12 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 
         var idHeader = scorer.Bundle.Schema.Id ?? "line";
         // The input's columns follow the scores unchanged; one named like an output column (the id itself, or the CRM's own
-        // "stage") is headed "<name>_input", so every column name in the file is unique.
+        // "stage") is headed "<name>_input", so every column name in the file is unique. A header cell named like a formula is
+        // neutralized as values are (RankedColumnName).
         var outputNames = new HashSet<string>(["rank", idHeader, "probability", "score", "grade", "top_reasons", .. extraHeaders], StringComparer.OrdinalIgnoreCase);
-        var inputHeader = header.Select(h => outputNames.Contains(h) ? h + "_input" : h).ToArray();
+        var inputHeader = header.Select(h => RankedColumnName(h, outputNames)).ToArray();
         var writeStart = total.Elapsed.TotalSeconds;
-        var head = new List<string> { "rank", idHeader, "probability", "score", "grade" };
+        var head = new List<string> { "rank", CsvText.NeutralizeFormula(idHeader), "probability", "score", "grade" };
         head.AddRange(extraHeaders);
         head.Add("top_reasons");
         var headerLine = new UTF8Encoding(false).GetBytes(CsvText.JoinRow(head, sep) + sep + CsvText.JoinRow(inputHeader, sep) + "\n");
@@ -506,6 +507,13 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
     }
 
     /// <summary>Splits a finished output line (without the rank) back into its fields.</summary>
+    /// <summary>
+    /// An input column's name in the ranked file: "&lt;name&gt;_input" when it clashes with an output column, and neutralized
+    /// like a value (a header cell "=evil()" becomes "'=evil()") so the header cannot run as a formula either.
+    /// </summary>
+    public static string RankedColumnName(string inputName, IReadOnlySet<string> outputNames) =>
+        CsvText.NeutralizeFormula(outputNames.Contains(inputName) ? inputName + "_input" : inputName);
+
     private static List<string> ParseLine(IReadOnlyList<string> header, int extras, string line, char sep)
     {
         var names = Enumerable.Range(0, 5 + extras + header.Count).Select(i => "c" + i.ToString(CultureInfo.InvariantCulture));

@@ -203,7 +203,7 @@ public static class ScoringApi
         var outputNames = new HashSet<string>(ranked.Take(prefix), StringComparer.OrdinalIgnoreCase);
         var id = model.Bundle.Schema.Id;
         var map = inputHeader.Select(h => id is not null && string.Equals(h, id, StringComparison.OrdinalIgnoreCase)
-            ? 1 : IndexOfIgnoreCase(ranked, outputNames.Contains(h) ? h + "_input" : h)).ToArray();
+            ? 1 : IndexOfIgnoreCase(ranked, BatchScorer.RankedColumnName(h, outputNames))).ToArray();
         var fields = new List<string>();
         var buffer = new ArrayBufferWriter<byte>(512);
         var inputFields = new string[map.Length];
