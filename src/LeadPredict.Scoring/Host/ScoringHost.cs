@@ -55,6 +55,7 @@ public static class ScoringHost
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (host.CorsOrigins.Length > 0) app.UseCors();

@@ -19,6 +19,7 @@ public sealed class PageTests
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000", $"--user-data-dir={profile.Path}");
+        options.SetLoggingPreference(LogType.Browser, OpenQA.Selenium.LogLevel.All);
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver), Path.GetFileName(ChromeDriver));
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
@@ -67,6 +68,10 @@ public sealed class PageTests
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
         ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(shots, "ranked-leads.png"));
+
+        // The page works under the host's Content-Security-Policy: nothing it needs was refused.
+        var refused = browser.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= OpenQA.Selenium.LogLevel.Warning).Select(e => e.Message).ToArray();
+        Assert.True(refused.Length == 0, "console: " + string.Join("\n", refused));
     }
 
     [SkippableFact]
