@@ -63,7 +63,7 @@ public static class ScoringApi
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [detail] }, detail: $"{field}: {detail}", title: "The request is invalid");
 
     private static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> ScoreAsync(
-        HttpRequest request, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
+        HttpRequest request, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
         bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
@@ -77,6 +77,7 @@ public static class ScoringApi
             var each = reasons == false ? 0 : o.ReasonsEachWay;
             var scored = Score(model, binding, leads.Rows, each, o.ParallelThreshold);
             Log(sink, model, leads.Header, scored, leads.Rows, leads.Fingerprints, binding, time.GetUtcNow());
+            stats.AddLeads(scored.Length);
             return TypedResults.Ok(new ScoreResponse(model.Version, scored.Length, scored));
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
@@ -156,7 +157,7 @@ public static class ScoringApi
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
-        HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
+        HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
         bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
@@ -173,6 +174,7 @@ public static class ScoringApi
                 new BatchScoringOptions { Reasons = reasons != false, TopRows = 0 }, null, ct), ct);
             var bytes = await File.ReadAllBytesAsync(output, ct);
             LogCsv(sink, model, input, output, time.GetUtcNow());
+            stats.AddLeads(summary.Leads);
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = HeaderText.Encode(string.Join(" ", summary.Warnings));

@@ -42,6 +42,9 @@ public sealed class ScoringHostOptions
 
     /// <summary>Rules file (ICP and funnel gates); without it the default ladder applies and ICP gates are skipped.</summary>
     public string? RulesPath { get; set; }
+
+    /// <summary>How often the host logs one summary line (requests, refusals, errors, leads, latency) when it had requests; zero turns it off.</summary>
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Refuses bad settings at start-up with one precise sentence each.</summary>
@@ -58,6 +61,8 @@ public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOp
         if (o.ReasonsEachWay is < 0 or > 20) errors.Add($"ScoringHost:ReasonsEachWay must be between 0 and 20 (was {o.ReasonsEachWay}).");
         if (o.ReloadDebounce < TimeSpan.Zero) errors.Add("ScoringHost:ReloadDebounce must not be negative.");
         if (o.ReloadPollInterval < TimeSpan.FromMilliseconds(50)) errors.Add($"ScoringHost:ReloadPollInterval must be at least 50 ms (was {o.ReloadPollInterval}).");
+        if (o.SummaryInterval != TimeSpan.Zero && o.SummaryInterval < TimeSpan.FromMilliseconds(100))
+            errors.Add($"ScoringHost:SummaryInterval must be at least 100 ms, or 0 to turn the summary off (was {o.SummaryInterval}).");
         if (ApiKeyMiddleware.ConfiguredKey(o) is { Length: < 16 }) errors.Add("the API key (ScoringHost:ApiKey or LEADPREDICT_API_KEY) must be at least 16 characters when set.");
         if (o.RulesPath is { Length: > 0 } rules && !File.Exists(rules)) errors.Add($"ScoringHost:RulesPath '{rules}' does not exist.");
         foreach (var origin in o.CorsOrigins)
