@@ -60,6 +60,7 @@ public static class ScoringHost
         }
         else builder.Services.AddSingleton<IPredictionSink, NoPredictionLog>();
 
+        builder.Services.AddLargeUploadLimit(host);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJsonContext.Default));
@@ -74,6 +75,7 @@ public static class ScoringHost
         app.UseStatusCodePages();
         if (host.CorsOrigins.Length > 0) app.UseCors();
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
         app.MapScoringApi();
         app.MapHealthApi();
         app.MapWebPage();

@@ -19,6 +19,15 @@ public sealed class ScoringHostOptions
     /// <summary>Largest CSV upload accepted by /api/v1/score/csv, in bytes.</summary>
     public long MaxCsvBytes { get; set; } = 64L << 20;
 
+    /// <summary>CSV uploads of at least this many bytes (or of unknown length) count as large: see <see cref="MaxConcurrentLargeUploads"/>.</summary>
+    public long LargeUploadBytes { get; set; } = 8L << 20;
+
+    /// <summary>Large uploads ranked at once; each holds its ranked lines in memory until they are sorted (about 0.6 KB a lead).</summary>
+    public int MaxConcurrentLargeUploads { get; set; } = 2;
+
+    /// <summary>Large uploads that wait for a turn (their bodies unread); any beyond get 429 with Retry-After.</summary>
+    public int LargeUploadQueue { get; set; } = 4;
+
     /// <summary>Requests with at least this many leads are scored in parallel chunks.</summary>
     public int ParallelThreshold { get; set; } = 64;
 
@@ -57,6 +66,9 @@ public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOp
         if (o.MaxLeadsPerRequest is < 1 or > 1_000_000) errors.Add($"ScoringHost:MaxLeadsPerRequest must be between 1 and 1000000 (was {o.MaxLeadsPerRequest}).");
         if (o.MaxJsonBytes < 1024) errors.Add($"ScoringHost:MaxJsonBytes must be at least 1024 (was {o.MaxJsonBytes}).");
         if (o.MaxCsvBytes < 1024) errors.Add($"ScoringHost:MaxCsvBytes must be at least 1024 (was {o.MaxCsvBytes}).");
+        if (o.LargeUploadBytes < 0) errors.Add($"ScoringHost:LargeUploadBytes must not be negative (was {o.LargeUploadBytes}).");
+        if (o.MaxConcurrentLargeUploads is < 1 or > 64) errors.Add($"ScoringHost:MaxConcurrentLargeUploads must be between 1 and 64 (was {o.MaxConcurrentLargeUploads}).");
+        if (o.LargeUploadQueue is < 0 or > 1000) errors.Add($"ScoringHost:LargeUploadQueue must be between 0 and 1000 (was {o.LargeUploadQueue}).");
         if (o.ParallelThreshold < 1) errors.Add($"ScoringHost:ParallelThreshold must be at least 1 (was {o.ParallelThreshold}).");
         if (o.ReasonsEachWay is < 0 or > 20) errors.Add($"ScoringHost:ReasonsEachWay must be between 0 and 20 (was {o.ReasonsEachWay}).");
         if (o.ReloadDebounce < TimeSpan.Zero) errors.Add("ScoringHost:ReloadDebounce must not be negative.");
