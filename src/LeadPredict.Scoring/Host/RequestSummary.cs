@@ -82,8 +82,8 @@ public sealed class RequestStatsMiddleware(RequestDelegate next, RequestStats st
 
 /// <summary>
 /// Logs one line per <see cref="ScoringHostOptions.SummaryInterval"/> (Information, category
-/// LeadPredict.Scoring.Host.RequestSummaryLogger) when there were requests: the shipped settings log warnings and this
-/// summary, not a line per request.
+/// LeadPredict.Scoring.Host.RequestSummaryLogger) when there were requests, and one for the rest as the host stops: the
+/// shipped settings log warnings and this summary, not a line per request.
 /// </summary>
 public sealed class RequestSummaryLogger(RequestStats stats, IOptions<ScoringHostOptions> options, ILogger<RequestSummaryLogger> log, TimeProvider time)
     : BackgroundService
@@ -96,16 +96,19 @@ public sealed class RequestSummaryLogger(RequestStats stats, IOptions<ScoringHos
         var last = time.GetTimestamp();
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var now = time.GetTimestamp();
-                var summary = stats.TakeSummary(time.GetElapsedTime(last, now));
-                last = now;
-                if (summary.Requests == 0) continue;
-                if (summary.ServerErrors > 0) log.LogWarning("{Summary}", summary.ToString());
-                else log.LogInformation("{Summary}", summary.ToString());
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken)) Write();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        Write(); // what happened since the last line, as the host stops
+
+        void Write()
+        {
+            var now = time.GetTimestamp();
+            var summary = stats.TakeSummary(time.GetElapsedTime(last, now));
+            last = now;
+            if (summary.Requests == 0) return;
+            if (summary.ServerErrors > 0) log.LogWarning("{Summary}", summary.ToString());
+            else log.LogInformation("{Summary}", summary.ToString());
+        }
     }
 }

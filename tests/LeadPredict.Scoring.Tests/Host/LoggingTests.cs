@@ -51,6 +51,17 @@ public sealed partial class LoggingTests
     }
 
     [Fact]
+    public async Task Should_log_the_requests_since_the_last_summary_When_the_host_stops()
+    {
+        var logs = new CapturingLogs();
+        await using (var host = await StartAsync(logs, new() { ["ScoringHost:SummaryInterval"] = "01:00:00" }))
+            await ScoreAsync(host, 5);
+
+        var summary = Assert.Single(Summaries(logs));
+        Assert.Equal((6L, 1L, 5L), summary);
+    }
+
+    [Fact]
     public async Task Should_log_each_request_When_request_logging_is_turned_on_in_the_usual_logging_settings()
     {
         var logs = new CapturingLogs();
