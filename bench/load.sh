@@ -32,7 +32,8 @@ fi
 python3 bench/make-bodies.py data/leads-new.csv "$work" 1000
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-Logging__LogLevel__Default=Warning dotnet src/LeadPredict.Scoring/bin/Release/net10.0/leadpredict-score.dll serve ${SERVE_ARGS:-} \
+# The host's shipped logging defaults (warnings and a summary a minute) apply, as they do for users.
+dotnet src/LeadPredict.Scoring/bin/Release/net10.0/leadpredict-score.dll serve ${SERVE_ARGS:-} \
   --model "$model" --urls "$url" --log-db "$work/predictions.db" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.2; done
@@ -58,3 +59,4 @@ echo "single lead @100 concurrent: p50 $(get 'latency p50' "$work/single.txt") m
 awk -v r="$(get 'requests/s' "$work/batch.txt")" 'BEGIN { printf "1,000-lead batches, with reasons: %.0f leads/s\n", r * 1000 }'
 awk -v r="$(get 'requests/s' "$work/batch-noreasons.txt")" 'BEGIN { printf "1,000-lead batches, no reasons:   %.0f leads/s\n", r * 1000 }'
 echo "prediction log: $(echo "$health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["predictionLog"])')"
+echo "host log: $(wc -l < "$work/server.log") lines, $(wc -c < "$work/server.log") bytes; last summary: $(grep 'Last [0-9]* s:' "$work/server.log" | tail -1 | sed 's/.*\] //')"

@@ -26,9 +26,7 @@ public sealed class HtmlPage(string title)
 
     public HtmlPage Charts(params PlotlyFigure[] charts)
     {
-        _body.Append("<div class=\"grid\">\n");
-        foreach (var c in charts) _body.Append(c.ToDiv()).Append('\n');
-        _body.Append("</div>\n");
+        _body.Append(PlotlyFigure.Grid(charts.Select(c => c.ToDiv()).ToArray()));
         return this;
     }
 
@@ -48,8 +46,8 @@ public sealed class HtmlPage(string title)
     }
 
     public string Render() =>
-        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{WebUtility.HtmlEncode(title)}</title>\n<style>{Css}</style>\n" +
-        $"<script type=\"text/javascript\">{PlotlyFigure.PlotlyJs}</script>\n</head>\n<body>\n<main>\n<h1>{WebUtility.HtmlEncode(title)}</h1>\n{_body}</main>\n</body>\n</html>\n";
+        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{WebUtility.HtmlEncode(title)}</title>\n<style>{Css}{PlotlyFigure.GridCss}</style>\n" +
+        $"<script type=\"text/javascript\">{PlotlyFigure.PlotlyJs}</script>\n</head>\n<body>\n<main>\n<h1>{WebUtility.HtmlEncode(title)}</h1>\n{_body}</main>\n{PlotlyFigure.ResizeScript}</body>\n</html>\n";
 
     /// <summary>Writes the page atomically and returns its full path.</summary>
     public string Save(string path)
@@ -65,7 +63,5 @@ public sealed class HtmlPage(string title)
         h2 { border-bottom: 2px solid #ddd; padding-bottom: 4px; margin-top: 1.6em; }
         table { border-collapse: collapse; background: #fff; font-size: 0.92em; margin: 8px 0 16px; }
         th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; } th { background: #f0f0f0; }
-        .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 16px; }
-        figure.chart { margin: 0; background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 4px; min-width: 0; }
         """;
 }

@@ -34,6 +34,41 @@ public sealed class PlotlyFigure
     /// <summary>The plotly.js that ships inside Plotly.NET (the one its <c>PlotlyJSReference.Full</c> option inlines).</summary>
     public static string PlotlyJs => Script.Value;
 
+    /// <summary>
+    /// A row of charts (<see cref="Grid"/>): two to a row from about 1000 px, one to a row below, a lone chart the whole width.
+    /// The columns are fixed before any chart is drawn (auto-fill keeps the empty column), because plotly sizes a chart to its
+    /// cell once, when its script runs, and the second chart of a row does not exist yet then.
+    /// </summary>
+    public const string GridCss = """
+        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr)); gap: 16px; }
+        .grid.single { grid-template-columns: minmax(0, 1fr); }
+        figure.chart { margin: 0; background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 4px; min-width: 0; }
+        """;
+
+    /// <summary>
+    /// Redraws a chart whenever its cell changes size (a scroll bar appearing, the rows stacking on a narrower window, printing):
+    /// plotly's own "responsive" option follows only the window. Put it once at the end of the page.
+    /// </summary>
+    public const string ResizeScript = """
+        <script type="text/javascript">
+        (function () {
+          if (!window.ResizeObserver) return;
+          var seen = new WeakMap();
+          var observer = new ResizeObserver(function (entries) {
+            entries.forEach(function (e) {
+              var width = Math.round(e.contentRect.width), plot = e.target.querySelector('.js-plotly-plot');
+              if (plot && seen.get(e.target) !== width) { seen.set(e.target, width); Plotly.Plots.resize(plot); }
+            });
+          });
+          document.querySelectorAll('figure.chart').forEach(function (f) { observer.observe(f); });
+        })();
+        </script>
+        """;
+
+    /// <summary>Charts as one row of <see cref="GridCss"/>'s grid.</summary>
+    public static string Grid(IReadOnlyCollection<string> chartDivs) =>
+        $"<div class=\"grid{(chartDivs.Count == 1 ? " single" : "")}\">\n{string.Join("\n", chartDivs)}\n</div>\n";
+
     public PlotlyFigure XAxis(string title, double? min = null, double? max = null, string? format = null, string? type = null)
     {
         Axis(_xAxis, title, min, max, format, type);

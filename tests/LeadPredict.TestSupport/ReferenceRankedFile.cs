@@ -45,7 +45,7 @@ public static class ReferenceRankedFile
         outputs.AddRange(annotators.SelectMany(a => a.Headers));
         outputs.Add("top_reasons");
         var renamed = header.Select(h => outputs.Contains(h, StringComparer.OrdinalIgnoreCase) ? h + "_input" : h);
-        var text = new StringBuilder(CsvText.JoinRow(outputs.Concat(renamed), sep)).Append('\n');
+        var text = new StringBuilder(string.Join(sep, outputs.Concat(renamed).Select(c => FormulaGuard.SafeField(c, sep)))).Append('\n');
         var rank = 0;
         foreach (var lead in leads.Select((l, i) => (l, i)).OrderByDescending(x => x.l.Probability).ThenBy(x => x.i))
             text.Append(++rank).Append(sep).Append(lead.l.Line).Append('\n');

@@ -82,7 +82,8 @@ internal static class RankedFileWriter
     public static double Write(string output, RankedLayout layout, char separator, ScoredLeads leads, int[] order, int workers, CancellationToken ct)
     {
         var n = order.Length;
-        var headerLine = new UTF8Encoding(false).GetBytes(CsvText.JoinRow(layout.Headers, separator) + "\n");
+        // Header cells are neutralized as values are: an input column named "=evil()" is headed "'=evil()".
+        var headerLine = new UTF8Encoding(false).GetBytes(string.Join(separator, layout.Headers.Select(h => FormulaGuard.SafeField(h, separator))) + "\n");
         var starts = new long[n + 1];
         starts[0] = headerLine.Length;
         for (var k = 0; k < n; k++)

@@ -13,7 +13,7 @@ internal static class Body
         try
         {
             int n;
-            while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+            while ((n = await ReadAsync(request.Body, buffer, "body", ct)) > 0)
             {
                 if (ms.Length + n > limit) throw TooLarge(null, limit);
                 ms.Write(buffer, 0, n);
@@ -34,6 +34,7 @@ internal static class Body
             IFormCollection form;
             try { form = await request.ReadFormAsync(ct); }
             catch (InvalidDataException e) { throw new RequestProblem("file", $"the form could not be read: {e.Message}"); }
+            catch (IOException) { throw new RequestProblem("file", "the form ended before its closing boundary: the upload was cut short. Send the whole file again."); }
             if (form.Files.Count != 1) throw new RequestProblem("file", $"expected one CSV file in the form, got {form.Files.Count}.");
             if (form.Files[0].Length > limit) throw TooLarge(form.Files[0].Length, limit);
             source = form.Files[0].OpenReadStream();
@@ -47,7 +48,7 @@ internal static class Body
             {
                 int n;
                 long total = 0;
-                while ((n = await source.ReadAsync(buffer, ct)) > 0)
+                while ((n = await ReadAsync(source, buffer, "file", ct)) > 0)
                 {
                     total += n;
                     if (total > limit) throw TooLarge(null, limit);
@@ -57,6 +58,16 @@ internal static class Body
             }
             finally { ArrayPool<byte>.Shared.Return(buffer); }
         }
+    }
+
+    /// <summary>
+    /// A body that ends before its declared length (the client stopped sending) is the client's problem, not the server's:
+    /// Kestrel signals it with an IOException (BadHttpRequestException).
+    /// </summary>
+    private static async ValueTask<int> ReadAsync(Stream source, byte[] buffer, string field, CancellationToken ct)
+    {
+        try { return await source.ReadAsync(buffer, ct); }
+        catch (IOException) { throw new RequestProblem(field, "the body ended before its declared length: the upload was cut short. Send it again."); }
     }
 
     private static RequestProblem TooLarge(long? size, long limit) =>

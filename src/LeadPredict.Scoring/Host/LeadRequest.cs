@@ -59,9 +59,9 @@ public sealed class LeadRequest
                 foreach (var p in lead.EnumerateObject())
                 {
                     // Leads of one request usually share their keys and order: compare in place before allocating the name.
-                    if (j < header.Count && p.NameEquals(header[j])) { j++; continue; }
+                    if (j < header.Count && NameEquals(p, header[j], i)) { j++; continue; }
                     j++;
-                    var name = p.Name;
+                    var name = Name(p, i);
                     if (!columns.ContainsKey(name)) { columns[name] = header.Count; header.Add(name); }
                 }
                 leads[i++] = lead;
@@ -87,7 +87,7 @@ public sealed class LeadRequest
                         var hasId = idName is null;
                         foreach (var p in leads[k].EnumerateObject())
                         {
-                            var name = p.Name; // JsonProperty.Name allocates: read it once
+                            var name = Name(p, k); // JsonProperty.Name allocates: read it once
                             var value = Scalar(name, p.Value, k, model);
                             row[columns[name]] = value;
                             props.Add((name, p.Value));
@@ -112,7 +112,7 @@ public sealed class LeadRequest
         string Field() => $"leads[{i}].{name}";
         string text = v.ValueKind switch
         {
-            JsonValueKind.String => v.GetString()!,
+            JsonValueKind.String => Text(v, name, i),
             JsonValueKind.Number => v.GetRawText(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
@@ -136,6 +136,29 @@ public sealed class LeadRequest
         }
         return text;
     }
+
+    private const string NotUnicode = "is not valid Unicode text: it has a lone surrogate (an escape from \\ud800 to \\udfff without its pair) or bytes that are not UTF-8";
+
+    // JsonDocument accepts such strings and only fails when they are turned into .NET strings.
+    private static string Text(JsonElement v, string name, int lead)
+    {
+        try { return v.GetString()!; }
+        catch (InvalidOperationException) { throw new RequestProblem($"leads[{lead}].{name}", $"the value {NotUnicode}."); }
+    }
+
+    private static string Name(JsonProperty p, int lead)
+    {
+        try { return p.Name; }
+        catch (InvalidOperationException) { throw KeyNotUnicode(lead); }
+    }
+
+    private static bool NameEquals(JsonProperty p, string name, int lead)
+    {
+        try { return p.NameEquals(name); }
+        catch (InvalidOperationException) { throw KeyNotUnicode(lead); }
+    }
+
+    private static RequestProblem KeyNotUnicode(int lead) => new($"leads[{lead}]", $"a key of leads[{lead}] {NotUnicode}.");
 
     private static readonly Comparison<(string Name, JsonElement Value)> ByName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
 

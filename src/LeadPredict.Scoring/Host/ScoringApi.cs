@@ -47,7 +47,10 @@ public static class ScoringApi
             .WithSummary("Rank a CSV file")
             .WithDescription("Upload the day's lead list as text/csv (or multipart/form-data with one file); returns the ranked CSV, best lead first.")
             .Accepts<string>("text/csv", "multipart/form-data", "application/octet-stream", "text/plain")
-            .Produces<string>(StatusCodes.Status200OK, "text/csv");
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(LargeUploads.Policy)
+            .AddEndpointFilter(LargeUploads.ReturnMemoryAfterwards);
         api.MapGet("/model", GetModel).WithSummary("The model card of the served model");
         api.MapPost("/outcomes", RecordOutcomesAsync).WithSummary("Record what became of leads (converted or not)");
         api.MapGet("/monitor", MonitorAsync).WithSummary("Predicted against actual conversion by decile, and score drift (PSI) per model version");
@@ -66,7 +69,7 @@ public static class ScoringApi
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [detail] }, detail: $"{field}: {detail}", title: "The request is invalid");
 
     private static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> ScoreAsync(
-        HttpRequest request, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
+        HttpRequest request, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
         bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
@@ -88,6 +91,7 @@ public static class ScoringApi
             }
             var logged = await sink.LogAsync(records, ct);
             request.HttpContext.Response.Headers[LogHeader] = logged.Text();
+            stats.AddLeads(ranked.Length);
             return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray(), logged.Text()));
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
@@ -151,8 +155,8 @@ public static class ScoringApi
         return new ScoredLeadDto(lead.Id, lead.Rank, lead.Probability, lead.Score, lead.Grade, annotations, reasons);
     }
 
-    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
-        HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
+    private static async Task<Results<FileStreamHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
+        HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
         UploadFolder uploads, bool? reasons, CancellationToken ct)
     {
         var model = holder.Current;
@@ -168,13 +172,17 @@ public static class ScoringApi
             var records = new UploadPredictionRecords(model.Version, time.GetUtcNow());
             var summary = await Task.Run(() => new BatchScorer(model.Scorer, model.Annotators).ScoreFile(input, output,
                 new BatchScoringOptions { Reasons = reasons != false, TopRows = 0, Sink = records }, null, ct), ct);
-            var bytes = await File.ReadAllBytesAsync(output, ct);
             var logged = await records.LogToAsync(sink, ct);
             context.Response.Headers[LogHeader] = logged.Text();
+            stats.AddLeads(summary.Leads);
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = string.Join(" ", summary.Warnings).ReplaceLineEndings(" ");
-            return TypedResults.File(bytes, "text/csv; charset=utf-8", "ranked-leads.csv");
+            if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = HeaderText.Encode(string.Join(" ", summary.Warnings));
+            // Streamed from disk, not held in memory (a 58 MB upload ranks into about 280 MB). The file is open before the
+            // folder is removed below, and goes when the answer has been sent (DeleteOnClose; on Linux it is unlinked already).
+            var ranked = new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
+                FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.DeleteOnClose);
+            return TypedResults.File(ranked, "text/csv; charset=utf-8", "ranked-leads.csv");
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"file.{c}" : "file", e.Message); }

@@ -1,6 +1,8 @@
 using LeadPredict.PredictionLog;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace LeadPredict.Scoring.Host;
@@ -10,12 +12,21 @@ public static class ScoringHost
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
+    /// <summary>The settings file shipped beside the program: warnings and a periodic summary, no line per request.</summary>
+    public const string ShippedSettings = "appsettings.json";
+
     /// <param name="settings">Configuration overrides (e.g. "ScoringHost:ModelPath", "urls"), applied after appsettings and environment.</param>
     /// <param name="configureServices">Test hooks (e.g. a fake TimeProvider).</param>
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         // Always Production: the developer exception page would show stack traces to clients.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = Environments.Production });
+        // The settings shipped beside the program (logging defaults) come first, so an appsettings.json in the working
+        // directory, environment variables (Logging__LogLevel__Default=Information) and the command line override them.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = ShippedSettings, Optional = true, ReloadOnChange = false, FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrls);
 
@@ -35,6 +46,8 @@ public static class ScoringHost
         builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = host.MaxCsvBytes + (1 << 16));
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RequestStats>();
+        builder.Services.AddHostedService<RequestSummaryLogger>();
         builder.Services.AddSingleton<ModelHolder>();
         builder.Services.AddHostedService<ModelWatcher>();
         builder.Services.AddSingleton<UploadFolder>();
@@ -49,6 +62,7 @@ public static class ScoringHost
         }
         else builder.Services.AddSingleton<IPredictionSink, NoPredictionLog>();
 
+        builder.Services.AddLargeUploadLimit(host);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(j =>
@@ -62,10 +76,13 @@ public static class ScoringHost
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestStatsMiddleware>();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (host.CorsOrigins.Length > 0) app.UseCors();
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
         app.MapScoringApi();
         app.MapHealthApi();
         app.MapWebPage();

@@ -19,6 +19,15 @@ public sealed class ScoringHostOptions
     /// <summary>Largest CSV upload accepted by /api/v1/score/csv, in bytes.</summary>
     public long MaxCsvBytes { get; set; } = 64L << 20;
 
+    /// <summary>CSV uploads of at least this many bytes (or of unknown length) count as large: see <see cref="MaxConcurrentLargeUploads"/>.</summary>
+    public long LargeUploadBytes { get; set; } = 8L << 20;
+
+    /// <summary>Large uploads ranked at once; each holds its ranked lines in memory until they are sorted (about 0.6 KB a lead).</summary>
+    public int MaxConcurrentLargeUploads { get; set; } = 2;
+
+    /// <summary>Large uploads that wait for a turn (their bodies unread); any beyond get 429 with Retry-After.</summary>
+    public int LargeUploadQueue { get; set; } = 4;
+
     /// <summary>Requests with at least this many leads are scored in parallel chunks.</summary>
     public int ParallelThreshold { get; set; } = 64;
 
@@ -42,6 +51,9 @@ public sealed class ScoringHostOptions
 
     /// <summary>Rules file (ICP and funnel gates); without it the default ladder applies and ICP gates are skipped.</summary>
     public string? RulesPath { get; set; }
+
+    /// <summary>How often the host logs one summary line (requests, refusals, errors, leads, latency) when it had requests; zero turns it off.</summary>
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Refuses bad settings at start-up with one precise sentence each.</summary>
@@ -54,10 +66,15 @@ public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOp
         if (o.MaxLeadsPerRequest is < 1 or > 1_000_000) errors.Add($"ScoringHost:MaxLeadsPerRequest must be between 1 and 1000000 (was {o.MaxLeadsPerRequest}).");
         if (o.MaxJsonBytes < 1024) errors.Add($"ScoringHost:MaxJsonBytes must be at least 1024 (was {o.MaxJsonBytes}).");
         if (o.MaxCsvBytes < 1024) errors.Add($"ScoringHost:MaxCsvBytes must be at least 1024 (was {o.MaxCsvBytes}).");
+        if (o.LargeUploadBytes < 0) errors.Add($"ScoringHost:LargeUploadBytes must not be negative (was {o.LargeUploadBytes}).");
+        if (o.MaxConcurrentLargeUploads is < 1 or > 64) errors.Add($"ScoringHost:MaxConcurrentLargeUploads must be between 1 and 64 (was {o.MaxConcurrentLargeUploads}).");
+        if (o.LargeUploadQueue is < 0 or > 1000) errors.Add($"ScoringHost:LargeUploadQueue must be between 0 and 1000 (was {o.LargeUploadQueue}).");
         if (o.ParallelThreshold < 1) errors.Add($"ScoringHost:ParallelThreshold must be at least 1 (was {o.ParallelThreshold}).");
         if (o.ReasonsEachWay is < 0 or > 20) errors.Add($"ScoringHost:ReasonsEachWay must be between 0 and 20 (was {o.ReasonsEachWay}).");
         if (o.ReloadDebounce < TimeSpan.Zero) errors.Add("ScoringHost:ReloadDebounce must not be negative.");
         if (o.ReloadPollInterval < TimeSpan.FromMilliseconds(50)) errors.Add($"ScoringHost:ReloadPollInterval must be at least 50 ms (was {o.ReloadPollInterval}).");
+        if (o.SummaryInterval != TimeSpan.Zero && o.SummaryInterval < TimeSpan.FromMilliseconds(100))
+            errors.Add($"ScoringHost:SummaryInterval must be at least 100 ms, or 0 to turn the summary off (was {o.SummaryInterval}).");
         if (ApiKeyMiddleware.ConfiguredKey(o) is { Length: < 16 }) errors.Add("the API key (ScoringHost:ApiKey or LEADPREDICT_API_KEY) must be at least 16 characters when set.");
         if (o.RulesPath is { Length: > 0 } rules && !File.Exists(rules)) errors.Add($"ScoringHost:RulesPath '{rules}' does not exist.");
         foreach (var origin in o.CorsOrigins)

@@ -56,12 +56,21 @@ internal static class ServeCommand
     {
         try
         {
-            ScoringHost.Build([], settings).RunAsync(ct).GetAwaiter().GetResult();
+            var app = ScoringHost.Build([], settings);
+            // Settings and addresses are checked before starting: a failed start is logged with the framework's stack trace.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            if (!app.Configuration.GetSection("Kestrel:Endpoints").Exists() && app.Configuration["urls"] is { Length: > 0 } urls)
+                ListenAddresses.EnsureFree(urls);
+            app.RunAsync(ct).GetAwaiter().GetResult();
             return ExitCodes.Ok;
         }
         catch (OptionsValidationException e)
         {
             throw new LeadPredictException("invalid settings: " + string.Join(" ", e.Failures));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OptionsValidationException))
+        {
+            throw new LeadPredictException("invalid settings: " + string.Join(" ", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures)));
         }
         catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {

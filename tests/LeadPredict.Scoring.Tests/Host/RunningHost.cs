@@ -30,6 +30,7 @@ public sealed class RunningHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <param name="withModel">Copy the sample model in before starting (false: start with no model file).</param>
+    /// <param name="settings">Overrides of the test defaults below; a null value removes the default (e.g. the log level).</param>
     public static async Task<RunningHost> StartAsync(bool withModel = true, IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null)
     {
@@ -45,7 +46,11 @@ public sealed class RunningHost : IAsyncDisposable
             ["PredictionLog:SqlitePath"] = dir.File("predictions.db"),
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            if (v is null) all.Remove(k); // null: leave the setting to the host's own files
+            else all[k] = v;
+        }
         var app = ScoringHost.Build([], all, configureServices);
         try
         {

@@ -200,6 +200,33 @@ public sealed class ScoringApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_neutralise_header_cells_like_values_and_still_fingerprint_the_lead_as_sent_When_a_column_is_named_like_a_formula()
+    {
+        var lines = await File.ReadAllLinesAsync(TestPaths.Data("leads-new.csv"));
+        var row = lines[1].Replace("L-900001", "HDR-1", StringComparison.Ordinal);
+        var csv = lines[0] + ",=evilheader(),@SUM(1)\n" + row + ",a,b\n";
+
+        var response = await Client.PostAsync("/api/v1/score/csv", new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var header = (await response.Content.ReadAsStringAsync()).Split('\n')[0].Split(',');
+        Assert.Contains("'=evilheader()", header);
+        Assert.Contains("'@SUM(1)", header);
+        Assert.DoesNotContain(header, h => h.Length > 0 && "=+-@\t\r".Contains(h[0]));
+
+        // The log's fingerprint is of the lead as it came in, with its header as sent.
+        var names = (lines[0] + ",=evilheader(),@SUM(1)").Split(',');
+        var values = (row + ",a,b").Split(',');
+        var expected = LeadPredict.Scoring.Host.LeadRequest.Fingerprint(names, values, new System.Buffers.ArrayBufferWriter<byte>());
+        await _host.Log.FlushAsync(TimeSpan.FromSeconds(10));
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_host.Dir.File("predictions.db")}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT input_sha256 FROM predictions WHERE lead_id = 'HDR-1'";
+        Assert.Equal(expected, cmd.ExecuteScalar());
+    }
+
+    [Fact]
     public async Task Outcomes_posted_to_the_api_show_up_in_the_monitor()
     {
         await Client.PostAsync("/api/v1/score", Json(Leads.Batch(50).ToJsonString()));

@@ -58,6 +58,15 @@
     e.classList.toggle('hidden', !message);
   }
 
+  // The host percent-encodes the warnings header (a header carries only ASCII); decode it back to the text.
+  function showWarnings(header) {
+    let text = '';
+    if (header) { try { text = decodeURIComponent(header); } catch (_) { text = header; } }
+    const w = $('warnings');
+    w.textContent = text ? 'Warnings: ' + text : '';
+    w.classList.toggle('hidden', !text);
+  }
+
   async function loadCard() {
     try {
       const r = await apiFetch('/api/v1/model');
@@ -95,6 +104,7 @@
     const file = $('file').files[0];
     if (!file) return;
     showError('');
+    showWarnings('');
     $('rank').disabled = true; $('rank').textContent = 'Ranking…';
     try {
       const r = await apiFetch('/api/v1/score/csv', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: file });
@@ -104,6 +114,7 @@
         showError('Could not rank the file: ' + detail);
         return;
       }
+      showWarnings(r.headers.get('X-Scoring-Warnings'));
       const text = await r.text();
       const rows = parseCsv(text);
       state.header = rows[0]; state.rows = rows.slice(1); state.csv = text;
