@@ -95,15 +95,20 @@ public sealed record DatasetConfig
     }
 }
 
-public enum TrainerAlgorithm { FastTree, LightGbm, Linear }
+/// <summary>
+/// Which model to train: <c>Auto</c> lets cross-validation choose among LightGBM, FastTree (on smaller files), a logistic
+/// regression and a blend of trees and regression; the others force one.
+/// </summary>
+public enum TrainerAlgorithm { FastTree, LightGbm, Linear, Auto, Blend }
 
 /// <summary>
-/// Gradient-boosted trees by default; the settings an analyst may want to tune. LightGBM is the default: on a million leads
-/// it trains several times faster than FastTree at the same AUC (docs/benchmarks.md); FastTree and a linear baseline remain choices.
+/// The model choice and the settings an analyst may want to tune. By default (<see cref="TrainerAlgorithm.Auto"/>)
+/// cross-validation picks the model; LightGBM is what is trained when there is no cross-validation (it trains a million
+/// leads several times faster than FastTree at the same AUC, docs/benchmarks.md).
 /// </summary>
 public sealed record TrainerOptions
 {
-    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.LightGbm;
+    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.Auto;
     /// <summary>Number of trees; with <see cref="ChooseTreesByCrossValidation"/>, the most that will be used.</summary>
     public int Trees { get; init; } = 300;
     public int Leaves { get; init; } = 31;
@@ -133,6 +138,12 @@ public sealed record EvaluationOptions
     /// 0 = always cross-validate.
     /// </summary>
     public int CrossValidationMaxRows { get; init; } = 200_000;
+    /// <summary>
+    /// Up to this many labelled rows, the saved model is refit on all of them (holdout included) with the settings chosen,
+    /// after the holdout has measured the same recipe trained without it. Above it the holdout's model is saved: refitting
+    /// costs a second full training and changes the AUC little at that size (docs/model-choice.md). 0 = never refit.
+    /// </summary>
+    public int RefitMaxRows { get; init; } = 250_000;
     /// <summary>Probability at or above which a lead counts as predicted to convert (accuracy, precision, recall).</summary>
     public double Threshold { get; init; } = 0.5;
     /// <summary>A new model replaces the champion unless its holdout AUC is lower by more than this.</summary>
@@ -142,6 +153,7 @@ public sealed record EvaluationOptions
         HoldoutFraction is <= 0 or >= 0.9 ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
         : Folds is < 0 or > 20 ? $"evaluation.folds must be between 0 and 20 (was {Folds})."
         : CrossValidationMaxRows < 0 ? $"evaluation.crossValidationMaxRows must be 0 or more (was {CrossValidationMaxRows})."
+        : RefitMaxRows < 0 ? $"evaluation.refitMaxRows must be 0 or more (was {RefitMaxRows})."
         : Threshold is <= 0 or >= 1 ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
         : ChampionTolerance is < 0 or > 0.5 ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
         : null;

@@ -26,8 +26,8 @@ public sealed class LeadScorer
 {
     private readonly LeadFeaturizer _featurizer;
     private readonly IProbabilityModel _model;
-    private readonly CompiledEnsemble? _ensemble;
-    private readonly PackedForest? _forest;
+    /// <summary>Null only for a model that could not be compiled (scored through ML.NET, without reasons).</summary>
+    private readonly CompiledModel? _compiled;
     private readonly MissingTokens _missing;
 
     public LeadScorer(ModelBundle bundle, MLContext? ml = null)
@@ -35,15 +35,17 @@ public sealed class LeadScorer
         Bundle = bundle;
         _featurizer = bundle.Featurizer;
         _model = ProbabilityModels.For(bundle, ml ?? new MLContext(seed: 1));
-        _ensemble = bundle.Ensemble;
         _missing = new MissingTokens(bundle.Schema.MissingTokens);
         // Contributions are wanted per original column (reasons name columns, not one-hot slots).
-        _forest = _ensemble is null ? null : new PackedForest(_ensemble, _featurizer.Slots.Select(s => s.Column).ToArray());
+        if (bundle.Ensemble is not null || bundle.Mix.Kind == ModelKind.Linear) _compiled = bundle.Compile();
     }
 
     public ModelBundle Bundle { get; }
     public IReadOnlyList<ColumnState> FeatureColumns => _featurizer.Columns;
-    public bool CanExplain => _forest is not null;
+    public bool CanExplain => _compiled is not null;
+
+    /// <summary>The log-odds of the average training lead: a lead's reasons (all its columns' effects) add up to its log-odds minus this.</summary>
+    public double BaseLogOdds => _compiled?.BaseLogOdds ?? double.NaN;
     public int FeatureWidth => _featurizer.Length;
 
     /// <summary>Maps an input header to the model's columns; rejects files that lack the id column or most features.</summary>
@@ -81,12 +83,12 @@ public sealed class LeadScorer
     {
         Span<float> features = _featurizer.Length <= 512 ? stackalloc float[_featurizer.Length] : new float[_featurizer.Length];
         _featurizer.Featurize(values, features, issues);
-        if (reasonsEachWay > 0 && _forest is not null)
+        if (reasonsEachWay > 0 && _compiled is not null)
         {
-            // One walk of the trees gives both the contributions and the raw score (the same sum as the probability's).
-            Span<float> byColumn = _forest.Stride <= 256 ? stackalloc float[_forest.Stride] : new float[_forest.Stride];
+            // One pass gives both the contributions and the score (the same sums as the probability's alone).
+            Span<float> byColumn = _compiled.Stride <= 256 ? stackalloc float[_compiled.Stride] : new float[_compiled.Stride];
             byColumn.Clear();
-            var pe = _ensemble!.ToProbability(_forest.ScoreOne(features, byColumn));
+            var pe = _compiled.ScoreOne(features, byColumn);
             return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), Reasons(byColumn[..FeatureColumns.Count], values, reasonsEachWay));
         }
         var p = _model.Probability(features);
@@ -100,7 +102,7 @@ public sealed class LeadScorer
     public void ScoreMany(ReadOnlySpan<string?[]> leads, Span<ScoredLead> results, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
         // Eight leads go through the trees together, so a handful is cheaper one at a time (the results are the same either way).
-        if (_forest is null || leads.Length < PackedForest.Lanes / 2)
+        if (_compiled is null || leads.Length < PackedForest.Lanes / 2)
         {
             for (var i = 0; i < leads.Length; i++) results[i] = Score(leads[i], reasonsEachWay, issues);
             return;
@@ -108,7 +110,7 @@ public sealed class LeadScorer
         const int block = 256;
         var width = FeatureWidth;
         var explain = reasonsEachWay > 0;
-        var stride = _forest.Stride;
+        var stride = _compiled.Stride;
         var features = System.Buffers.ArrayPool<float>.Shared.Rent(block * width);
         var contributions = explain ? System.Buffers.ArrayPool<float>.Shared.Rent(block * stride) : [];
         Span<double> probabilities = stackalloc double[block];
@@ -141,7 +143,7 @@ public sealed class LeadScorer
         _featurizer.Featurize(values, destination, issues);
 
     /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
-    public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;
+    public int ContributionStride => _compiled?.Stride ?? FeatureColumns.Count;
 
     /// <summary>
     /// Probabilities of many featurized leads at once (row-major, <see cref="FeatureWidth"/> per lead), several times
@@ -151,13 +153,12 @@ public sealed class LeadScorer
     /// </summary>
     public void ScoreFeatures(ReadOnlySpan<float> features, Span<double> probabilities, Span<float> columnContributions = default)
     {
-        if (_forest is null)
+        if (_compiled is null)
         {
             for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, FeatureWidth));
             return;
         }
-        _forest.Score(features, FeatureWidth, probabilities, columnContributions);
-        for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _ensemble!.ToProbability(probabilities[i]);
+        _compiled.Score(features, FeatureWidth, probabilities, columnContributions);
     }
 
     public static int ToScore(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 100, MidpointRounding.AwayFromZero);

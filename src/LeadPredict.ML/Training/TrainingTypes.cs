@@ -11,6 +11,8 @@ public sealed record TrainingRequest
     /// <summary>Replace the existing model even when the new one is worse.</summary>
     public bool Force { get; init; }
     public int ImportanceRepeats { get; init; } = 3;
+    /// <summary>For examples that are not one row per lead (snapshots): groups and a time-based holdout with a gap.</summary>
+    public SplitOptions? Split { get; init; }
 }
 
 /// <summary>A step of training, reported as it happens.</summary>
@@ -33,7 +35,11 @@ public sealed class SilentObserver : ITrainingObserver
     public void Warning(string message) { }
 }
 
-public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, string ModelPath, string ReportPath, string Message);
+public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, string ModelPath, string ReportPath, string Message)
+{
+    /// <summary>False when nothing was written (a model with no signal, without --force).</summary>
+    public bool Saved { get; init; } = true;
+}
 
 /// <summary>Lets other libraries (ICP backtest, HTML report) add to what training writes, without the ML library knowing them.</summary>
 public interface ITrainingExtension
