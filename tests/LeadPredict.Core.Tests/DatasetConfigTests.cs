@@ -20,7 +20,7 @@ public sealed class DatasetConfigTests : IDisposable
     {
         var config = new DatasetConfig { Label = "converted" };
         config.Validate();
-        Assert.Equal(TrainerAlgorithm.LightGbm, config.Trainer.Algorithm);
+        Assert.Equal(TrainerAlgorithm.Auto, config.Trainer.Algorithm);
         Assert.True(config.Trainer.ChooseTreesByCrossValidation);
         Assert.Equal(0.2, config.Evaluation.HoldoutFraction);
     }
@@ -42,6 +42,22 @@ public sealed class DatasetConfigTests : IDisposable
         var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load(Write("""{ "label": "y", "trainer": { "leaves": 1 } }""")));
         Assert.Contains("trainer.leaves", e.Message);
         Assert.Contains("was 1", e.Message);
+    }
+
+    [Fact]
+    public void A_negative_refit_limit_is_named_with_its_value()
+    {
+        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load(Write("""{ "label": "y", "evaluation": { "refitMaxRows": -1 } }""")));
+        Assert.Contains("evaluation.refitMaxRows", e.Message);
+        Assert.Contains("was -1", e.Message);
+    }
+
+    [Fact]
+    public void Every_model_choice_is_read_from_its_name()
+    {
+        foreach (var (name, algorithm) in new[] { ("auto", TrainerAlgorithm.Auto), ("lightGbm", TrainerAlgorithm.LightGbm), ("fastTree", TrainerAlgorithm.FastTree),
+                     ("linear", TrainerAlgorithm.Linear), ("blend", TrainerAlgorithm.Blend) })
+            Assert.Equal(algorithm, DatasetConfig.Load(Write($$"""{ "label": "y", "trainer": { "algorithm": "{{name}}" } }""")).Trainer.Algorithm);
     }
 
     [Fact]

@@ -205,69 +205,54 @@ internal static class LogisticRegression
         return models;
     }
 
-    private sealed class Objective(LinearDesign design, bool[] labels, double c)
+    private sealed class Objective
     {
+        private readonly LinearDesign _design;
+        private readonly bool[] _labels;
+        private readonly double _c;
         // Blocks of rows summed in parallel, then added in block order: a fixed number for a given size, so the result does not
         // depend on the machine's core count.
-        private readonly int _blocks = Math.Clamp(design.Rows / 4096, 1, 16);
+        private readonly int _blocks;
+        private readonly double[] _v;
+        private readonly double[][] _g;
+        private readonly double[] _loss;
+        private readonly double[] _r;
+
+        public Objective(LinearDesign design, bool[] labels, double c)
+        {
+            (_design, _labels, _c) = (design, labels, c);
+            _blocks = Math.Clamp(design.Rows / 4096, 1, 16);
+            _v = new double[design.Columns];
+            _g = Enumerable.Range(0, _blocks).Select(_ => new double[design.Columns]).ToArray();
+            _loss = new double[_blocks];
+            _r = new double[_blocks];
+        }
 
         /// <summary>The objective at <paramref name="theta"/> (intercept first), its gradient written to <paramref name="gradient"/>.</summary>
         public double Evaluate(double[] theta, double[] gradient)
         {
+            var design = _design;
             var d = design.Columns;
             var n = design.Rows;
             // Weights on the raw values, and the intercept that centres them: z = c0 + Σ v·x.
-            var v = new double[d];
             var c0 = theta[0];
             for (var j = 0; j < d; j++)
             {
-                v[j] = theta[j + 1] / design.Scale[j];
-                c0 -= v[j] * design.Mean[j];
+                _v[j] = theta[j + 1] / design.Scale[j];
+                c0 -= _v[j] * design.Mean[j];
             }
-            var partial = new (double Loss, double R, double[] G)[_blocks];
-            Parallel.For(0, _blocks, block =>
-            {
-                var from = (int)((long)n * block / _blocks);
-                var to = (int)((long)n * (block + 1) / _blocks);
-                var g = new double[d];
-                double loss = 0, r = 0;
-                var rowStart = design.RowStart;
-                var column = design.Column;
-                var value = design.Value;
-                for (var i = from; i < to; i++)
-                {
-                    var z = c0;
-                    for (var e = rowStart[i]; e < rowStart[i + 1]; e++) z += v[column[e]] * value[e];
-                    var y = labels[i];
-                    // log(1 + e^z) − y·z, and σ(z) − y, without overflow.
-                    double p;
-                    if (z > 0)
-                    {
-                        var ez = Math.Exp(-z);
-                        loss += z + Math.Log(1 + ez) - (y ? z : 0);
-                        p = 1 / (1 + ez);
-                    }
-                    else
-                    {
-                        var ez = Math.Exp(z);
-                        loss += Math.Log(1 + ez) - (y ? z : 0);
-                        p = ez / (1 + ez);
-                    }
-                    var residual = p - (y ? 1 : 0);
-                    r += residual;
-                    for (var e = rowStart[i]; e < rowStart[i + 1]; e++) g[column[e]] += residual * value[e];
-                }
-                partial[block] = (loss, r, g);
-            });
+            if (_blocks == 1) Block(0, c0);
+            else Parallel.For(0, _blocks, block => Block(block, c0));
             double total = 0, rSum = 0;
             Array.Clear(gradient);
-            foreach (var (loss, r, g) in partial)
+            for (var block = 0; block < _blocks; block++)
             {
-                total += loss;
-                rSum += r;
+                total += _loss[block];
+                rSum += _r[block];
+                var g = _g[block];
                 for (var j = 0; j < d; j++) gradient[j + 1] += g[j];
             }
-            var penalty = 1 / (c * n);
+            var penalty = 1 / (_c * n);
             var objective = total / n;
             gradient[0] = rSum / n;
             for (var j = 0; j < d; j++)
@@ -277,6 +262,46 @@ internal static class LogisticRegression
                 objective += 0.5 * penalty * u * u;
             }
             return objective;
+        }
+
+        /// <summary>The loss, residual sum and X^T residuals of one block of rows.</summary>
+        private void Block(int block, double c0)
+        {
+            var n = _design.Rows;
+            var from = (int)((long)n * block / _blocks);
+            var to = (int)((long)n * (block + 1) / _blocks);
+            var g = _g[block];
+            Array.Clear(g);
+            double loss = 0, r = 0;
+            var rowStart = _design.RowStart;
+            var column = _design.Column;
+            var value = _design.Value;
+            var v = _v;
+            for (var i = from; i < to; i++)
+            {
+                var z = c0;
+                for (var e = rowStart[i]; e < rowStart[i + 1]; e++) z += v[column[e]] * value[e];
+                var y = _labels[i];
+                // log(1 + e^z) − y·z, and σ(z) − y, without overflow.
+                double p;
+                if (z > 0)
+                {
+                    var ez = Math.Exp(-z);
+                    loss += z + Math.Log(1 + ez) - (y ? z : 0);
+                    p = 1 / (1 + ez);
+                }
+                else
+                {
+                    var ez = Math.Exp(z);
+                    loss += Math.Log(1 + ez) - (y ? z : 0);
+                    p = ez / (1 + ez);
+                }
+                var residual = p - (y ? 1 : 0);
+                r += residual;
+                for (var e = rowStart[i]; e < rowStart[i + 1]; e++) g[column[e]] += residual * value[e];
+            }
+            _loss[block] = loss;
+            _r[block] = r;
         }
     }
 }

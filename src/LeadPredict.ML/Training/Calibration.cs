@@ -51,7 +51,7 @@ public sealed record CalibrationCheck(double Slope, double Offset, bool Applied,
 
     public string Describe() => Applied
         ? $"Platt scaling on out-of-fold scores (slope {Slope:0.###}, offset {Offset:+0.###;-0.###}): CV log-loss {LogLossBefore:0.0000} → {LogLossAfter:0.0000} nats, calibration error {EceBefore:0.0000} → {EceAfter:0.0000}"
-        : $"not needed: Platt scaling on out-of-fold scores would change the CV log-loss {LogLossBefore:0.0000} → {LogLossAfter:0.0000} nats (calibration error {EceBefore:0.0000} → {EceAfter:0.0000}), less than {MinimumGain:P1}";
+        : $"not applied: Platt scaling on out-of-fold scores would not lower the CV log-loss by {MinimumGain:P1} ({LogLossBefore:0.0000} → {LogLossAfter:0.0000} nats; calibration error {EceBefore:0.0000} → {EceAfter:0.0000})";
 
     public static CalibrationCheck Measure(double[] logOdds, bool[] labels, int[] folds, int k)
     {

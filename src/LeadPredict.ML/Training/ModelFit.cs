@@ -83,7 +83,7 @@ internal static class ModelFit
     public static FittedModel Fit(LeadTable table, DatasetSchema schema, int[] rows, bool[] labels, ModelRecipe recipe, TrainerOptions options,
         Action<string>? progress = null, CancellationToken ct = default)
     {
-        progress?.Invoke($"featurizing {rows.Length:N0} rows");
+        progress?.Invoke($"{recipe.Describe()}, {rows.Length:N0} rows");
         var featurizer = LeadFeaturizer.Fit(table, schema, rows);
         var features = featurizer.FeaturizeRows(table, rows);
         var ml = new MLContext(seed: options.Seed);
@@ -92,7 +92,6 @@ internal static class ModelFit
         LinearModel? linear = null;
         if (recipe.Kind != ModelKind.Linear)
         {
-            progress?.Invoke($"{recipe.TreesText}, {rows.Length:N0} rows");
             var trees = Trees(ml, options with { Algorithm = recipe.TreeAlgorithm, Trees = recipe.Trees }, features, labels, featurizer.Length)
                 ?? throw new LeadPredictException($"{recipe.TreesText[..recipe.TreesText.IndexOf(',')]} found no column that separates converted from other leads in {rows.Length:N0} rows, so it has no trees to offer; try --trainer linear.");
             (model, ensemble) = trees;
@@ -101,7 +100,6 @@ internal static class ModelFit
         ct.ThrowIfCancellationRequested();
         if (recipe.Kind != ModelKind.Trees)
         {
-            progress?.Invoke($"{recipe.LinearText}, {rows.Length:N0} rows");
             // The path up to the chosen C, each fit starting from the last: the same weights cross-validation measured, reached faster.
             var path = LogisticRegression.Path.Where(c => c < recipe.LinearC).Append(recipe.LinearC).ToArray();
             linear = LinearPath(features, labels, recipe.Binned, path, ct)[^1];
