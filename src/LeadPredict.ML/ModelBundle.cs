@@ -24,6 +24,8 @@ public sealed class ModelBundle
     public CompiledEnsemble? Ensemble { get; init; }
     public Linear.LinearModel? Linear { get; init; }
     public ModelMix Mix { get; init; } = ModelMix.Trees;
+    /// <summary>The ICP prior of a small-history model (applied when scoring with the same rules file).</summary>
+    public ColdStartPrior? ColdStart { get; init; }
     public required ModelCard Card { get; init; }
     public required TrainingReport Report { get; init; }
     /// <summary>Extra JSON documents stored with the model (e.g. resolved funnel thresholds), by name.</summary>
@@ -57,6 +59,7 @@ public sealed class ModelBundle
             if (Ensemble is not null) Add("ensemble.json", Json(Ensemble));
             if (Linear is not null) Add("linear.json", Json(Linear));
             Add("mix.json", Json(Mix));
+            if (ColdStart is not null) Add("coldstart.json", Json(ColdStart));
             Add("card.json", Json(Card));
             Add("report.json", Json(Report));
             Add("probes.json", Json(Probes));
@@ -108,6 +111,7 @@ public sealed class ModelBundle
                 Ensemble = entries.ContainsKey("ensemble.json") ? Read<CompiledEnsemble>("ensemble.json") : null,
                 Linear = entries.ContainsKey("linear.json") ? Read<Linear.LinearModel>("linear.json") : null,
                 Mix = entries.ContainsKey("mix.json") ? Read<ModelMix>("mix.json") : ModelMix.Trees,
+                ColdStart = entries.ContainsKey("coldstart.json") ? Read<ColdStartPrior>("coldstart.json") : null,
                 Card = Read<ModelCard>("card.json"),
                 Report = Read<TrainingReport>("report.json"),
                 Probes = Read<List<ProbeRow>>("probes.json"),
@@ -133,6 +137,7 @@ public sealed class ModelBundle
         if (Mix.Validate() is { } problem) throw Bad(name, $"is inconsistent ({problem})");
         if (Mix.Kind != ModelKind.Linear && Ensemble is null) throw Bad(name, "is inconsistent (its mix needs trees, and it has none)");
         if (Mix.Kind != ModelKind.Trees && Linear is null) throw Bad(name, "is inconsistent (its mix needs a linear model, and it has none)");
+        if (ColdStart?.Validate(Featurizer.Columns.Count) is { } prior) throw Bad(name, $"is inconsistent ({prior})");
         if (Probes.Count == 0) return;
         var compiled = Compile();
         using var engine = Model is null ? null : ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(Model, inputSchemaDefinition: LeadPipeline.InputSchema(Featurizer.Length));
@@ -146,8 +151,9 @@ public sealed class ModelBundle
         }
     }
 
-    /// <summary>The model ready to score, contributions per original column.</summary>
-    internal CompiledModel Compile() => new(Ensemble, Linear, Mix, Featurizer.Slots.Select(s => s.Column).ToArray());
+    /// <summary>The model ready to score, contributions per original column; with <paramref name="withPrior"/>, its cold-start prior blended in (rules' values after the features).</summary>
+    internal CompiledModel Compile(bool withPrior = false) =>
+        new(Ensemble, Linear, Mix, Featurizer.Slots.Select(s => s.Column).ToArray(), withPrior ? ColdStart : null, Featurizer.Length);
 
     private static LeadPredictException Bad(string name, string problem) => new($"model file {name} {problem}.", ExitCodes.BadModel);
 }

@@ -50,12 +50,17 @@ internal sealed class CompiledModel
     // Contributions in log-odds: the trees' raw ones times _treeScale, the linear ones times _linearScale.
     private readonly double _treeScale, _linearScale, _slope, _offset;
     private readonly double _treeWeight, _linearWeight;
+    private readonly ColdStartPrior? _prior;
+    private readonly int _priorOffset;
+    private readonly double _priorWeight;
 
     /// <param name="ensemble">The trees, when the model has them.</param>
     /// <param name="linear">The linear model, when the model has one.</param>
     /// <param name="mix">How they combine.</param>
     /// <param name="slotGroups">The group (original column) of each feature slot: contributions are per group.</param>
-    public CompiledModel(CompiledEnsemble? ensemble, LinearModel? linear, ModelMix mix, IReadOnlyList<int> slotGroups)
+    /// <param name="prior">A cold-start prior to blend in; its rules' 0/1 values follow the features, from <paramref name="priorOffset"/>.</param>
+    /// <param name="priorOffset">Where the rules' values start in a lead's vector.</param>
+    public CompiledModel(CompiledEnsemble? ensemble, LinearModel? linear, ModelMix mix, IReadOnlyList<int> slotGroups, ColdStartPrior? prior = null, int priorOffset = 0)
     {
         if (mix.Kind != ModelKind.Linear && ensemble is null) throw new ArgumentException($"a {mix.Kind} model needs its trees.");
         if (mix.Kind != ModelKind.Trees && linear is null) throw new ArgumentException($"a {mix.Kind} model needs its linear part.");
@@ -72,10 +77,19 @@ internal sealed class CompiledModel
         _offset = mix.CalibrationOffset;
         _treeScale = ensemble is null ? 0 : -ensemble.PlattSlope * mix.TreeWeight * mix.CalibrationSlope;
         _linearScale = mix.LinearWeight * mix.CalibrationSlope;
+        if (prior is not null)
+        {
+            _prior = prior;
+            _priorOffset = priorOffset;
+            _priorWeight = prior.PriorWeight;
+            _treeScale *= 1 - _priorWeight;
+            _linearScale *= 1 - _priorWeight;
+        }
         var groups = slotGroups.Count == 0 ? 0 : slotGroups.Max() + 1;
         Stride = _forest?.Stride ?? Math.Max(1, (groups + Vector256<float>.Count - 1) / Vector256<float>.Count) * Vector256<float>.Count;
-        FeaturesNeeded = Math.Max(_forest?.FeaturesNeeded ?? 0, _linear?.FeaturesNeeded ?? 0);
-        BaseLogOdds = LogOdds(_ensemble?.BaseScore ?? 0, _linear?.Intercept ?? 0);
+        FeaturesNeeded = Math.Max(Math.Max(_forest?.FeaturesNeeded ?? 0, _linear?.FeaturesNeeded ?? 0), prior is null ? 0 : priorOffset + prior.Rules.Count);
+        var modelBase = LogOdds(_ensemble?.BaseScore ?? 0, _linear?.Intercept ?? 0);
+        BaseLogOdds = prior is null ? modelBase : (1 - _priorWeight) * modelBase + _priorWeight * prior.Intercept;
     }
 
     public ModelMix Mix { get; }
@@ -135,6 +149,16 @@ internal sealed class CompiledModel
             }
             else linear = _linear.LogOdds(features);
         }
-        return Probability(LogOdds(raw, linear));
+        var logOdds = LogOdds(raw, linear);
+        if (_prior is null) return Probability(logOdds);
+        // The cold-start prior: each rule met (or not) moves its log-odds from the average lead's, on the rule's column.
+        var prior = _prior.Intercept;
+        for (var r = 0; r < _prior.Rules.Count; r++)
+        {
+            var part = _prior.Coefficients[r] * (features[_priorOffset + r] - _prior.Means[r]);
+            prior += part;
+            if (explain) row[_prior.Columns[r]] += (float)(_priorWeight * part);
+        }
+        return Probability((1 - _priorWeight) * logOdds + _priorWeight * prior);
     }
 }

@@ -38,13 +38,15 @@ internal static class ScoreCommand
     internal static int Run(ScoreRequest request, CancellationToken ct)
     {
         BatchSummary summary;
+        string? priorWarning;
         var sw = Stopwatch.StartNew();
         ModelBundle bundle;
         using (var steps = new StepPrinter())
         {
             steps.Step("Loading model");
             bundle = ModelBundle.Load(request.ModelPath);
-            var scorer = new LeadScorer(bundle);
+            var scorer = ScoringExtensions.Scorer(bundle, request.RulesPath);
+            priorWarning = ScoringExtensions.PriorWarning(scorer);
             steps.Step("Scoring leads", $"model {bundle.Card.Version}");
             summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, request.RulesPath)).ScoreFile(request.InputPath, request.OutputPath,
                 new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool) },
@@ -52,6 +54,7 @@ internal static class ScoreCommand
             steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
             steps.Complete();
         }
+        if (priorWarning is not null) CommandRunner.Warning(priorWarning);
         foreach (var w in summary.Warnings) CommandRunner.Warning(w);
         Print(summary, bundle, request.Top);
         AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");

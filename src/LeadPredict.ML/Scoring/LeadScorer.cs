@@ -30,15 +30,33 @@ public sealed class LeadScorer
     private readonly CompiledModel? _compiled;
     private readonly MissingTokens _missing;
 
-    public LeadScorer(ModelBundle bundle, MLContext? ml = null)
+    /// <param name="bundle">The model.</param>
+    /// <param name="ml">The ML.NET context (for models that cannot be compiled).</param>
+    /// <param name="prior">
+    /// The rules of a small-history model's cold-start prior (<see cref="ModelBundle.ColdStart"/>): with them the prior is
+    /// blended in, without them the model scores alone (<see cref="PriorMissing"/> says so).
+    /// </param>
+    public LeadScorer(ModelBundle bundle, MLContext? ml = null, ILeadPrior? prior = null)
     {
         Bundle = bundle;
         _featurizer = bundle.Featurizer;
         _model = ProbabilityModels.For(bundle, ml ?? new MLContext(seed: 1));
         _missing = new MissingTokens(bundle.Schema.MissingTokens);
+        if (bundle.ColdStart is { } coldStart)
+        {
+            if (prior is not null && !prior.Rules.SequenceEqual(coldStart.Rules, StringComparer.Ordinal))
+                throw new LeadPredictException($"the rules file's ICP rules ({string.Join(", ", prior.Rules)}) are not those model {bundle.Card.Version} was trained with ({string.Join(", ", coldStart.Rules)}, from {coldStart.RulesFile}); score with that file.");
+            _prior = prior;
+        }
         // Contributions are wanted per original column (reasons name columns, not one-hot slots).
-        if (bundle.Ensemble is not null || bundle.Mix.Kind == ModelKind.Linear) _compiled = bundle.Compile();
+        if (bundle.Ensemble is not null || bundle.Mix.Kind == ModelKind.Linear) _compiled = bundle.Compile(withPrior: _prior is not null);
+        FeatureWidth = _featurizer.Length + (_prior?.Rules.Count ?? 0);
     }
+
+    private readonly ILeadPrior? _prior;
+
+    /// <summary>The model has a cold-start prior, but no rules were given to apply it: it scores alone.</summary>
+    public bool PriorMissing => Bundle.ColdStart is not null && _prior is null;
 
     public ModelBundle Bundle { get; }
     public IReadOnlyList<ColumnState> FeatureColumns => _featurizer.Columns;
@@ -46,7 +64,8 @@ public sealed class LeadScorer
 
     /// <summary>The log-odds of the average training lead: a lead's reasons (all its columns' effects) add up to its log-odds minus this.</summary>
     public double BaseLogOdds => _compiled?.BaseLogOdds ?? double.NaN;
-    public int FeatureWidth => _featurizer.Length;
+    /// <summary>A lead's vector: its features, then (with a cold-start prior) the rules it meets.</summary>
+    public int FeatureWidth { get; }
 
     /// <summary>Maps an input header to the model's columns; rejects files that lack the id column or most features.</summary>
     public ColumnBinding Bind(IReadOnlyList<string> header, string source)
@@ -81,8 +100,8 @@ public sealed class LeadScorer
     /// <summary>Scores one lead from its feature values (in <see cref="FeatureColumns"/> order).</summary>
     public ScoredLead Score(ReadOnlySpan<string?> values, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
-        Span<float> features = _featurizer.Length <= 512 ? stackalloc float[_featurizer.Length] : new float[_featurizer.Length];
-        _featurizer.Featurize(values, features, issues);
+        Span<float> features = FeatureWidth <= 512 ? stackalloc float[FeatureWidth] : new float[FeatureWidth];
+        Featurize(values, features, issues);
         if (reasonsEachWay > 0 && _compiled is not null)
         {
             // One pass gives both the contributions and the score (the same sums as the probability's alone).
@@ -91,7 +110,7 @@ public sealed class LeadScorer
             var pe = _compiled.ScoreOne(features, byColumn);
             return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), Reasons(byColumn[..FeatureColumns.Count], values, reasonsEachWay));
         }
-        var p = _model.Probability(features);
+        var p = _compiled?.ScoreOne(features) ?? _model.Probability(features[.._featurizer.Length]);
         return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
 
@@ -119,7 +138,7 @@ public sealed class LeadScorer
             for (var at = 0; at < leads.Length; at += block)
             {
                 var n = Math.Min(block, leads.Length - at);
-                for (var i = 0; i < n; i++) _featurizer.Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
+                for (var i = 0; i < n; i++) Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
                 var rows = explain ? contributions.AsSpan(0, n * stride) : default;
                 rows.Clear();
                 ScoreFeatures(features.AsSpan(0, n * width), probabilities[..n], rows);
@@ -139,8 +158,11 @@ public sealed class LeadScorer
     }
 
     /// <summary>Writes the features of one lead (<see cref="FeatureWidth"/> of them), for <see cref="ScoreFeatures"/>.</summary>
-    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null) =>
+    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null)
+    {
         _featurizer.Featurize(values, destination, issues);
+        _prior?.Evaluate(values, destination.Slice(_featurizer.Length, _prior.Rules.Count));
+    }
 
     /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
     public int ContributionStride => _compiled?.Stride ?? FeatureColumns.Count;
@@ -155,7 +177,7 @@ public sealed class LeadScorer
     {
         if (_compiled is null)
         {
-            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, FeatureWidth));
+            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, _featurizer.Length));
             return;
         }
         _compiled.Score(features, FeatureWidth, probabilities, columnContributions);

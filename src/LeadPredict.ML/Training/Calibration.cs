@@ -47,7 +47,7 @@ public static class Platt
 /// </summary>
 public sealed record CalibrationCheck(double Slope, double Offset, bool Applied, double LogLossBefore, double LogLossAfter, double EceBefore, double EceAfter)
 {
-    public const double MinimumGain = 0.005;
+    public const double MinimumGain = 0.001;
 
     public string Describe() => Applied
         ? $"Platt scaling on out-of-fold scores (slope {Slope:0.###}, offset {Offset:+0.###;-0.###}): CV log-loss {LogLossBefore:0.0000} → {LogLossAfter:0.0000} nats, calibration error {EceBefore:0.0000} → {EceAfter:0.0000}"

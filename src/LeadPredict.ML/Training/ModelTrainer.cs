@@ -20,7 +20,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
     /// <summary>
     /// Below this many examples of the rarer outcome the history is small: Salesforce's Einstein lead scoring asks for 120
     /// conversions, and Dynamics 365's predictive lead scoring for at least 40 qualified and 40 disqualified leads
-    /// (<see cref="VerySmallHistory"/>). Training still runs, and says how much the CV AUC varies.
+    /// (<see cref="VerySmallHistory"/>). Training still runs, says how much the CV AUC varies and, with an ICP, blends it in
+    /// as a prior (<see cref="ColdStartPrior"/>).
     /// </summary>
     public const int SmallHistory = 120;
     public const int VerySmallHistory = 40;
@@ -74,6 +75,23 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var signal = SignalCheck.Of(selection, metrics);
         if (signal.NoSignal) Warn(signal.Message);
 
+        // Cold start: a small history's model leans on the ICP (when a rules file was given), as much as the evidence is thin.
+        var rarer = Math.Min(positives, negatives);
+        var rules = rarer < SmallHistory ? _extensions.Select(e => e.Prior(data, Warn)).FirstOrDefault(p => p is not null) : null;
+        ColdStartPrior? holdoutPrior = null;
+        if (rules is not null)
+        {
+            holdoutPrior = ColdStartFit.Fit(ColdStartFit.Met(table, data.Schema, split.TrainRows, rules), split.TrainLabels, rules, rarer, out var problem);
+            if (holdoutPrior is null) Warn($"no cold start from the ICP: {problem}.");
+            else
+            {
+                var alone = metrics.Auc;
+                holdoutProbabilities = ColdStartFit.Score(holdoutModel, holdoutPrior, holdoutFeatures, ColdStartFit.Met(table, data.Schema, split.HoldoutRows, rules));
+                metrics = BinaryMetrics.Compute(holdoutProbabilities, split.HoldoutLabels, config.Evaluation.Threshold);
+                Warn($"{holdoutPrior.Describe()} Holdout AUC {metrics.Auc:0.0000} with the ICP prior, {alone:0.0000} for the model alone.");
+            }
+        }
+
         observer.Progress(new("Measuring feature importance"));
         var importance = PermutationImportance.Compute(table, split, holdoutModel.Featurizer, holdoutScorer, metrics.Auc, request.ImportanceRepeats, options.Seed, ct);
 
@@ -85,6 +103,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             ? ModelFit.Fit(table, data.Schema, data.LabelledRows, data.Labels, recipe, options, detail => observer.Progress(new("Refitting on all rows", null, detail)), ct)
             : holdoutModel;
         var fittedRows = refit ? data.LabelledRows.Length : split.TrainRows.Length;
+        var coldStart = holdoutPrior is null || !refit ? holdoutPrior
+            : ColdStartFit.Fit(ColdStartFit.Met(table, data.Schema, data.LabelledRows, rules!), data.Labels, rules!, rarer, out _) ?? holdoutPrior;
         var figures = refit
             ? $"The holdout and cross-validation figures describe the same recipe fitted without the holdout ({split.TrainRows.Length:N0} rows); the saved model was then refit on all {fittedRows:N0} labelled rows."
             : refitMax == 0
@@ -172,7 +192,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         {
             Schema = data.Schema, Featurizer = final.Featurizer, Model = final.TreeModel,
             ModelInputSchema = final.TreeModel is null ? null : InputSchemaOf(final.Ml, final.Featurizer.Length),
-            Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, Card = card, Report = report, Probes = probes, Extras = extras,
+            Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes, Extras = extras,
         };
         if (promoted && champion is not null && File.Exists(request.ModelPath))
             File.Copy(request.ModelPath, PreviousPath(request.ModelPath), overwrite: true);

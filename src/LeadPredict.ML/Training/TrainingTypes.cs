@@ -47,6 +47,12 @@ public interface ITrainingExtension
     /// <summary>Runs once the data is read and its schema resolved, before any training: the place to reject bad configuration.</summary>
     void Prepare(LeadTable table, ResolvedDataset data) { }
 
+    /// <summary>
+    /// Rules that can serve as the cold-start prior of a small-history model, reading only the feature columns of
+    /// <paramref name="data"/>; null when there are none (with the reason given to <paramref name="warn"/> when it is not obvious).
+    /// </summary>
+    ILeadPrior? Prior(ResolvedDataset data, Action<string> warn) => null;
+
     /// <summary>Runs after evaluation; may return a named JSON document stored in the model file.</summary>
     (string Name, string Json)? AfterEvaluation(TrainingContext context);
     /// <summary>Runs after the model and its JSON report were written.</summary>
