@@ -98,7 +98,7 @@ public static class EndToEnd
         var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var phases = observer.Finish(trainSeconds);
         var card = outcome.Report.Card;
-        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Trainer.Trees} trees; " +
+        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Model} ({card.ChosenBy}); " +
                     string.Join(", ", phases.Select(p => $"{p.Name} {p.Seconds:F1} s")));
 
         // The same split for the peers, and the best possible AUC from the generator's hidden probability.
@@ -111,7 +111,7 @@ public static class EndToEnd
 
         if (o.TrainOnly) return new BenchReport
         {
-            Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
+            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
             TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = [], SingleLeadMicros = double.NaN, SingleLeadMicrosNoReasons = double.NaN, ScoreFromMemorySeconds = double.NaN,
@@ -142,7 +142,7 @@ public static class EndToEnd
 
         var report = new BenchReport
         {
-            Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
+            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
             TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory,

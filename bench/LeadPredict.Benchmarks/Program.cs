@@ -4,7 +4,7 @@ using LeadPredict.Benchmarks;
 
 // LeadPredict.Benchmarks e2e [--rows N] [--score-rows a,b,c] [--repeats N] [--work DIR] [--no-peers] [--in-process]
 // LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
-// LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers]
+// LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "micro")
@@ -16,7 +16,7 @@ if (args.Length == 0 || args[0] != "e2e")
 {
     Console.Error.WriteLine("usage: LeadPredict.Benchmarks e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
-    Console.Error.WriteLine("       LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]");
     return 2;
 }
 var options = new BenchOptions();

@@ -22,6 +22,11 @@ public sealed record QualityOptions
     public int Seed { get; init; } = 42;
     public string WorkDir { get; init; } = Path.Combine(Path.GetTempPath(), "leadpredict-quality");
     public bool Peers { get; init; } = true;
+    public string PeerModels { get; init; } = "hgb,xgb,logreg";
+    /// <summary>A separate labelled test file (then the data is not split).</summary>
+    public string? Test { get; init; }
+    /// <summary>Overrides evaluation.refitMaxRows (0: never refit), to measure what the refit on all rows brings.</summary>
+    public int? RefitMaxRows { get; init; }
     public TextWriter Out { get; init; } = Console.Out;
 }
 
@@ -43,13 +48,28 @@ public static class Quality
             Label = o.Label, Exclude = o.Exclude, Separator = o.Separator, Created = o.Created,
             Trainer = new TrainerOptions { Algorithm = o.Trainer, Seed = o.Seed },
         };
+        if (o.RefitMaxRows is { } refit) config = config with { Evaluation = config.Evaluation with { RefitMaxRows = refit } };
         var table = LeadTable.Load(o.Data, config.SeparatorChar, config.MissingTokens);
         var data = SchemaResolver.Resolve(config, table);
-        var outer = HoldoutSplit.Create(table, data, o.TestFraction, o.Seed + 1000);
-        var train = Path.Combine(o.WorkDir, $"{name}-train.csv");
-        var test = Path.Combine(o.WorkDir, $"{name}-test.csv");
-        var sep = WriteSplit(o.Data, table, config, outer, train, test);
-        w.WriteLine($"{name}: {outer.TrainRows.Length:N0} training leads, {outer.HoldoutRows.Length:N0} test leads ({outer.Method}); work folder {o.WorkDir}");
+        string train, test;
+        char sep;
+        bool[] testLabels;
+        if (o.Test is null)
+        {
+            var outer = HoldoutSplit.Create(table, data, o.TestFraction, o.Seed + 1000);
+            train = Path.Combine(o.WorkDir, $"{name}-train.csv");
+            test = Path.Combine(o.WorkDir, $"{name}-test.csv");
+            sep = WriteSplit(o.Data, table, config, outer, train, test);
+            testLabels = outer.HoldoutLabels;
+            w.WriteLine($"{name}: {outer.TrainRows.Length:N0} training leads, {outer.HoldoutRows.Length:N0} test leads ({outer.Method}); work folder {o.WorkDir}");
+        }
+        else
+        {
+            (train, test, sep) = (o.Data, o.Test, table.Separator);
+            var testTable = LeadTable.Load(test, config.SeparatorChar, config.MissingTokens);
+            testLabels = SchemaResolver.Resolve(config, testTable).Labels;
+            w.WriteLine($"{name}: {data.Labels.Length:N0} training leads, {testLabels.Length:N0} test leads in {Path.GetFileName(test)}; work folder {o.WorkDir}");
+        }
 
         var model = Path.Combine(o.WorkDir, $"{name}.zip");
         var watch = Stopwatch.StartNew();
@@ -60,7 +80,7 @@ public static class Quality
         var trainSeconds = watch.Elapsed.TotalSeconds;
         var scorer = new LeadScorer(ModelBundle.Load(model));
         var probabilities = Score(scorer, test, sep);
-        var testAuc = RankMetrics.Auc(probabilities, outer.HoldoutLabels);
+        var testAuc = RankMetrics.Auc(probabilities, testLabels);
 
         var card = outcome.Report.Card;
         w.WriteLine();
@@ -74,7 +94,7 @@ public static class Quality
         foreach (var warning in card.Warnings) w.WriteLine($"| warning | | {warning} |");
         if (!o.Peers) return 0;
         var drop = o.Exclude.Concat(o.PeerDrop).Concat(data.Schema.Id is { } id ? [id] : []).Distinct().ToList();
-        var args = new List<string> { train, test, "--label", o.Label, "--sep", sep.ToString(), "--models", "hgb,xgb,logreg" };
+        var args = new List<string> { train, test, "--label", o.Label, "--sep", sep.ToString(), "--models", o.PeerModels };
         if (drop.Count > 0) { args.Add("--drop"); args.AddRange(drop); }
         var (peers, note) = EndToEnd.RunPeers(w, args);
         foreach (var p in peers) w.WriteLine($"| peer {p.Name} on the test file | {p.Auc:F4} ({p.Auc - testAuc:+0.0000;-0.0000} vs LeadPredict) | train {p.TrainSeconds:F1} s |");
@@ -139,6 +159,9 @@ public static class Quality
                 case "--seed": o = o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                 case "--work": o = o with { WorkDir = Path.GetFullPath(Next()) }; break;
                 case "--no-peers": o = o with { Peers = false }; break;
+                case "--peer-models": o = o with { PeerModels = Next() }; break;
+                case "--test": o = o with { Test = Path.GetFullPath(Next()) }; break;
+                case "--refit-max-rows": o = o with { RefitMaxRows = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

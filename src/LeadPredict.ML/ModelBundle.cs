@@ -11,7 +11,7 @@ namespace LeadPredict.ML;
 /// (when it has one), how they mix, the dataset schema, the fitted featurizer, the model card and the training report,
 /// plus a manifest with a SHA-256 of every entry so a truncated or bit-flipped file is refused instead of scoring nonsense.
 /// </summary>
-public sealed class ModelBundle
+public sealed record ModelBundle
 {
     public const string Format = "leadpredict-model";
     public const int FormatVersion = 1;

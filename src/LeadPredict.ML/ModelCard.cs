@@ -117,13 +117,18 @@ public sealed record SignalCheck(bool NoSignal, double Auc, double Spread, doubl
         return new SignalCheck(none, auc, spread, lower, basis, message);
     }
 
-    /// <summary>Hanley and McNeil's (1982) standard error of an AUC from the numbers of positives and negatives.</summary>
+    /// <summary>
+    /// The standard error of an AUC from the numbers of positives and negatives: Hanley and McNeil's (1982), but never below
+    /// the AUC's spread under chance (the Mann-Whitney statistic's, √((P + N + 1) / (12·P·N))), since Hanley and McNeil's
+    /// falls to 0 at an AUC of 1 however few the leads.
+    /// </summary>
     public static double StandardError(double auc, int positives, int negatives)
     {
         if (positives == 0 || negatives == 0 || double.IsNaN(auc)) return double.NaN;
         var q1 = auc / (2 - auc);
         var q2 = 2 * auc * auc / (1 + auc);
         var variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / ((double)positives * negatives);
-        return Math.Sqrt(Math.Max(0, variance));
+        var chance = (positives + negatives + 1.0) / (12.0 * positives * negatives);
+        return Math.Sqrt(Math.Max(chance, variance));
     }
 }

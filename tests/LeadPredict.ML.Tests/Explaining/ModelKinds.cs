@@ -19,9 +19,5 @@ public static class ModelKinds
     };
 
     /// <summary>The same model with another mix (not saved, so its training-time probes are not re-checked).</summary>
-    public static ModelBundle WithMix(ModelBundle b, Func<ModelMix, ModelMix> change) => new()
-    {
-        Schema = b.Schema, Featurizer = b.Featurizer, Model = b.Model, ModelInputSchema = b.ModelInputSchema, Ensemble = b.Ensemble,
-        Linear = b.Linear, Mix = change(b.Mix), Card = b.Card, Report = b.Report, Probes = b.Probes, Extras = b.Extras,
-    };
+    public static ModelBundle WithMix(ModelBundle b, Func<ModelMix, ModelMix> change) => b with { Mix = change(b.Mix) };
 }
