@@ -31,6 +31,9 @@ public sealed class FunnelAnnotator : IScoreAnnotator
 
     public IReadOnlyList<string> Headers { get; }
 
+    /// <summary>Whether it checks the ICP (a rules file was given), adding the ICP columns.</summary>
+    public bool ChecksIcp => _rulesPath is not null;
+
     /// <summary>Loads the rules against the columns of this file (with the kinds training saw), so a rule naming a missing column fails before scoring.</summary>
     public IRowAnnotator Bind(IReadOnlyList<string> header, string source)
     {
@@ -40,7 +43,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
     }
 
-    private sealed class Row : IRowAnnotator, IRowCsvWriter
+    private sealed class Row : IRowAnnotator
     {
         private readonly FunnelAnnotator _owner;
         private readonly RuleSet _rules;
@@ -75,32 +78,22 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         public void Write(IReadOnlyList<string> fields, double probability, CsvCells cells)
         {
             var advice = Advise(fields, probability, out var texts);
-            if (_owner._rulesPath is not null)
+            if (_owner.ChecksIcp)
             {
-                cells.Cell(FitCell(advice));
+                cells.Cell(FunnelAnnotation.FitText(advice));
                 cells.Cell(ScoreCell(advice));
                 cells.Cell(texts.Failed);
             }
-            cells.Cell(StageCell(advice));
-            cells.Cell(advice.SuggestedStage ?? "");
-            cells.Cell(ActionNames[(int)advice.Action]);
+            cells.Cell(FunnelAnnotation.StageText(advice));
+            cells.Cell(FunnelAnnotation.SuggestedStageText(advice));
+            cells.Cell(FunnelAnnotation.ActionText(advice));
             cells.Cell(texts.Reason);
         }
 
-        public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
+        public ILeadAnnotation Annotate(IReadOnlyList<string> fields, double probability)
         {
             var advice = Advise(fields, probability, out var texts);
-            var k = 0;
-            if (_owner._rulesPath is not null)
-            {
-                destination[k++] = FitCell(advice);
-                destination[k++] = ScoreCell(advice);
-                destination[k++] = texts.Failed.ToString();
-            }
-            destination[k++] = StageCell(advice);
-            destination[k++] = advice.SuggestedStage ?? "";
-            destination[k++] = ActionNames[(int)advice.Action];
-            destination[k] = texts.Reason.ToString();
+            return new FunnelAnnotation(advice, texts.Reason.ToString(), texts.Failed.ToString(), _owner.ChecksIcp);
         }
 
         /// <summary>One lead's advice, counted in this thread's summary; its reason and failed rules are in <paramref name="texts"/>.</summary>
@@ -115,9 +108,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             return advice;
         }
 
-        private static string FitCell(FunnelAdvice advice) => advice.Icp is { } icp ? FitNames[(int)icp.Fit] : "";
         private string ScoreCell(FunnelAdvice advice) => advice.Icp is { } icp ? ScoreText(icp.Score) : "";
-        private static string StageCell(FunnelAdvice advice) => advice.CurrentStage ?? advice.StageValue ?? "";
 
         // A fit score is a weighted share of a handful of rules, so only a few values ever occur; each is formatted once.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> _scoreTexts = new();
@@ -127,7 +118,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             // Keyed by the bits, so values that compare equal but print differently (0 and -0) stay apart.
             var bits = BitConverter.DoubleToInt64Bits(score);
             if (_scoreTexts.TryGetValue(bits, out var text)) return text;
-            text = score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            text = FunnelAnnotation.ScoreText(score);
             if (_scoreTexts.Count < 4096) _scoreTexts.TryAdd(bits, text);
             return text;
         }
@@ -155,9 +146,6 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             return sections;
         }
     }
-
-    private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
-    private static readonly string[] ActionNames = Enum.GetValues<LeadAction>().Select(a => a.ToString().ToLowerInvariant()).ToArray();
 
     /// <summary>
     /// The columns the rules read, resolved to header positions at bind time. Rules pass the same column string

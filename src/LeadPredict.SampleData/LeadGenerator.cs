@@ -116,17 +116,9 @@ public static class LeadGenerator
         var offset = Math.Min(o.Days - 1, (int)((i + rng.NextDouble()) * o.Days / o.Rows));
         var created = o.Start.AddDays(offset);
 
-        var industry = rng.Pick(Vocabulary.Industries);
-        var country = rng.Pick(Vocabulary.Countries);
-        var source = rng.Pick(Vocabulary.Sources);
-        var employees = (int)Math.Clamp(Math.Round(Math.Exp(4.3 + 1.9 * rng.Normal())), 1, 50_000);
-        var revenue = (long)Math.Round(employees * Math.Exp(Math.Log(180_000) + 0.45 * rng.Normal()) / 1000) * 1000;
-        var seniority = employees < 20 && rng.Chance(0.3)
-            ? (rng.Chance(0.5) ? Seniority.Founder : Seniority.CLevel)
-            : rng.Pick(Vocabulary.Seniorities);
-        var title = Vocabulary.Title(rng, seniority);
-        var decisionMaker = Vocabulary.IsDecisionMaker(seniority);
-        var company = CompanyName(rng, industry, country);
+        var f = Firmographics.Draw(rng);
+        var (industry, country, source, employees, revenue, seniority) = (f.Industry, f.Country, f.Source, f.Employees, f.Revenue, f.Seniority);
+        var decisionMaker = f.DecisionMaker;
 
         var intent = rng.Normal() + source.Intent;
         var visits = rng.Poisson(Math.Exp(0.9 + 0.55 * intent));
@@ -142,9 +134,7 @@ public static class LeadGenerator
         var stageScore = (demo ? 1.3 : 0) + 0.5 * Math.Log(1 + pricing) + 0.3 * Math.Log(1 + visits) + 0.15 * Math.Min(clicks, 4)
                          + (webinar ? 0.4 : 0) + 0.1 * Math.Min(downloads, 3) - 0.008 * days + 0.6 * rng.Normal();
         var stage = stageScore switch { < 0.5 => 0, < 1.1 => 1, < 1.7 => 2, < 2.4 => 3, _ => 4 };
-        long? budget = rng.Chance(0.48 + 0.07 * stage)
-            ? Math.Clamp((long)Math.Round(revenue * Math.Exp(-4.6 + 0.7 * rng.Normal()) / 500) * 500, 1000, 5_000_000)
-            : null;
+        long? budget = rng.Chance(0.48 + 0.07 * stage) ? f.DrawBudget(rng) : null;
 
         var terms = new LogitTerms(
             Demo: demo ? 2.4 : 0,
@@ -162,12 +152,12 @@ public static class LeadGenerator
         var lead = new GeneratedLead(
             LeadId: "L-" + (o.FirstId + i).ToString("D6", CultureInfo.InvariantCulture),
             CreatedAt: created,
-            Company: company,
+            Company: f.Company,
             Industry: rng.Chance(0.04) ? null : industry.Name,
             Employees: rng.Chance(0.05) ? null : employees,
             AnnualRevenue: rng.Chance(0.06) ? null : revenue,
             Country: rng.Chance(0.03) ? null : country.Name,
-            JobTitle: rng.Chance(0.04) ? null : title,
+            JobTitle: rng.Chance(0.04) ? null : f.Title,
             LeadSource: source.Name,
             WebsiteVisits: visits,
             PricingPageViews: pricing,
@@ -191,15 +181,6 @@ public static class LeadGenerator
         Math.Clamp(0.3 * (created.DayNumber - DriftEpoch.DayNumber) / 540.0 - 0.15, -0.3, 0.3);
 
     private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
-
-    private static string CompanyName(Prng rng, Industry industry, Country country)
-    {
-        if (rng.Chance(0.03)) return rng.Pick(Vocabulary.AwkwardCompanies);
-        var name = rng.Pick(Vocabulary.CompanyStems);
-        if (rng.Chance(0.7)) name += " " + rng.Pick(industry.CompanyWords);
-        var suffix = rng.Pick(country.Suffixes);
-        return suffix.Length == 0 ? name : suffix[0] == ',' ? name + suffix : name + " " + suffix;
-    }
 }
 
 /// <summary>Each column's additive share of a lead's hidden log-odds of converting; <see cref="Other"/> holds the small effects.</summary>

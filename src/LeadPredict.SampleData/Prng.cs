@@ -69,6 +69,33 @@ internal sealed class Prng
         return k;
     }
 
+    /// <summary>
+    /// An exact Poisson draw for any mean (<see cref="Poisson"/> approximates means above 30 and is kept as it is for the flat
+    /// generator's files): a sum of independent draws of mean at most 30 each.
+    /// </summary>
+    public int PoissonExact(double mean)
+    {
+        var k = 0;
+        while (mean > 30)
+        {
+            k += Poisson(30);
+            mean -= 30;
+        }
+        return k + Poisson(mean);
+    }
+
+    /// <summary>Exponential waiting time with the given rate.</summary>
+    public double Exponential(double rate) => -Math.Log(1.0 - NextDouble()) / rate;
+
+    /// <summary>A 64-bit seed for item <paramref name="index"/> of a stream seeded with <paramref name="seed"/> (SplitMix64 finalizer).</summary>
+    public static ulong Mix(ulong seed, ulong index)
+    {
+        var z = seed + 0x9E3779B97F4A7C15UL * (index + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     /// <summary>How many of <paramref name="n"/> trials succeed with probability <paramref name="p"/> each.</summary>
     public int Binomial(int n, double p)
     {

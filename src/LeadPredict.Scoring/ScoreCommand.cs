@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using LeadPredict.Advice;
 using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Scoring;
+using LeadPredict.Rules;
 using Spectre.Console;
 
 namespace LeadPredict.Scoring;
@@ -41,14 +43,16 @@ internal static class ScoreCommand
         string? priorWarning;
         var sw = Stopwatch.StartNew();
         ModelBundle bundle;
+        FunnelAnnotator funnel;
         using (var steps = new StepPrinter())
         {
             steps.Step("Loading model");
             bundle = ModelBundle.Load(request.ModelPath);
             var scorer = ScoringExtensions.Scorer(bundle, request.RulesPath);
             priorWarning = ScoringExtensions.PriorWarning(scorer);
+            funnel = new FunnelAnnotator(bundle, request.RulesPath);
             steps.Step("Scoring leads", $"model {bundle.Card.Version}");
-            summary = new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, request.RulesPath)).ScoreFile(request.InputPath, request.OutputPath,
+            summary = new BatchScorer(scorer, [funnel]).ScoreFile(request.InputPath, request.OutputPath,
                 new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool) },
                 new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
             steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
@@ -56,7 +60,7 @@ internal static class ScoreCommand
         }
         if (priorWarning is not null) CommandRunner.Warning(priorWarning);
         foreach (var w in summary.Warnings) CommandRunner.Warning(w);
-        Print(summary, bundle, request.Top);
+        Print(summary, bundle, funnel, request.Top);
         AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");
         return ExitCodes.Ok;
     }
@@ -64,73 +68,54 @@ internal static class ScoreCommand
     // The best-ranked leads searched for the "promote next" and "hidden gems" shortlists.
     private const int ShortlistPool = 200;
 
-    private static void Print(BatchSummary summary, ModelBundle bundle, int top)
+    private static void Print(BatchSummary summary, ModelBundle bundle, FunnelAnnotator funnel, int top)
     {
         var shown = summary.Top.Take(top).ToArray();
         if (shown.Length > 0)
         {
             var t = new Table().Border(TableBorder.Rounded).Title($"Top {shown.Length} of {summary.Leads:N0} leads");
-            t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.IdHeader))
+            t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.Layout.IdHeader))
                 .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
-            var icpAt = IndexOf(summary.ExtraHeaders, "icp_fit");
-            var stageAt = IndexOf(summary.ExtraHeaders, "stage");
-            var suggestedAt = IndexOf(summary.ExtraHeaders, "suggested_stage");
-            var actionAt = IndexOf(summary.ExtraHeaders, "action");
-            if (icpAt >= 0) t.AddColumn("ICP");
-            if (suggestedAt >= 0) t.AddColumn("stage → suggested");
-            if (actionAt >= 0) t.AddColumn("action");
-            t.AddColumn("why (top factors)");
+            if (funnel.ChecksIcp) t.AddColumn("ICP");
+            t.AddColumn("stage → suggested").AddColumn("action").AddColumn("why (top factors)");
             foreach (var r in shown)
             {
+                var advice = r.Annotation<FunnelAnnotation>()!;
                 var cells = new List<string>
                 {
                     r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), Percent(r.Probability, 1), GradeMarkup(r.Grade),
                 };
-                if (icpAt >= 0) cells.Add(Markup.Escape(r.Extra[icpAt] ?? ""));
-                if (suggestedAt >= 0)
-                {
-                    var from = stageAt >= 0 ? r.Extra[stageAt] : "";
-                    var to = r.Extra[suggestedAt];
-                    cells.Add(Markup.Escape(string.IsNullOrEmpty(to) || to.Equals(from, StringComparison.OrdinalIgnoreCase) ? from : $"{from} → {to}"));
-                }
-                if (actionAt >= 0) cells.Add(Markup.Escape(r.Extra[actionAt] ?? ""));
-                cells.Add(Markup.Escape(string.Join(", ", r.Reasons.Split(" | ").Where(x => x.StartsWith('▲')).Take(2).Select(x => x[2..]))));
+                if (funnel.ChecksIcp) cells.Add(Markup.Escape(advice.IcpFit));
+                var (from, to) = (advice.Stage, advice.SuggestedStage);
+                cells.Add(Markup.Escape(to.Length == 0 || to.Equals(from, StringComparison.OrdinalIgnoreCase) ? from : $"{from} → {to}"));
+                cells.Add(Markup.Escape(advice.Action));
+                cells.Add(Markup.Escape(string.Join(", ", r.Reasons.Where(x => x.Raised).Take(2).Select(x => x.Phrase))));
                 t.AddRow(cells.ToArray());
             }
             AnsiConsole.Write(t);
         }
         AnsiConsole.MarkupLine("Grades: " + string.Join("  ", summary.Grades.Select(g => $"{GradeMarkup(g.Key)} {g.Value:N0}")) +
                                $"  [grey](A ≥ {Percent(bundle.Card.Grades.A, 0)}, B ≥ {Percent(bundle.Card.Grades.B, 0)}, C ≥ {Percent(bundle.Card.Grades.C, 0)})[/]");
-        Shortlist(summary, "Promote next", "promote", r => true);
-        Shortlist(summary, "Hidden gems to review (fail the ICP, top decile)", "review", r => r.StartsWith("Hidden gem", StringComparison.Ordinal));
+        Shortlist(summary, "Promote next", a => a.Action == LeadAction.Promote);
+        Shortlist(summary, "Hidden gems to review (fail the ICP, top decile)", a => a.Action == LeadAction.Review && a.Review == ReviewReason.HiddenGem);
         foreach (var (title, counts) in summary.Sections)
             AnsiConsole.MarkupLine($"{Markup.Escape(title)}: " + string.Join("  ", counts.Select(c => $"{Markup.Escape(c.Key)} {c.Count:N0}")));
     }
 
-    private static void Shortlist(BatchSummary summary, string title, string action, Func<string, bool> reasonFilter, int max = 5)
+    private static void Shortlist(BatchSummary summary, string title, Func<FunnelAdvice, bool> wanted, int max = 5)
     {
-        var actionAt = IndexOf(summary.ExtraHeaders, "action");
-        var reasonAt = IndexOf(summary.ExtraHeaders, "reason");
-        var stageAt = IndexOf(summary.ExtraHeaders, "stage");
-        var suggestedAt = IndexOf(summary.ExtraHeaders, "suggested_stage");
-        if (actionAt < 0 || reasonAt < 0) return;
-        var rows = summary.Top.Where(r => r.Extra[actionAt] == action && reasonFilter(r.Extra[reasonAt] ?? "")).Take(max).ToArray();
+        var rows = summary.Top.Select(r => (Lead: r, Advice: r.Annotation<FunnelAnnotation>()))
+            .Where(r => r.Advice is not null && wanted(r.Advice.Advice)).Take(max).ToArray();
         if (rows.Length == 0) return;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/] [grey](best first; all of them in the ranked CSV)[/]");
-        foreach (var r in rows)
+        foreach (var (r, a) in rows)
         {
-            var move = stageAt >= 0 && suggestedAt >= 0 && r.Extra[stageAt] != r.Extra[suggestedAt] ? $"{r.Extra[stageAt]} → {r.Extra[suggestedAt]}: " : "";
-            AnsiConsole.MarkupLine($"  #{r.Rank} {Markup.Escape(r.Id)} {Percent(r.Probability, 0)} {GradeMarkup(r.Grade)}  {Markup.Escape(move + r.Extra[reasonAt])}");
+            var move = a!.Stage != a.SuggestedStage ? $"{a.Stage} → {a.SuggestedStage}: " : "";
+            AnsiConsole.MarkupLine($"  #{r.Rank} {Markup.Escape(r.Id)} {Percent(r.Probability, 0)} {GradeMarkup(r.Grade)}  {Markup.Escape(move + a.Reason)}");
         }
     }
 
     private static string Percent(double p, int decimals) => (p * 100).ToString("F" + decimals, CultureInfo.InvariantCulture) + "%";
-
-    private static int IndexOf(IReadOnlyList<string> headers, string name)
-    {
-        for (var i = 0; i < headers.Count; i++) if (headers[i] == name) return i;
-        return -1;
-    }
 
     private static string GradeMarkup(string grade) => grade switch
     {

@@ -58,6 +58,23 @@ public sealed class RankedFileAdviceTests
         Assert.Contains("'=HYPERLINK", File.ReadAllText(dir.File("direct.csv")));
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void The_ranked_file_is_what_a_simple_writer_writes_from_each_lead_scored_alone(bool withRules, bool reasons)
+    {
+        using var dir = new TempDir();
+        var input = AwkwardLeads(dir);
+        var bundle = SampleModels.LoadSample();
+        var rules = withRules ? TestPaths.Data("rules.json") : null;
+        var scorer = new LeadScorer(bundle);
+        new BatchScorer(scorer, ScoringExtensions.Annotators(bundle, rules))
+            .ScoreFile(input, dir.File("ranked.csv"), new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
+        Assert.Equal(ReferenceRankedFile.Write(scorer, ScoringExtensions.Annotators(bundle, rules), input, reasons), File.ReadAllBytes(dir.File("ranked.csv")));
+    }
+
     private static string Describe(BatchSummary summary) =>
         string.Join("\n", summary.Sections.Select(s => s.Title + ": " + string.Join(", ", s.Counts.Select(c => $"{c.Key}={c.Count}"))));
 
@@ -69,7 +86,7 @@ public sealed class RankedFileAdviceTests
 
         private sealed class Row(IRowAnnotator inner) : IRowAnnotator
         {
-            public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination) => inner.Annotate(fields, probability, destination);
+            public ILeadAnnotation Annotate(IReadOnlyList<string> fields, double probability) => inner.Annotate(fields, probability);
             public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary() => inner.Summary();
         }
     }

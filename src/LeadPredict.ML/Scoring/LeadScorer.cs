@@ -7,7 +7,13 @@ namespace LeadPredict.ML.Scoring;
 /// <summary>One factor behind a lead's score: the column, the lead's value, and how much it moved the score (log-odds).</summary>
 public sealed record Reason(string Column, string Value, double Effect)
 {
-    public override string ToString() => Prefix(Column, Effect >= 0) + Value;
+    /// <summary>Whether it raised the probability rather than lowered it.</summary>
+    public bool Raised => Effect >= 0;
+
+    /// <summary>"Demo Requested = yes": the column for people and the lead's value, without the arrow.</summary>
+    public string Phrase => ColumnNames.Display(Column) + " = " + Value;
+
+    public override string ToString() => Prefix(Column, Raised) + Value;
 
     /// <summary>"▲ Demo Requested = ": the one format of a reason, up to the lead's value (batch scoring builds it once per column).</summary>
     public static string Prefix(string column, bool raised) => $"{(raised ? '▲' : '▼')} {ColumnNames.Display(column)} = ";
@@ -200,9 +206,15 @@ public sealed class LeadScorer
     {
         Span<int> top = stackalloc int[2 * each];
         TopColumns(byColumn, each, top, out var count);
-        var reasons = new Reason[count];
-        for (var k = 0; k < count; k++)
-            reasons[k] = new Reason(_featurizer.Columns[top[k]].Name, values[top[k]] ?? "missing", byColumn[top[k]]);
+        return Reasons(byColumn, top[..count], values);
+    }
+
+    /// <summary>The reasons of the <paramref name="columns"/> <see cref="TopColumns"/> picked, each with the lead's value.</summary>
+    internal Reason[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<int> columns, ReadOnlySpan<string?> values)
+    {
+        var reasons = new Reason[columns.Length];
+        for (var k = 0; k < columns.Length; k++)
+            reasons[k] = new Reason(_featurizer.Columns[columns[k]].Name, values[columns[k]] ?? "missing", byColumn[columns[k]]);
         return reasons;
     }
 

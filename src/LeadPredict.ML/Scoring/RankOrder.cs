@@ -1,7 +1,7 @@
 namespace LeadPredict.ML.Scoring;
 
-/// <summary>The order in which to rank leads: by probability, highest first, ties in file order.</summary>
-internal static class RankOrder
+/// <summary>The order in which to rank leads, wherever they are ranked: by probability, highest first, ties in the order given.</summary>
+public static class RankOrder
 {
     /// <summary>
     /// The indexes of <paramref name="probabilities"/> from the highest value to the lowest, equal values in index order.

@@ -17,7 +17,7 @@ public sealed class ScoringModel
         Stamp = stamp;
         Scorer = ScoringExtensions.Scorer(bundle, rulesPath);
         Annotators = ScoringExtensions.Annotators(bundle, rulesPath);
-        ExtraHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
+        AnnotationHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
     }
 
@@ -31,16 +31,16 @@ public sealed class ScoringModel
     public ModelFileStamp Stamp { get; }
     public LeadScorer Scorer { get; }
     public IReadOnlyList<IScoreAnnotator> Annotators { get; }
-    public IReadOnlyList<string> ExtraHeaders { get; }
+    public IReadOnlyList<string> AnnotationHeaders { get; }
 
-    public sealed record Binding(IReadOnlyList<string> Header, ColumnBinding Columns, IReadOnlyList<IRowAnnotator> Rows);
+    public sealed record Binding(RankedLayout Layout, ColumnBinding Columns, IReadOnlyList<IRowAnnotator> Rows);
 
     /// <summary>Binds the scorer and annotators to a header; JSON requests of the same shape reuse the binding.</summary>
     public Binding Bind(IReadOnlyList<string> header, string source)
     {
         var key = string.Join('\u001f', header);
         if (_bindings.TryGetValue(key, out var cached)) return cached;
-        var binding = new Binding(header, Scorer.Bind(header, source), Annotators.Select(a => a.Bind(header, source)).ToArray());
+        var binding = new Binding(RankedLayout.For(Bundle, Annotators, header), Scorer.Bind(header, source), Annotators.Select(a => a.Bind(header, source)).ToArray());
         if (_bindings.Count > 1000) _bindings.Clear();
         _bindings[key] = binding;
         return binding;

@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json.Serialization;
 using LeadPredict.Core;
-using LeadPredict.Core.Csv;
 using LeadPredict.ML;
 using LeadPredict.ML.Scoring;
 using LeadPredict.PredictionLog;
@@ -75,55 +73,38 @@ public static class ScoringApi
             var leads = LeadRequest.Parse(body, model, o.MaxLeadsPerRequest, o.ParallelThreshold);
             var binding = model.Bind(leads.Header, "request");
             var each = reasons == false ? 0 : o.ReasonsEachWay;
-            var scored = Score(model, binding, leads.Rows, each, o.ParallelThreshold);
-            Log(sink, model, leads.Header, scored, leads.Rows, leads.Fingerprints, binding, time.GetUtcNow());
-            return TypedResults.Ok(new ScoreResponse(model.Version, scored.Length, scored));
+            var ranked = Rank(model, binding, leads.Rows, each, o.ParallelThreshold);
+            var now = time.GetUtcNow();
+            for (var i = 0; i < ranked.Length; i++)
+            {
+                var lead = ranked[i];
+                sink.TryLog(PredictionRecords.Of(model.Version, now, lead.Id, lead.Probability, lead.Grade, lead.Annotations, leads.Fingerprints[i]));
+            }
+            return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray()));
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"leads[*].{c}" : "body", e.Problem); }
         catch (LeadPredictException e) { return Invalid("body", e.Message); }
     }
 
-    private static ScoredLeadDto[] Score(ScoringModel model, ScoringModel.Binding binding, IReadOnlyList<string[]> rows, int each, int parallelThreshold)
+    /// <summary>Scores the leads of a request and ranks them (<see cref="RankOrder"/>): in the order sent, each with its rank.</summary>
+    private static RankedLead[] Rank(ScoringModel model, ScoringModel.Binding binding, IReadOnlyList<string[]> rows, int each, int parallelThreshold)
     {
         var n = rows.Count;
-        var result = new ScoredLeadDto[n];
+        var scored = new ScoredLead[n];
+        var annotations = new ILeadAnnotation[n][];
         var width = model.Scorer.FeatureColumns.Count;
-        var extra = model.ExtraHeaders;
         // A range of leads at a time: their values, then the trees for all of them at once (LeadScorer.ScoreMany).
         void Range(int from, int to)
         {
             var values = new string?[to - from][];
             for (var i = from; i < to; i++) model.Scorer.Extract(binding.Columns, rows[i], values[i - from] = new string?[width]);
-            var scored = new ScoredLead[to - from];
-            model.Scorer.ScoreMany(values, scored, each);
-            for (var i = from; i < to; i++) result[i] = Dto(i, scored[i - from]);
-        }
-        ScoredLeadDto Dto(int i, ScoredLead s)
-        {
-            var row = rows[i];
-            Dictionary<string, string>? annotations = null;
-            if (extra.Count > 0)
+            model.Scorer.ScoreMany(values, scored.AsSpan(from, to - from), each);
+            for (var i = from; i < to; i++)
             {
-                var cells = new string[extra.Count];
-                var offset = 0;
-                for (var a = 0; a < binding.Rows.Count; a++)
-                {
-                    var w = model.Annotators[a].Headers.Count;
-                    binding.Rows[a].Annotate(row, s.Probability, cells.AsSpan(offset, w));
-                    offset += w;
-                }
-                annotations = new Dictionary<string, string>(extra.Count);
-                for (var k = 0; k < extra.Count; k++) annotations[extra[k]] = cells[k] ?? "";
+                var lead = annotations[i] = new ILeadAnnotation[binding.Rows.Count];
+                for (var a = 0; a < lead.Length; a++) lead[a] = binding.Rows[a].Annotate(rows[i], scored[i].Probability);
             }
-            var id = binding.Columns.IdIndex >= 0 ? row[binding.Columns.IdIndex] : (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var reasons = new ReasonDto[s.Reasons.Count];
-            for (var k = 0; k < reasons.Length; k++)
-            {
-                var r = s.Reasons[k];
-                reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
-            }
-            return new ScoredLeadDto(id, 0, s.Probability, s.Score, s.Grade, annotations, reasons);
         }
         if (n < parallelThreshold) Range(0, n);
         else
@@ -131,29 +112,36 @@ public static class ScoringApi
             var chunk = Math.Max(64, n / (Environment.ProcessorCount * 4));
             Parallel.ForEach(Partitioner.Create(0, n, chunk), range => Range(range.Item1, range.Item2));
         }
-        // Rank best first; ties keep the order sent.
-        var order = Enumerable.Range(0, n).OrderByDescending(i => result[i].Probability).ThenBy(i => i).ToArray();
-        for (var k = 0; k < n; k++) result[order[k]] = result[order[k]] with { Rank = k + 1 };
-        return result;
-    }
-
-    private static void Log(IPredictionSink sink, ScoringModel model, IReadOnlyList<string> header, ScoredLeadDto[] scored,
-        IReadOnlyList<string[]> rows, IReadOnlyList<string> fingerprints, ScoringModel.Binding binding, DateTimeOffset now)
-    {
-        for (var i = 0; i < scored.Length; i++)
+        var order = RankOrder.Descending(scored.Select(s => s.Probability).ToArray());
+        var ranks = new int[n];
+        for (var k = 0; k < n; k++) ranks[order[k]] = k + 1;
+        var ranked = new RankedLead[n];
+        for (var i = 0; i < n; i++)
         {
             var s = scored[i];
-            string? stage = null, action = null;
-            if (s.Annotations is { } a)
-            {
-                a.TryGetValue("suggested_stage", out stage);
-                a.TryGetValue("action", out action);
-            }
-            sink.TryLog(new PredictionRecord(s.Id, model.Version, s.Probability, s.Grade, NullIfEmpty(stage), NullIfEmpty(action), now, fingerprints[i]));
+            var id = binding.Columns.IdIndex >= 0 ? rows[i][binding.Columns.IdIndex] : (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ranked[i] = new RankedLead(ranks[i], id, s.Probability, s.Score, s.Grade, annotations[i], s.Reasons, rows[i]);
         }
+        return ranked;
     }
 
-    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    private static ScoredLeadDto Dto(RankedLead lead, RankedLayout layout)
+    {
+        Dictionary<string, string>? annotations = null;
+        if (layout.AnnotationHeaders.Count > 0)
+        {
+            annotations = new Dictionary<string, string>(layout.AnnotationHeaders.Count);
+            var k = 0;
+            foreach (var cell in lead.Cells) annotations[layout.AnnotationHeaders[k++]] = cell;
+        }
+        var reasons = new ReasonDto[lead.Reasons.Count];
+        for (var k = 0; k < reasons.Length; k++)
+        {
+            var r = lead.Reasons[k];
+            reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
+        }
+        return new ScoredLeadDto(lead.Id, lead.Rank, lead.Probability, lead.Score, lead.Grade, annotations, reasons);
+    }
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
         HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time,
@@ -169,10 +157,11 @@ public static class ScoringApi
             var input = Path.Combine(dir, "upload.csv");
             await Body.SaveCsvAsync(context.Request, input, o.MaxCsvBytes, ct);
             var output = Path.Combine(dir, "ranked.csv");
+            var records = new UploadPredictionRecords(model.Version, time.GetUtcNow());
             var summary = await Task.Run(() => new BatchScorer(model.Scorer, model.Annotators).ScoreFile(input, output,
-                new BatchScoringOptions { Reasons = reasons != false, TopRows = 0 }, null, ct), ct);
+                new BatchScoringOptions { Reasons = reasons != false, TopRows = 0, Sink = records }, null, ct), ct);
             var bytes = await File.ReadAllBytesAsync(output, ct);
-            LogCsv(sink, model, input, output, time.GetUtcNow());
+            records.LogTo(sink);
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = string.Join(" ", summary.Warnings).ReplaceLineEndings(" ");
@@ -187,47 +176,11 @@ public static class ScoringApi
         }
     }
 
-    /// <summary>Logs each ranked row: the ranked file's first columns are the scores, the input's columns follow.</summary>
-    private static void LogCsv(IPredictionSink sink, ScoringModel model, string input, string output, DateTimeOffset now)
-    {
-        IReadOnlyList<string> inputHeader;
-        char sep;
-        using (var r = new CsvRecordReader(input)) { inputHeader = r.Header; sep = r.Separator; }
-        var prefix = 5 + model.ExtraHeaders.Count + 1;
-        var stageAt = IndexOfIgnoreCase(model.ExtraHeaders, "suggested_stage");
-        var actionAt = IndexOfIgnoreCase(model.ExtraHeaders, "action");
-        using var reader = new CsvRecordReader(output, sep);
-        // The ranked file leads with the id and keeps the other input columns, renaming those that clash with an
-        // output column to "<name>_input": map each input column back to its place to fingerprint the lead as it came in.
-        var ranked = reader.Header;
-        var outputNames = new HashSet<string>(ranked.Take(prefix), StringComparer.OrdinalIgnoreCase);
-        var id = model.Bundle.Schema.Id;
-        var map = inputHeader.Select(h => id is not null && string.Equals(h, id, StringComparison.OrdinalIgnoreCase)
-            ? 1 : IndexOfIgnoreCase(ranked, outputNames.Contains(h) ? h + "_input" : h)).ToArray();
-        var fields = new List<string>();
-        var buffer = new ArrayBufferWriter<byte>(512);
-        var inputFields = new string[map.Length];
-        while (reader.Read(fields))
-        {
-            var p = double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-            for (var i = 0; i < map.Length; i++) inputFields[i] = map[i] >= 0 ? fields[map[i]] : "";
-            sink.TryLog(new PredictionRecord(fields[1], model.Version, p, fields[4],
-                stageAt >= 0 ? NullIfEmpty(fields[5 + stageAt]) : null, actionAt >= 0 ? NullIfEmpty(fields[5 + actionAt]) : null,
-                now, LeadRequest.Fingerprint(inputHeader, inputFields, buffer)));
-        }
-    }
-
-    private static int IndexOfIgnoreCase(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], value, StringComparison.OrdinalIgnoreCase)) return i;
-        return -1;
-    }
-
     private static Results<Ok<ModelInfo>, ProblemHttpResult> GetModel(ModelHolder holder)
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
-        return TypedResults.Ok(new ModelInfo(model.Bundle.Card, model.LoadedAt, Path.GetFileName(model.Path), model.ExtraHeaders));
+        return TypedResults.Ok(new ModelInfo(model.Bundle.Card, model.LoadedAt, Path.GetFileName(model.Path), model.AnnotationHeaders));
     }
 
     private static async Task<Results<Ok<OutcomesResponse>, ValidationProblem, ProblemHttpResult>> RecordOutcomesAsync(

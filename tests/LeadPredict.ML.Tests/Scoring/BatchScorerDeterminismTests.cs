@@ -54,7 +54,21 @@ public sealed class BatchScorerDeterminismTests
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(chunked));
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(all));
         Assert.Equal(a.Grades, b.Grades);
-        Assert.Equal(a.Top.Select(r => (r.Id, r.Probability, r.Reasons)), b.Top.Select(r => (r.Id, r.Probability, r.Reasons)));
+        Assert.Equal(a.Top.Select(r => (r.Rank, r.Id, r.Probability, string.Join(" | ", r.Reasons))), b.Top.Select(r => (r.Rank, r.Id, r.Probability, string.Join(" | ", r.Reasons))));
+    }
+
+    [Theory]
+    [InlineData("sample", true)]
+    [InlineData("sample", false)]
+    [InlineData("generated", true)]
+    [InlineData("generated", false)]
+    public void Should_Write_What_A_Simple_Writer_Writes_From_Each_Lead_Scored_Alone(string which, bool reasons)
+    {
+        using var dir = new TempDir();
+        var scorer = new LeadScorer(SampleModels.LoadSample());
+        var output = dir.File("ranked.csv");
+        new BatchScorer(scorer, [new EchoAnnotator()]).ScoreFile(Input(which), output, new BatchScoringOptions { Reasons = reasons, ChunkBytes = 8192 });
+        Assert.Equal(ReferenceRankedFile.Write(scorer, [new EchoAnnotator()], Input(which), reasons), File.ReadAllBytes(output));
     }
 
     [Fact]
@@ -109,23 +123,5 @@ public sealed class BatchScorerDeterminismTests
             new BatchScorer(new LeadScorer(SampleModels.LoadSample())).ScoreFile(input, output, new BatchScoringOptions { ChunkBytes = 8192 }));
         Assert.Contains("3001", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
-    }
-
-    /// <summary>An annotator whose columns depend on the lead and its probability, with a separator and a quote to escape.</summary>
-    private sealed class EchoAnnotator : IScoreAnnotator
-    {
-        public IReadOnlyList<string> Headers { get; } = ["echo", "band"];
-        public IRowAnnotator Bind(IReadOnlyList<string> header, string source) => new Row();
-
-        private sealed class Row : IRowAnnotator
-        {
-            public void Annotate(IReadOnlyList<string> fields, double probability, Span<string> destination)
-            {
-                destination[0] = $"{fields[0]}, \"{fields[3]}\"";
-                destination[1] = probability >= 0.5 ? "high" : "low";
-            }
-
-            public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary() => [];
-        }
     }
 }

@@ -28,6 +28,19 @@ public sealed class ScoringApiTests : IAsyncLifetime
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>The rows a query of the host's prediction log returns, each as its values (null for SQL NULL).</summary>
+    private List<object?[]> Predictions(string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_host.Dir.File("predictions.db")}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (r.Read()) rows.Add(Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? null : r.GetValue(i)).ToArray());
+        return rows;
+    }
+
     [Fact]
     public async Task One_lead_gets_its_probability_score_grade_and_reasons()
     {
@@ -123,14 +136,54 @@ public sealed class ScoringApiTests : IAsyncLifetime
         await Client.PostAsync("/api/v1/score", Json(Leads.Batch(7).ToJsonString()));
         await _host.Log.FlushAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(before + 7, _host.Log.Status.Written);
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_host.Dir.File("predictions.db")}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT lead_id, model_version, grade, input_sha256 FROM predictions WHERE lead_id = 'T-3' ORDER BY id DESC LIMIT 1";
-        using var r = cmd.ExecuteReader();
-        Assert.True(r.Read());
-        Assert.Equal(SampleModels.LoadSample().Card.Version, r.GetString(1));
-        Assert.Matches("^[0-9a-f]{64}$", r.GetString(3));
+        var row = Assert.Single(Predictions("SELECT lead_id, model_version, grade, input_sha256 FROM predictions WHERE lead_id = 'T-3' ORDER BY id DESC LIMIT 1"));
+        Assert.Equal(SampleModels.LoadSample().Card.Version, row[1]);
+        Assert.Matches("^[0-9a-f]{64}$", (string)row[3]!);
+    }
+
+    [Fact]
+    public async Task Every_lead_of_a_csv_upload_is_recorded_as_ranked_with_the_fingerprint_of_its_input_record()
+    {
+        // The sample leads under ids of their own, so this upload's records are told apart from the other tests', and one
+        // company that the ranked file neutralizes as a formula: the fingerprint is of the value sent.
+        IReadOnlyList<string> header;
+        var leads = new List<string[]>();
+        using (var reader = new CsvRecordReader(TestPaths.Data("leads-new.csv")))
+        {
+            header = reader.Header;
+            var fields = new List<string>();
+            while (reader.Read(fields))
+            {
+                fields[0] = $"CSV-{leads.Count}";
+                if (leads.Count == 3) fields[2] = "=HYPERLINK(\"http://x\")";
+                leads.Add([.. fields]);
+            }
+        }
+        var csv = CsvText.JoinRow(header) + "\n" + string.Join("", leads.Select(l => CsvText.JoinRow(l) + "\n"));
+        var response = await Client.PostAsync("/api/v1/score/csv", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var ranked = new Dictionary<string, (double P, string Grade, string Stage, string Action)>();
+        using (var reader = new CsvRecordReader(new StringReader(await response.Content.ReadAsStringAsync()), "ranked"))
+        {
+            var at = reader.Header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
+            var fields = new List<string>();
+            while (reader.Read(fields))
+                ranked[fields[1]] = (double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), fields[4], fields[at["suggested_stage"]], fields[at["action"]]);
+        }
+        await _host.Log.FlushAsync(TimeSpan.FromSeconds(10));
+
+        var logged = Predictions("SELECT lead_id, probability, grade, suggested_stage, action, input_sha256 FROM predictions WHERE lead_id LIKE 'CSV-%'")
+            .ToDictionary(r => (string)r[0]!, r => ((double)r[1]!, (string)r[2]!, r[3] as string ?? "", r[4] as string ?? "", (string)r[5]!));
+        Assert.Equal(leads.Count, logged.Count);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var lead in leads)
+        {
+            var (p, grade, stage, action, sha) = logged[lead[0]];
+            var expected = ranked[lead[0]];
+            Assert.Equal(expected.P, p, 6);
+            Assert.Equal((expected.Grade, expected.Stage, expected.Action), (grade, stage, action));
+            Assert.Equal(LeadPredict.Scoring.Host.LeadRequest.Fingerprint(header, lead, buffer), sha);
+        }
     }
 
     [Fact]
@@ -143,13 +196,7 @@ public sealed class ScoringApiTests : IAsyncLifetime
         await Client.PostAsync("/api/v1/score", Json(new JsonArray(a).ToJsonString()));
         await Client.PostAsync("/api/v1/score", Json(new JsonArray(b).ToJsonString()));
         await _host.Log.FlushAsync(TimeSpan.FromSeconds(10));
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_host.Dir.File("predictions.db")}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT DISTINCT input_sha256 FROM predictions WHERE lead_id = 'FP-1'";
-        using var r = cmd.ExecuteReader();
-        Assert.True(r.Read());
-        Assert.False(r.Read());
+        Assert.Single(Predictions("SELECT DISTINCT input_sha256 FROM predictions WHERE lead_id = 'FP-1'"));
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+using System.Globalization;
+using LeadPredict.ML.Scoring;
+using LeadPredict.Rules;
+
+namespace LeadPredict.Advice;
+
+/// <summary>
+/// What the funnel annotator says about one lead: the advice (stage, suggested stage, action, why it is up for review, the
+/// ICP outcome), its reason and the ICP rules it failed, and the cells the ranked file shows for them.
+/// </summary>
+/// <param name="ChecksIcp">Whether the ICP columns are shown (a rules file was given).</param>
+public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string IcpFailed, bool ChecksIcp) : ILeadAnnotation
+{
+    private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
+    private static readonly string[] ActionNames = Enum.GetValues<LeadAction>().Select(a => a.ToString().ToLowerInvariant()).ToArray();
+
+    /// <summary><c>icp_fit</c>: pass, partial or fail; empty without ICP rules.</summary>
+    public string IcpFit => FitText(Advice);
+    /// <summary><c>icp_score</c>: the weighted share of ICP rules met, "0.00"; empty without ICP rules.</summary>
+    public string IcpScore => Advice.Icp is { } icp ? ScoreText(icp.Score) : "";
+    /// <summary><c>stage</c>: the current ladder stage, or the stage value as given when it is not on the ladder.</summary>
+    public string Stage => StageText(Advice);
+    /// <summary><c>suggested_stage</c>: empty when the stage is unknown.</summary>
+    public string SuggestedStage => SuggestedStageText(Advice);
+    /// <summary><c>action</c>: promote, hold, nurture, disqualify or review.</summary>
+    public string Action => ActionText(Advice);
+
+    public IReadOnlyList<string> Cells => ChecksIcp
+        ? [IcpFit, IcpScore, IcpFailed, Stage, SuggestedStage, Action, Reason]
+        : [Stage, SuggestedStage, Action, Reason];
+
+    internal static string FitText(FunnelAdvice advice) => advice.Icp is { } icp ? FitNames[(int)icp.Fit] : "";
+    internal static string ScoreText(double score) => score.ToString("0.00", CultureInfo.InvariantCulture);
+    internal static string StageText(FunnelAdvice advice) => advice.CurrentStage ?? advice.StageValue ?? "";
+    internal static string SuggestedStageText(FunnelAdvice advice) => advice.SuggestedStage ?? "";
+    internal static string ActionText(FunnelAdvice advice) => ActionNames[(int)advice.Action];
+}
