@@ -98,18 +98,20 @@ public static class EndToEnd
         var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var phases = observer.Finish(trainSeconds);
         var card = outcome.Report.Card;
-        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Trainer.Trees} trees; " +
+        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Model} ({card.ChosenBy}); " +
                     string.Join(", ", phases.Select(p => $"{p.Name} {p.Seconds:F1} s")));
 
         // The same split for the peers, and the best possible AUC from the generator's hidden probability.
         var (trainCsv, testCsv, best) = SplitForPeers(o, history, config);
         w.WriteLine($"  best possible holdout AUC (true probabilities): {best:F4}");
-        var (peers, peerNote) = o.Peers ? RunPeers(o, trainCsv, testCsv) : ([], "peers not run (--no-peers)");
+        var (peers, peerNote) = o.Peers
+            ? RunPeers(o.Out, [trainCsv, testCsv, "--label", Label, "--drop", "lead_id", "company", "created_at", "true_probability", "--models", o.PeerModels])
+            : ([], "peers not run (--no-peers)");
         if (peerNote is not null) w.WriteLine($"  {peerNote}");
 
         if (o.TrainOnly) return new BenchReport
         {
-            Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
+            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
             TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = [], SingleLeadMicros = double.NaN, SingleLeadMicrosNoReasons = double.NaN, ScoreFromMemorySeconds = double.NaN,
@@ -140,7 +142,7 @@ public static class EndToEnd
 
         var report = new BenchReport
         {
-            Machine = Machine(), Rows = o.Rows, Trainer = $"{card.Trainer.Algorithm}, {card.Trainer.Trees} trees, {card.Trainer.Leaves} leaves",
+            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
             TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory,
@@ -235,7 +237,8 @@ public static class EndToEnd
         return (train, test, best);
     }
 
-    private static (IReadOnlyList<PeerResult>, string?) RunPeers(BenchOptions o, string train, string test)
+    /// <summary>Runs ../shared/tools/peers.py with <paramref name="args"/> (train file, test file, options), echoing its lines.</summary>
+    internal static (IReadOnlyList<PeerResult>, string?) RunPeers(TextWriter output, IEnumerable<string> args)
     {
         // ../shared beside the repository (or beside the folder of worktrees, for a git worktree checkout).
         var script = new[] { "../shared/tools/peers.py", "../../shared/tools/peers.py" }
@@ -243,9 +246,9 @@ public static class EndToEnd
         if (script is null) return ([], "peers skipped: ../shared/tools/peers.py not found beside the repository");
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { script, train, test, "--label", Label, "--drop", "lead_id", "company", "created_at", "true_probability", "--models", o.PeerModels })
-            psi.ArgumentList.Add(arg);
-        o.Out.WriteLine($"Peers ({o.PeerModels}) on the same split ...");
+        psi.ArgumentList.Add(script);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        output.WriteLine("Peers on the same split ...");
         try
         {
             using var p = Process.Start(psi)!;
@@ -253,7 +256,7 @@ public static class EndToEnd
             var results = new List<PeerResult>();
             while (p.StandardOutput.ReadLine() is { } line)
             {
-                o.Out.WriteLine("  " + line);
+                output.WriteLine("  " + line);
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 double Get(string key) => Array.IndexOf(parts, key) is var i and >= 0 ? double.Parse(parts[i + 1], CultureInfo.InvariantCulture) : double.NaN;
                 if (parts.Length > 2 && parts[1] == "auc") results.Add(new PeerResult(parts[0], Get("auc"), Get("train_s"), Get("score_s")));
@@ -364,7 +367,7 @@ public static class EndToEnd
         return psi;
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var v = values.Order().ToArray();
         return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;

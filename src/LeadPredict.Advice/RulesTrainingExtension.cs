@@ -19,6 +19,14 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
     public void Prepare(LeadTable table, ResolvedDataset data) =>
         _rules = RuleSet.Load(rulesPath, LeadTableRow.KindsOf(data.Profiles), LeadTableRow.NumberFormatsOf(data.Profiles));
 
+    public ML.ILeadPrior? Prior(ResolvedDataset data, Action<string> warn)
+    {
+        if (_rules?.Icp is not { } icp) return null;
+        var prior = IcpPrior.For(Path.GetFileName(rulesPath), icp, data.Schema.Features.Select(f => f.Name).ToArray(), out var problem);
+        if (problem is not null) warn($"no cold start from the ICP: {problem}.");
+        return prior;
+    }
+
     public (string Name, string Json)? AfterEvaluation(TrainingContext context)
     {
         var rules = _rules ?? RuleSet.Load(rulesPath, LeadTableRow.KindsOf(context.Data.Profiles), LeadTableRow.NumberFormatsOf(context.Data.Profiles));

@@ -143,6 +143,12 @@ public sealed record EvaluationOptions
     /// 0 = always cross-validate.
     /// </summary>
     public int CrossValidationMaxRows { get; init; } = 200_000;
+    /// <summary>
+    /// Up to this many labelled rows, the saved model is refit on all of them (holdout included) with the settings chosen,
+    /// after the holdout has measured the same recipe trained without it. Above it the holdout's model is saved: refitting
+    /// costs a second full training and changes the AUC little at that size (docs/model-choice.md). 0 = never refit.
+    /// </summary>
+    public int RefitMaxRows { get; init; } = 250_000;
     /// <summary>Probability at or above which a lead counts as predicted to convert (accuracy, precision, recall).</summary>
     public double Threshold { get; init; } = 0.5;
     /// <summary>A new model replaces the champion unless its holdout AUC is lower by more than this.</summary>
@@ -152,6 +158,7 @@ public sealed record EvaluationOptions
         HoldoutFraction is not (> 0 and < 0.9) ? $"evaluation.holdoutFraction must be in (0, 0.9) (was {HoldoutFraction})."
         : Folds is < 0 or > 20 ? $"evaluation.folds must be between 0 and 20 (was {Folds})."
         : CrossValidationMaxRows < 0 ? $"evaluation.crossValidationMaxRows must be 0 or more (was {CrossValidationMaxRows})."
+        : RefitMaxRows < 0 ? $"evaluation.refitMaxRows must be 0 or more (was {RefitMaxRows})."
         : Threshold is not (> 0 and < 1) ? $"evaluation.threshold must be in (0, 1) (was {Threshold})."
         : ChampionTolerance is not (>= 0 and <= 0.5) ? $"evaluation.championTolerance must be in [0, 0.5] (was {ChampionTolerance})."
         : null;

@@ -1,7 +1,6 @@
 using LeadPredict.Core;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 using LeadPredict.ML.Training;
@@ -22,14 +21,18 @@ public sealed class ScoreRow
     public float Probability { get; set; }
 }
 
-/// <summary>The one place where the ML pipeline is defined.</summary>
+/// <summary>
+/// The one place where the ML.NET pipeline is defined: the boosted trees over the featurized lead vector. The linear model
+/// (<see cref="Linear.LogisticRegression"/>) and the blend are LeadPredict's own, over the same vector
+/// (<see cref="Training.ModelFit"/> fits each kind).
+/// </summary>
 public static class LeadPipeline
 {
     public const string FeaturesColumn = nameof(FeatureRow.Features);
     public const string LabelColumn = nameof(FeatureRow.Label);
 
-    /// <summary>The estimator for the configured trainer: a calibrated binary classifier over the featurized lead vector.</summary>
-    public static IEstimator<ITransformer> Build(MLContext ml, TrainerOptions options, int exampleCount)
+    /// <summary>The estimator for a tree trainer: a calibrated binary classifier over the featurized lead vector.</summary>
+    public static IEstimator<ITransformer> Build(MLContext ml, TrainerOptions options)
     {
         var minLeaf = options.MinExamplesPerLeaf;
         return options.Algorithm switch
@@ -58,15 +61,7 @@ public static class LeadPipeline
                 Verbose = false,
                 Silent = true,
             }),
-            TrainerAlgorithm.Linear => ml.Transforms.NormalizeMeanVariance(FeaturesColumn)
-                .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
-                {
-                    LabelColumnName = LabelColumn,
-                    FeatureColumnName = FeaturesColumn,
-                    NumberOfThreads = 1,
-                    MaximumNumberOfIterations = 50,
-                })),
-            _ => throw new LeadPredictException($"unknown trainer '{options.Algorithm}'."),
+            _ => throw new ArgumentException($"'{options.Algorithm}' is not a tree trainer."),
         };
     }
 

@@ -7,25 +7,30 @@ using Microsoft.ML;
 namespace LeadPredict.ML;
 
 /// <summary>
-/// The model file: a zip holding the ML.NET model, the dataset schema, the fitted featurizer, the compiled ensemble,
-/// the model card and the training report, plus a manifest with a SHA-256 of every entry so a truncated or
-/// bit-flipped file is refused instead of scoring nonsense.
+/// The model file: a zip holding the ML.NET model and the compiled ensemble (when the model has trees), the linear model
+/// (when it has one), how they mix, the dataset schema, the fitted featurizer, the model card and the training report,
+/// plus a manifest with a SHA-256 of every entry so a truncated or bit-flipped file is refused instead of scoring nonsense.
 /// </summary>
-public sealed class ModelBundle
+public sealed record ModelBundle
 {
     public const string Format = "leadpredict-model";
     public const int FormatVersion = 1;
 
     public required DatasetSchema Schema { get; init; }
     public required LeadFeaturizer Featurizer { get; init; }
-    public required ITransformer Model { get; init; }
-    public required DataViewSchema ModelInputSchema { get; init; }
+    /// <summary>The ML.NET model of the trees (null for a linear model, which ML.NET does not train here).</summary>
+    public required ITransformer? Model { get; init; }
+    public required DataViewSchema? ModelInputSchema { get; init; }
     public CompiledEnsemble? Ensemble { get; init; }
+    public Linear.LinearModel? Linear { get; init; }
+    public ModelMix Mix { get; init; } = ModelMix.Trees;
+    /// <summary>The ICP prior of a small-history model (applied when scoring with the same rules file).</summary>
+    public ColdStartPrior? ColdStart { get; init; }
     public required ModelCard Card { get; init; }
     public required TrainingReport Report { get; init; }
     /// <summary>Extra JSON documents stored with the model (e.g. resolved funnel thresholds), by name.</summary>
     public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
-    /// <summary>A few featurized leads with the probabilities ML.NET gave them at training time, re-checked on load.</summary>
+    /// <summary>A few featurized leads with the probabilities the model gave them at training time, re-checked on load.</summary>
     public required IReadOnlyList<ProbeRow> Probes { get; init; }
 
     private sealed record Manifest(string Format, int FormatVersion, IReadOnlyDictionary<string, string> Sha256);
@@ -44,14 +49,18 @@ public sealed class ModelBundle
             hashes[name] = Convert.ToHexString(SHA256.HashData(bytes));
         }
         byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, DatasetConfig.Json);
-        using (var ms = new MemoryStream())
-        {
-            ml.Model.Save(Model, ModelInputSchema, ms);
-            Add("mlnet.zip", ms.ToArray());
-        }
+        if (Model is not null)
+            using (var ms = new MemoryStream())
+            {
+                ml.Model.Save(Model, ModelInputSchema, ms);
+                Add("mlnet.zip", ms.ToArray());
+            }
         Add("schema.json", Json(Schema));
         Add("featurizer.json", Json(Featurizer.State));
         if (Ensemble is not null) Add("ensemble.json", Json(Ensemble));
+        if (Linear is not null) Add("linear.json", Json(Linear));
+        Add("mix.json", Json(Mix));
+        if (ColdStart is not null) Add("coldstart.json", Json(ColdStart));
         Add("card.json", Json(Card));
         Add("report.json", Json(Report));
         Add("probes.json", Json(Probes));
@@ -89,9 +98,10 @@ public sealed class ModelBundle
             }
             T Read<T>(string entry) => JsonSerializer.Deserialize<T>(entries[entry], DatasetConfig.Json)
                 ?? throw Bad(name, $"is corrupt (entry '{entry}' is empty)");
-            ITransformer model;
-            DataViewSchema inputSchema;
-            using (var ms = new MemoryStream(entries["mlnet.zip"])) model = ml.Model.Load(ms, out inputSchema);
+            ITransformer? model = null;
+            DataViewSchema? inputSchema = null;
+            if (entries.TryGetValue("mlnet.zip", out var mlnet))
+                using (var ms = new MemoryStream(mlnet)) model = ml.Model.Load(ms, out inputSchema);
             var bundle = new ModelBundle
             {
                 Schema = Read<DatasetSchema>("schema.json"),
@@ -99,6 +109,9 @@ public sealed class ModelBundle
                 Model = model,
                 ModelInputSchema = inputSchema,
                 Ensemble = entries.ContainsKey("ensemble.json") ? Read<CompiledEnsemble>("ensemble.json") : null,
+                Linear = entries.ContainsKey("linear.json") ? Read<Linear.LinearModel>("linear.json") : null,
+                Mix = entries.ContainsKey("mix.json") ? Read<ModelMix>("mix.json") : ModelMix.Trees,
+                ColdStart = entries.ContainsKey("coldstart.json") ? Read<ColdStartPrior>("coldstart.json") : null,
                 Card = Read<ModelCard>("card.json"),
                 Report = Read<TrainingReport>("report.json"),
                 Probes = Read<List<ProbeRow>>("probes.json"),
@@ -115,20 +128,32 @@ public sealed class ModelBundle
         }
     }
 
-    /// <summary>Checks that the model reproduces the probabilities it gave at training time, with both ML.NET and the compiled ensemble.</summary>
+    /// <summary>
+    /// Checks that the parts fit together and that the model reproduces the probabilities it gave at training time; when it has
+    /// trees, also that the compiled ensemble agrees with ML.NET's model on those leads.
+    /// </summary>
     public void Verify(MLContext ml, string name)
     {
+        if (Mix.Validate() is { } problem) throw Bad(name, $"is inconsistent ({problem})");
+        if (Mix.Kind != ModelKind.Linear && Ensemble is null) throw Bad(name, "is inconsistent (its mix needs trees, and it has none)");
+        if (Mix.Kind != ModelKind.Trees && Linear is null) throw Bad(name, "is inconsistent (its mix needs a linear model, and it has none)");
+        if (ColdStart?.Validate(Featurizer.Columns.Count) is { } prior) throw Bad(name, $"is inconsistent ({prior})");
         if (Probes.Count == 0) return;
-        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(Model, inputSchemaDefinition: LeadPipeline.InputSchema(Featurizer.Length));
+        var compiled = Compile();
+        using var engine = Model is null ? null : ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(Model, inputSchemaDefinition: LeadPipeline.InputSchema(Featurizer.Length));
         foreach (var probe in Probes)
         {
             if (probe.Features.Length != Featurizer.Length) throw Bad(name, "is inconsistent (featurizer and model disagree on the number of features)");
-            var p = engine.Predict(new FeatureRow { Features = probe.Features }).Probability;
-            if (Math.Abs(p - probe.Probability) > 1e-5) throw Bad(name, "does not reproduce its training-time predictions");
-            if (Ensemble is not null && Math.Abs(Ensemble.Probability(probe.Features) - probe.Probability) > 1e-5)
+            if (Math.Abs(compiled.ScoreOne(probe.Features) - probe.Probability) > 1e-5) throw Bad(name, "does not reproduce its training-time predictions");
+            if (engine is not null && Ensemble is not null &&
+                Math.Abs(engine.Predict(new FeatureRow { Features = probe.Features }).Probability - Ensemble.Probability(probe.Features)) > 1e-5)
                 throw Bad(name, "has a compiled ensemble that disagrees with the ML.NET model");
         }
     }
+
+    /// <summary>The model ready to score, contributions per original column; with <paramref name="withPrior"/>, its cold-start prior blended in (rules' values after the features).</summary>
+    internal CompiledModel Compile(bool withPrior = false) =>
+        new(Ensemble, Linear, Mix, Featurizer.Slots.Select(s => s.Column).ToArray(), withPrior ? ColdStart : null, Featurizer.Length);
 
     private static LeadPredictException Bad(string name, string problem) => new($"model file {name} {problem}.", ProblemKind.BadModel);
 }

@@ -12,15 +12,15 @@ public interface IProbabilityModel
     bool CanExplain { get; }
 }
 
-/// <summary>The compiled tree ensemble: fast, allocation-free, explainable.</summary>
-public sealed class EnsembleModel(CompiledEnsemble ensemble) : IProbabilityModel
+/// <summary>The compiled model (trees, linear or both, mixed and calibrated): fast, allocation-free, explainable.</summary>
+internal sealed class CompiledProbabilityModel(CompiledModel model) : IProbabilityModel
 {
-    public double Probability(ReadOnlySpan<float> features) => ensemble.Probability(features);
+    public double Probability(ReadOnlySpan<float> features) => model.ScoreOne(features);
     public bool CanExplain => true;
 }
 
 /// <summary>
-/// ML.NET's PredictionEngine for models that cannot be compiled (the linear baseline). PredictionEngine is not thread-safe,
+/// ML.NET's PredictionEngine for tree models that cannot be compiled (none LeadPredict trains today). PredictionEngine is not thread-safe,
 /// so engines are pooled (Microsoft.Extensions.ML's PredictionEnginePool is not available here).
 /// </summary>
 public sealed class EngineModel : IProbabilityModel
@@ -53,11 +53,10 @@ public sealed class EngineModel : IProbabilityModel
 
 public static class ProbabilityModels
 {
-    public static IProbabilityModel For(ModelBundle bundle, MLContext ml) => For(bundle.Ensemble, ml, bundle.Model, bundle.Featurizer.Length);
-
-    /// <summary>The compiled ensemble when the trainer produced one, otherwise pooled ML.NET prediction engines.</summary>
-    public static IProbabilityModel For(CompiledEnsemble? ensemble, MLContext ml, ITransformer model, int width) =>
-        ensemble is not null ? new EnsembleModel(ensemble) : new EngineModel(ml, model, width);
+    /// <summary>The compiled model when the bundle has its parts, otherwise pooled ML.NET prediction engines.</summary>
+    public static IProbabilityModel For(ModelBundle bundle, MLContext ml) =>
+        bundle.Ensemble is not null || bundle.Mix.Kind == ModelKind.Linear ? new CompiledProbabilityModel(bundle.Compile())
+        : new EngineModel(ml, bundle.Model ?? throw new InvalidOperationException("the model has neither compiled parts nor an ML.NET model"), bundle.Featurizer.Length);
 
     public static double[] ScoreAll(this IProbabilityModel model, IReadOnlyList<float[]> features)
     {

@@ -1,16 +1,50 @@
+using System.Globalization;
 using LeadPredict.Core;
 
 namespace LeadPredict.ML;
 
+/// <summary>
+/// How training examples relate to each other, for data with several examples per lead (point-in-time snapshots, see
+/// docs/model-choice.md). Flat data (one row per lead) needs none of it.
+/// </summary>
+public sealed record SplitOptions
+{
+    /// <summary>The column naming the lead each example belongs to: all of a lead's examples go to the same fold and to the same side of the holdout.</summary>
+    public string? GroupColumn { get; init; }
+
+    /// <summary>
+    /// The column with each example's time (its as-of date): the holdout is then the latest examples, and training uses only
+    /// examples at least <see cref="Gap"/> older than the first of them.
+    /// </summary>
+    public string? TimeColumn { get; init; }
+
+    /// <summary>At least the label's horizon, so that no training example's outcome window reaches into the holdout's period.</summary>
+    public TimeSpan Gap { get; init; }
+
+    public string? Validate() =>
+        Gap < TimeSpan.Zero ? $"the gap between training and holdout examples must not be negative (was {Gap.TotalDays:0.##} days)."
+        : Gap > TimeSpan.Zero && TimeColumn is null ? "a gap between training and holdout examples needs a time column."
+        : null;
+}
+
 /// <summary>Which labelled rows train the model and which are held out to measure it.</summary>
 public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] HoldoutRows, bool[] HoldoutLabels, string Method)
 {
+    /// <summary>The group of each training row (same order as <see cref="TrainRows"/>) when examples are grouped: folds keep groups whole.</summary>
+    public int[]? TrainGroups { get; init; }
+
     /// <summary>
     /// The most recent share of leads when a created-date column is known (the honest test: the model is used on
-    /// leads newer than any it learned from), otherwise a stratified random share.
+    /// leads newer than any it learned from), otherwise a stratified random share. With <paramref name="options"/>: whole
+    /// groups on each side, and a time-based holdout with a gap (see <see cref="SplitOptions"/>).
     /// </summary>
-    public static HoldoutSplit Create(LeadTable table, ResolvedDataset data, double fraction, int seed)
+    public static HoldoutSplit Create(LeadTable table, ResolvedDataset data, double fraction, int seed, SplitOptions? options = null)
     {
+        if (options?.Validate() is { } problem) throw new LeadPredictException(problem);
+        var groups = options?.GroupColumn is { } groupColumn ? GroupIds(table, data, groupColumn) : null;
+        if (options?.TimeColumn is { } timeColumn) return ByTime(table, data, fraction, timeColumn, options.Gap, groups);
+        if (groups is not null) return ByGroup(data, fraction, seed, groups, options!.GroupColumn!);
+
         var n = data.LabelledRows.Length;
         int[] order;
         string method;
@@ -50,15 +84,142 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
 
     private static string Percent(double fraction) => $"{fraction * 100:0.#}%";
 
-    private static HoldoutSplit Build(ResolvedDataset data, int[] train, int[] hold, string method) => new(
+    private static HoldoutSplit Build(ResolvedDataset data, int[] train, int[] hold, string method, int[]? groups = null) => new(
         train.Select(i => data.LabelledRows[i]).ToArray(), train.Select(i => data.Labels[i]).ToArray(),
-        hold.Select(i => data.LabelledRows[i]).ToArray(), hold.Select(i => data.Labels[i]).ToArray(), method);
+        hold.Select(i => data.LabelledRows[i]).ToArray(), hold.Select(i => data.Labels[i]).ToArray(), method)
+    {
+        TrainGroups = groups is null ? null : train.Select(i => groups[i]).ToArray(),
+    };
 
-    /// <summary>Stratified k-fold assignment of the training rows.</summary>
-    public static int[] Folds(bool[] labels, int k, int seed)
+    /// <summary>A number per labelled row naming its group (in order of first appearance).</summary>
+    private static int[] GroupIds(LeadTable table, ResolvedDataset data, string column)
+    {
+        if (!table.HasColumn(column)) throw new LeadPredictException($"the group column '{column}' is not in {Path.GetFileName(table.SourcePath)}.");
+        var values = table.Column(column);
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var groups = new int[data.LabelledRows.Length];
+        for (var i = 0; i < groups.Length; i++)
+        {
+            var row = data.LabelledRows[i];
+            var value = values[row] ?? throw new InputFileException(table.SourcePath, table.LineOf(row), column, $"the example has no value in the group column '{column}'; every example must name its lead.");
+            if (!ids.TryGetValue(value, out var id)) ids[value] = id = ids.Count;
+            groups[i] = id;
+        }
+        return groups;
+    }
+
+    /// <summary>A stratified random share of whole groups: groups with a converted example and groups without are drawn apart.</summary>
+    private static HoldoutSplit ByGroup(ResolvedDataset data, double fraction, int seed, int[] groups, string column)
+    {
+        var n = groups.Length;
+        var members = GroupMembers(groups);
+        var positive = PositiveGroups(groups, data.Labels, members.Count);
+        var rng = new Random(seed);
+        var inHoldout = new bool[members.Count];
+        foreach (var cls in new[] { true, false })
+        {
+            var ofClass = Enumerable.Range(0, members.Count).Where(g => positive[g] == cls).ToArray();
+            rng.Shuffle(ofClass);
+            var examples = ofClass.Sum(g => members[g].Count);
+            var target = (int)Math.Round(examples * fraction);
+            var taken = 0;
+            foreach (var g in ofClass)
+            {
+                if (taken >= target) break;
+                inHoldout[g] = true;
+                taken += members[g].Count;
+            }
+        }
+        var hold = Enumerable.Range(0, n).Where(i => inHoldout[groups[i]]).ToArray();
+        var train = Enumerable.Range(0, n).Where(i => !inHoldout[groups[i]]).ToArray();
+        return Checked(Build(data, train, hold, $"stratified random {Percent(fraction)} of the leads in '{column}' (all of a lead's examples on one side)", groups));
+    }
+
+    /// <summary>
+    /// The latest share of examples by <paramref name="column"/>; training keeps the examples at least <paramref name="gap"/>
+    /// before the first of them (and, with groups, none of a lead that has an example in the holdout).
+    /// </summary>
+    private static HoldoutSplit ByTime(LeadTable table, ResolvedDataset data, double fraction, string column, TimeSpan gap, int[]? groups)
+    {
+        if (!table.HasColumn(column)) throw new LeadPredictException($"the time column '{column}' is not in {Path.GetFileName(table.SourcePath)}.");
+        var values = table.Column(column);
+        var n = data.LabelledRows.Length;
+        var times = new DateTime[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = data.LabelledRows[i];
+            if (values[row] is not { } v || !Values.TryParseDate(v, out times[i]))
+                throw new InputFileException(table.SourcePath, table.LineOf(row), column, $"'{values[row] ?? ""}' in the time column '{column}' is not a date; every example needs its time.");
+        }
+        var order = Enumerable.Range(0, n).OrderBy(i => times[i]).ThenBy(i => i).ToArray();
+        var holdoutCount = Math.Max(1, (int)Math.Round(n * fraction));
+        var cutoff = times[order[n - holdoutCount]];
+        var limit = cutoff - gap;
+        var hold = order.Where(i => times[i] >= cutoff).ToArray();
+        var heldGroups = groups is null ? null : hold.Select(i => groups[i]).ToHashSet();
+        var train = order.Where(i => times[i] < cutoff && times[i] <= limit && (heldGroups is null || !heldGroups.Contains(groups![i]))).ToArray();
+        var dropped = n - hold.Length - train.Length;
+        var method = $"examples from {cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} on by {column} ({hold.Length:N0}, {Percent((double)hold.Length / n)})" +
+                     (gap > TimeSpan.Zero ? $"; training on examples up to {limit.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} (gap {gap.TotalDays:0.#} days)" : "") +
+                     (dropped > 0 ? $"; {dropped:N0} example(s) {(gap > TimeSpan.Zero ? groups is null ? "in the gap" : "in the gap or of leads in the holdout" : "of leads in the holdout")} left out" : "");
+        return Checked(Build(data, train, hold, method, groups));
+    }
+
+    private static HoldoutSplit Checked(HoldoutSplit split)
+    {
+        string? Side(bool[] labels, string name) => labels.Length == 0 ? $"the {name} part is empty"
+            : labels.All(y => y) || labels.All(y => !y) ? $"the {name} part has only {(labels[0] ? "converted" : "not converted")} examples" : null;
+        if ((Side(split.TrainLabels, "training") ?? Side(split.HoldoutLabels, "holdout")) is { } problem)
+            throw new LeadPredictException($"cannot measure the model: {problem} ({split.Method}); a larger holdout fraction or a shorter gap may help.");
+        return split;
+    }
+
+    private static List<List<int>> GroupMembers(int[] groups)
+    {
+        var members = new List<List<int>>();
+        for (var i = 0; i < groups.Length; i++)
+        {
+            while (members.Count <= groups[i]) members.Add([]);
+            members[groups[i]].Add(i);
+        }
+        return members;
+    }
+
+    private static bool[] PositiveGroups(int[] groups, bool[] labels, int count)
+    {
+        var positive = new bool[count];
+        for (var i = 0; i < groups.Length; i++) positive[groups[i]] |= labels[i];
+        return positive;
+    }
+
+    /// <summary>
+    /// Stratified k-fold assignment of the training rows. With <paramref name="groups"/>, whole groups are assigned: groups
+    /// with a converted example and groups without are dealt out apart, largest first, each to the fold with the fewest
+    /// examples of its kind so far.
+    /// </summary>
+    public static int[] Folds(bool[] labels, int k, int seed, int[]? groups = null)
     {
         var rng = new Random(seed + 1);
         var fold = new int[labels.Length];
+        if (groups is not null)
+        {
+            var compact = Compact(groups);
+            var members = GroupMembers(compact);
+            var positive = PositiveGroups(compact, labels, members.Count);
+            foreach (var cls in new[] { true, false })
+            {
+                var ofClass = Enumerable.Range(0, members.Count).Where(g => positive[g] == cls).ToArray();
+                rng.Shuffle(ofClass);
+                var sizes = new int[k];
+                foreach (var g in ofClass.OrderByDescending(g => members[g].Count))
+                {
+                    var target = Array.IndexOf(sizes, sizes.Min());
+                    foreach (var i in members[g]) fold[i] = target;
+                    sizes[target] += members[g].Count;
+                }
+            }
+            return fold;
+        }
         foreach (var cls in new[] { true, false })
         {
             var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == cls).ToArray();
@@ -66,5 +227,26 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
             for (var j = 0; j < members.Length; j++) fold[members[j]] = j % k;
         }
         return fold;
+    }
+
+    /// <summary>Renumbers group ids 0, 1, 2, … in order of first appearance.</summary>
+    private static int[] Compact(int[] groups)
+    {
+        var ids = new Dictionary<int, int>();
+        return groups.Select(g => ids.TryGetValue(g, out var id) ? id : ids[g] = ids.Count).ToArray();
+    }
+
+    /// <summary>How many folds can each hold examples of both classes: the smaller of the number of converted and of not converted examples (or groups having them).</summary>
+    public static int MaxFolds(bool[] labels, int[]? groups = null)
+    {
+        if (groups is null)
+        {
+            var positives = labels.Count(y => y);
+            return Math.Min(positives, labels.Length - positives);
+        }
+        var withPositive = new HashSet<int>();
+        var withNegative = new HashSet<int>();
+        for (var i = 0; i < labels.Length; i++) (labels[i] ? withPositive : withNegative).Add(groups[i]);
+        return Math.Min(withPositive.Count, withNegative.Count);
     }
 }

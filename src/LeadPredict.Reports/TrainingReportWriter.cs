@@ -71,7 +71,9 @@ public static class TrainingReportWriter
             .Append("<title>LeadPredict model ").Append(E(card.Version)).Append("</title>\n<style>").Append(Css).Append(PlotlyFigure.GridCss).Append("</style>\n")
             .Append("<script type=\"text/javascript\">").Append(PlotlyFigure.PlotlyJs).Append("</script>\n</head>\n<body>\n<main>\n");
 
+        Warnings(html, report.Card);
         Header(html, report);
+        if (report.Candidates.Count > 0) ModelChoice(html, report);
 
         Section(html, "ranking", "How well it ranks", "Holdout leads the model never saw in training. The curves bow towards the top-left (ROC) and top-right (precision-recall) the better the model separates converters from the rest.",
             Roc(m), PrecisionRecall(m));
@@ -105,11 +107,18 @@ public static class TrainingReportWriter
         Item("Rows", $"{c.Rows:N0} leads, {c.Positives:N0} converted ({Pct((double)c.Positives / Math.Max(1, c.Rows))}); outcome column '{c.Label}' = '{c.PositiveLabel}'");
         Item("Holdout", $"{c.HoldoutRows:N0} leads ({c.HoldoutMethod}); trained on {c.TrainingRows:N0}");
         Item("Features", $"{c.FeatureColumns} columns → {c.FeatureSlots} features");
-        Item("Trainer", $"{c.Trainer.Algorithm}, {c.Trainer.Trees} trees, {c.Trainer.Leaves} leaves, learning rate {F(c.Trainer.LearningRate, 3)}, seed {c.Trainer.Seed}");
+        if (c.Model.Length > 0)
+        {
+            Item("Model", c.Model);
+            Item("Chosen by", c.ChosenBy);
+            Item("Saved model", c.RefitOnAllRows ? $"refit on all {c.FittedRows:N0} labelled rows" : $"fitted on the {c.FittedRows:N0} training rows");
+        }
+        if (c.Model.Length == 0 || c.Model.Contains("trees", StringComparison.Ordinal))
+            Item("Trees", $"{c.Trainer.Trees} trees, {c.Trainer.Leaves} leaves, learning rate {F(c.Trainer.LearningRate, 3)}, seed {c.Trainer.Seed}");
         Item("Grades", $"A ≥ {F(c.Grades.A, 2)}, B ≥ {F(c.Grades.B, 2)}, C ≥ {F(c.Grades.C, 2)}, else D");
         html.Append("</dl>\n");
 
-        html.Append("<div class=\"tables\">\n<table class=\"metrics\"><caption>Holdout quality</caption>\n<tr><th>metric</th><th>value</th><th>meaning</th></tr>\n");
+        html.Append("<div class=\"tables\">\n<table class=\"metrics\"><caption>Holdout quality (the model fitted without the holdout)</caption>\n<tr><th>metric</th><th>value</th><th>meaning</th></tr>\n");
         void Row(string k, string v, string meaning) => html.Append("<tr><td>").Append(E(k)).Append("</td><td class=\"num\">").Append(E(v))
             .Append("</td><td>").Append(E(meaning)).Append("</td></tr>\n");
         Row("ROC AUC", F(m.Auc, 4), "chance a converter ranks above a non-converter");
@@ -129,6 +138,41 @@ public static class TrainingReportWriter
             html.Append("</table>\n");
         }
         html.Append("</div>\n</header>\n");
+    }
+
+    /// <summary>What a reader must see before any chart: no signal, small history, cold start.</summary>
+    private static void Warnings(StringBuilder html, ModelCard card)
+    {
+        if (card.Signal is { NoSignal: true } none)
+            html.Append("<div class=\"alert nosignal\" role=\"alert\"><strong>No signal.</strong> ").Append(E(none.Message))
+                .Append(" The rule: ").Append(E(SignalCheck.Rule)).Append(".</div>\n");
+        var others = card.Warnings.Where(w => card.Signal is not { NoSignal: true } s || w != s.Message).ToArray();
+        if (others.Length == 0) return;
+        html.Append("<div class=\"alert\" role=\"note\"><ul>\n");
+        foreach (var w in others) html.Append("<li>").Append(E(w)).Append("</li>\n");
+        html.Append("</ul></div>\n");
+    }
+
+    /// <summary>Every model cross-validation compared: a chart of their CV AUCs with spreads, and the table.</summary>
+    private static void ModelChoice(StringBuilder html, TrainingReport report)
+    {
+        var c = report.Card;
+        var candidates = report.Candidates;
+        var low = candidates.Min(r => r.Auc.Mean - r.Auc.StdDev);
+        var chart = new PlotlyFigure("Cross-validated AUC of each candidate", height: 140 + 40 * candidates.Count)
+            .Bar("CV AUC", candidates.Reverse().Select(r => r.Chosen ? r.Name + " (chosen)" : r.Name), candidates.Reverse().Select(r => r.Auc.Mean),
+                Blue, candidates.Reverse().Select(r => r.Auc.StdDev), horizontal: true, text: candidates.Reverse().Select(r => F(r.Auc.Mean, 4)))
+            .XAxis("mean AUC over the folds (± sd)", Math.Max(0, Math.Floor((low - 0.02) * 50) / 50), Math.Min(1, candidates.Max(r => r.Auc.Mean + r.Auc.StdDev) + 0.01))
+            .Layout("showlegend", false).ToDiv();
+        var intro = $"Chosen by {c.ChosenBy}. {c.Figures}" + (c.Calibration is { } cal ? $" Calibration: {cal}." : "");
+        Section(html, "model-choice", "Model choice", intro, chart);
+        html.Append("<table class=\"candidates\"><caption>Models compared on the same folds</caption>\n<tr><th>model</th><th>CV AUC</th><th>CV log-loss (nats)</th><th>time</th><th>settings chosen</th></tr>\n");
+        foreach (var r in candidates)
+            html.Append("<tr class=\"").Append(r.Chosen ? "chosen" : "").Append("\"><td>").Append(E(r.Name)).Append(r.Chosen ? " ✔" : "")
+                .Append("</td><td class=\"num\">").Append(F(r.Auc.Mean, 4)).Append(" ± ").Append(F(r.Auc.StdDev, 4))
+                .Append("</td><td class=\"num\">").Append(F(r.LogLoss.Mean, 4)).Append("</td><td class=\"num\">").Append(F(r.Seconds, 1)).Append(" s")
+                .Append("</td><td>").Append(E(r.Settings)).Append("</td></tr>\n");
+        html.Append("</table>\n");
     }
 
     private static string Roc(BinaryMetrics m) => new PlotlyFigure("ROC curve")
@@ -307,6 +351,9 @@ public static class TrainingReportWriter
         th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; } th { background: #f0f0f0; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tr.warn td { background: #fff4e5; } tr.excluded td { color: #888; }
+        tr.warn td { background: #fff4e5; } tr.excluded td { color: #888; } tr.chosen td { background: #eaf4ea; font-weight: 600; }
+        .alert { border: 1px solid #f0c36d; background: #fff8e5; border-radius: 6px; padding: 8px 14px; margin: 12px 0; }
+        .alert ul { margin: 0; padding-left: 18px; } .alert.nosignal { border-color: #d62728; background: #fdecea; font-size: 1.1em; }
         footer { margin-top: 32px; color: #777; font-size: 0.85em; }
         """;
 }

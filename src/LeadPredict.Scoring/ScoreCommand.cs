@@ -42,6 +42,7 @@ internal static class ScoreCommand
         OutputGuard.Check([new("--output", request.OutputPath)],
             [new("--input", request.InputPath), new("--model", request.ModelPath), request.RulesPath is null ? null : new("--icp", request.RulesPath)], refuseZip: true);
         BatchSummary summary;
+        string? priorWarning;
         var sw = Stopwatch.StartNew();
         AtomicFile.RemoveStaleTemporaries(request.OutputPath); // a killed run's (lead data, up to the size of the output)
         ModelBundle bundle;
@@ -50,7 +51,8 @@ internal static class ScoreCommand
         {
             steps.Step("Loading model");
             bundle = ModelBundle.Load(request.ModelPath);
-            var scorer = new LeadScorer(bundle);
+            var scorer = ScoringExtensions.Scorer(bundle, request.RulesPath);
+            priorWarning = ScoringExtensions.PriorWarning(scorer);
             funnel = new FunnelAnnotator(bundle, request.RulesPath);
             steps.Step("Scoring leads", $"model {bundle.Card.Version}");
             summary = new BatchScorer(scorer, [funnel]).ScoreFile(request.InputPath, request.OutputPath,
@@ -59,6 +61,7 @@ internal static class ScoreCommand
             steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
             steps.Complete();
         }
+        if (priorWarning is not null) CommandRunner.Warning(priorWarning);
         foreach (var w in summary.Warnings) CommandRunner.Warning(w);
         Print(summary, bundle, funnel, request.Top);
         AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");

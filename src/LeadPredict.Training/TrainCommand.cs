@@ -23,7 +23,7 @@ internal static class TrainCommand
         var exclude = new Option<string[]>("--exclude", "-x") { Description = "Columns to leave out, comma-separated (leaks, notes, personal data).", AllowMultipleArgumentsPerToken = true };
         var separator = new Option<string?>("--separator") { Description = "Field separator: ',', ';', 'tab' or '|' (detected when absent)." };
         var created = new Option<string?>("--created") { Description = "Date column; when set, the holdout is the most recent leads." };
-        var trainer = new Option<TrainerAlgorithm?>("--trainer") { Description = "lightgbm (default), fasttree or linear." };
+        var trainer = new Option<TrainerAlgorithm?>("--trainer") { Description = "auto (default: cross-validation chooses), lightgbm, fasttree, linear or blend." };
         var trees = new Option<int?>("--trees") { Description = "Most trees (default 300; cross-validation picks the best number up to it)." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds (default 5; 0 turns it off)." };
         var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
@@ -113,6 +113,7 @@ internal static class TrainCommand
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
         else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
+        if (!outcome.Saved) return ExitCodes.NotPromoted;
         AnsiConsole.MarkupLine($"[grey]Metrics: {Markup.Escape(outcome.ReportPath)}[/]");
         var html = Reports.TrainingReportWriter.PathFor(outcome.ModelPath);
         if (File.Exists(html)) AnsiConsole.MarkupLine($"[grey]Report:  {Markup.Escape(html)}[/]");
@@ -141,9 +142,22 @@ internal static class TrainCommand
         var card = report.Card;
         var m = report.HoldoutMetrics;
         AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine($"[bold]Model {card.Version}[/]: {card.Trainer.Algorithm}, {card.FeatureColumns} columns ({card.FeatureSlots} features), " +
-                               $"{card.TrainingRows:N0} training rows, holdout {card.HoldoutRows:N0} ({Markup.Escape(card.HoldoutMethod)})");
-        var t = new Table().Border(TableBorder.Rounded).Title("Holdout quality");
+        if (card.Signal is { NoSignal: true } none) AnsiConsole.MarkupLine($"[bold red]No signal.[/] [red]{Markup.Escape(none.Message)}[/]");
+        if (report.Candidates.Count > 0)
+        {
+            var compared = new Table().Border(TableBorder.Rounded).Title("Models compared by cross-validation (the same folds)");
+            compared.AddColumn("model").AddColumn(new TableColumn("CV AUC").RightAligned()).AddColumn(new TableColumn("CV log-loss").RightAligned())
+                .AddColumn(new TableColumn("time").RightAligned()).AddColumn("settings chosen").AddColumn("");
+            foreach (var r in report.Candidates)
+                compared.AddRow(r.Chosen ? $"[bold]{Markup.Escape(r.Name)}[/]" : Markup.Escape(r.Name), $"{F(r.Auc.Mean)} ± {F(r.Auc.StdDev)}", F(r.LogLoss.Mean),
+                    $"{r.Seconds:F1} s", Markup.Escape(r.Settings), r.Chosen ? "[green]chosen[/]" : "");
+            AnsiConsole.Write(compared);
+        }
+        AnsiConsole.MarkupLine($"[bold]Model {card.Version}[/]: {Markup.Escape(card.Model)}; {card.FeatureColumns} columns ({card.FeatureSlots} features)");
+        AnsiConsole.MarkupLine($"  chosen by {Markup.Escape(card.ChosenBy)}");
+        if (card.Calibration is { } calibration) AnsiConsole.MarkupLine($"  calibration: {Markup.Escape(calibration)}");
+        AnsiConsole.MarkupLine($"  holdout {card.HoldoutRows:N0} leads ({Markup.Escape(card.HoldoutMethod)}). {Markup.Escape(card.Figures)}");
+        var t = new Table().Border(TableBorder.Rounded).Title("Holdout quality (the model fitted without the holdout)");
         t.AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn("meaning");
         t.AddRow("ROC AUC", F(m.Auc), "chance a converter ranks above a non-converter");
         t.AddRow("PR AUC", F(m.PrAuc), $"average precision (base rate {m.BaseRate:P1})");

@@ -44,6 +44,14 @@ public sealed class DatasetConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_negative_refit_limit_is_named_with_its_value()
+    {
+        var e = Assert.Throws<LeadPredictException>(() => DatasetConfig.Load<DatasetConfig>(Write("""{ "label": "y", "evaluation": { "refitMaxRows": -1 } }""")));
+        Assert.Contains("evaluation.refitMaxRows", e.Message);
+        Assert.Contains("was -1", e.Message);
+    }
+
+    [Fact]
     public void A_misspelt_setting_is_rejected_with_its_line()
     {
         var e = Assert.Throws<InputFileException>(() => DatasetConfig.Load<DatasetConfig>(Write("{\n  \"label\": \"y\",\n  \"exlude\": [\"a\"]\n}")));

@@ -15,7 +15,7 @@ public sealed class ReportChromiumTests
     [
         "ROC curve", "Precision-recall curve", "Calibration (reliability)", "Score distribution by outcome", "Cumulative gains",
         "Lift by decile", "Feature importance", "Class balance", "Missing values per column", "ICP rule lift", "Conversion by ICP fit",
-        "Champion vs challenger",
+        "Champion vs challenger", "Cross-validated AUC of each candidate",
     ];
 
     [SkippableFact]

@@ -24,6 +24,44 @@ public sealed partial class TrainingReportWriterTests
     }
 
     [Fact]
+    public void Should_say_there_is_no_signal_before_anything_else_When_the_model_ranks_no_better_than_chance()
+    {
+        var report = SampleModels.SampleOutcome.Report;
+        var message = "This history does not predict conversion better than chance: ranking by it is close to random (test).";
+        var none = report with
+        {
+            Card = report.Card with
+            {
+                Signal = new LeadPredict.ML.SignalCheck(true, 0.52, 0.03, 0.46, "CV AUC", message),
+                Warnings = [message, "small history: 30 converted leads (test)"],
+            },
+        };
+
+        var html = TrainingReportWriter.Render(none);
+
+        var alert = html.IndexOf("class=\"alert nosignal\"", StringComparison.Ordinal);
+        Assert.InRange(alert, 0, html.IndexOf("<header>", StringComparison.Ordinal));
+        Assert.Contains("ranking by it is close to random", html);
+        Assert.Contains("small history: 30 converted leads (test)", html);
+        Assert.Single(Regex.Matches(html, "close to random \\(test\\)"));
+        Assert.DoesNotContain("class=\"alert nosignal\"", TrainingReportWriter.Render(report));
+    }
+
+    [Fact]
+    public void Should_list_every_candidate_with_its_CV_AUC_and_mark_the_chosen_one()
+    {
+        var report = SampleModels.SampleOutcome.Report;
+        var html = TrainingReportWriter.Render(report);
+
+        Assert.Contains("id=\"model-choice\"", html);
+        Assert.NotEmpty(report.Candidates);
+        var text = System.Net.WebUtility.HtmlDecode(html);
+        foreach (var c in report.Candidates) Assert.Contains(c.Settings, text);
+        Assert.Single(Regex.Matches(html, "<tr class=\"chosen\">"));
+        Assert.Contains(report.Card.Model, text);
+    }
+
+    [Fact]
     public void The_ICP_and_champion_sections_appear_only_when_there_is_something_to_show()
     {
         var plain = TrainingReportWriter.Render(SampleModels.SampleOutcome.Report);

@@ -25,6 +25,29 @@ public static class SampleModels
         return (path, outcome);
     });
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<TrainerAlgorithm, Lazy<string>> ByAlgorithm = new();
+
+    /// <summary>
+    /// A model of one kind (LightGBM or FastTree trees, linear, blend) trained once per test run on data/leads-history.csv:
+    /// 3-fold cross-validation, at most 60 trees (read-only: copy it before changing it).
+    /// </summary>
+    public static ModelBundle LoadKind(TrainerAlgorithm algorithm) => ModelBundle.Load(ByAlgorithm.GetOrAdd(algorithm, a => new Lazy<string>(() =>
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "leadpredict-tests", $"kind-{a}-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        var path = System.IO.Path.Combine(dir, "model.zip");
+        var config = TrainingConfig.Load(TestPaths.Data("leadpredict.json"));
+        new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
+        {
+            DataPath = TestPaths.Data("leads-history.csv"),
+            Config = config with { Trainer = config.Trainer with { Algorithm = a, Trees = 60 }, Evaluation = config.Evaluation with { Folds = 3 } },
+            ModelPath = path,
+            Force = true,
+            ImportanceRepeats = 0,
+        });
+        return path;
+    })).Value);
+
     /// <summary>A model trained on data/leads-history.csv with data/leadpredict.json (read-only: copy it before changing it).</summary>
     public static string SamplePath => Sample.Value.Path;
 

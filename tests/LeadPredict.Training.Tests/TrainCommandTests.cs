@@ -140,3 +140,64 @@ public sealed class TrainCommandTests
         }
     }
 }
+
+/// <summary>Issue 17's small files and issue 13's honesty, as a user meets them on the command line.</summary>
+public sealed class TrainCommandSmallHistoryTests
+{
+    private static readonly string[] Sample = File.ReadAllLines(TestPaths.Data("leads-history.csv"));
+
+    [Fact]
+    public void Should_train_the_first_160_leads_with_the_small_history_warning_and_every_candidates_score()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("h.csv", string.Join("\n", Sample.Take(161)) + "\n");
+
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("h.zip"));
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.All);
+        Assert.Contains("small history", result.All);
+        Assert.Contains("CV AUC ranges", result.All);
+        Assert.Contains("Models compared by cross-validation", result.Output);
+        Assert.Contains("logistic regression", result.Output);
+        Assert.Contains("chosen", result.Output);
+        Assert.Contains("refit on all 160 labelled rows", System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " "));
+        Assert.True(File.Exists(dir.File("h.zip")));
+    }
+
+    [Fact]
+    public void Should_refuse_to_save_a_model_no_better_than_chance_without_force_and_save_it_with_force()
+    {
+        using var dir = new TempDir();
+        // Ten converted and ten other leads, no cross-validation: the holdout has four leads, far too few to show a signal.
+        var yes = Sample.Skip(1).Where(l => l.EndsWith(",yes", StringComparison.Ordinal)).Take(10);
+        var no = Sample.Skip(1).Where(l => l.EndsWith(",no", StringComparison.Ordinal)).Take(10);
+        var data = dir.Write("t.csv", string.Join("\n", yes.Concat(no).Prepend(Sample[0])) + "\n");
+
+        var refused = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("t.zip"), "--folds", "0");
+        Assert.Equal(ExitCodes.NotPromoted, refused.ExitCode);
+        Assert.Contains("does not predict conversion better than chance", refused.All);
+        Assert.Contains("--force", refused.All);
+        Assert.False(File.Exists(dir.File("t.zip")));
+
+        var forced = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("t.zip"), "--folds", "0", "--force");
+        Assert.True(forced.ExitCode == ExitCodes.Ok, forced.All);
+        Assert.True(File.Exists(dir.File("t.zip")));
+    }
+
+    [Fact]
+    public void Should_fail_in_one_sentence_with_exit_code_2_When_fewer_than_five_leads_converted()
+    {
+        using var dir = new TempDir();
+        var yes = Sample.Skip(1).Where(l => l.EndsWith(",yes", StringComparison.Ordinal)).Take(4);
+        var no = Sample.Skip(1).Where(l => l.EndsWith(",no", StringComparison.Ordinal)).Take(100);
+        var data = dir.Write("four.csv", string.Join("\n", yes.Concat(no).Prepend(Sample[0])) + "\n");
+
+        var result = Cli.Train("train", "--data", data, "--label", "converted", "--model", dir.File("m.zip"));
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("four.csv: too few examples of one outcome", result.Error);
+        Assert.Contains("at least 5 of each", result.Error);
+        Assert.DoesNotContain("   at ", result.All);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.zip"));
+    }
+}

@@ -32,25 +32,46 @@ public sealed class LeadScorer
 {
     private readonly LeadFeaturizer _featurizer;
     private readonly IProbabilityModel _model;
-    private readonly CompiledEnsemble? _ensemble;
-    private readonly PackedForest? _forest;
+    /// <summary>Null only for a model that could not be compiled (scored through ML.NET, without reasons).</summary>
+    private readonly CompiledModel? _compiled;
     private readonly MissingTokens _missing;
 
-    public LeadScorer(ModelBundle bundle, MLContext? ml = null)
+    /// <param name="bundle">The model.</param>
+    /// <param name="ml">The ML.NET context (for models that cannot be compiled).</param>
+    /// <param name="prior">
+    /// The rules of a small-history model's cold-start prior (<see cref="ModelBundle.ColdStart"/>): with them the prior is
+    /// blended in, without them the model scores alone (<see cref="PriorMissing"/> says so).
+    /// </param>
+    public LeadScorer(ModelBundle bundle, MLContext? ml = null, ILeadPrior? prior = null)
     {
         Bundle = bundle;
         _featurizer = bundle.Featurizer;
         _model = ProbabilityModels.For(bundle, ml ?? new MLContext(seed: 1));
-        _ensemble = bundle.Ensemble;
         _missing = new MissingTokens(bundle.Schema.MissingTokens);
+        if (bundle.ColdStart is { } coldStart)
+        {
+            if (prior is not null && !prior.Rules.SequenceEqual(coldStart.Rules, StringComparer.Ordinal))
+                throw new LeadPredictException($"the rules file's ICP rules ({string.Join(", ", prior.Rules)}) are not those model {bundle.Card.Version} was trained with ({string.Join(", ", coldStart.Rules)}, from {coldStart.RulesFile}); score with that file.");
+            _prior = prior;
+        }
         // Contributions are wanted per original column (reasons name columns, not one-hot slots).
-        _forest = _ensemble is null ? null : new PackedForest(_ensemble, _featurizer.Slots.Select(s => s.Column).ToArray());
+        if (bundle.Ensemble is not null || bundle.Mix.Kind == ModelKind.Linear) _compiled = bundle.Compile(withPrior: _prior is not null);
+        FeatureWidth = _featurizer.Length + (_prior?.Rules.Count ?? 0);
     }
+
+    private readonly ILeadPrior? _prior;
+
+    /// <summary>The model has a cold-start prior, but no rules were given to apply it: it scores alone.</summary>
+    public bool PriorMissing => Bundle.ColdStart is not null && _prior is null;
 
     public ModelBundle Bundle { get; }
     public IReadOnlyList<ColumnState> FeatureColumns => _featurizer.Columns;
-    public bool CanExplain => _forest is not null;
-    public int FeatureWidth => _featurizer.Length;
+    public bool CanExplain => _compiled is not null;
+
+    /// <summary>The log-odds of the average training lead: a lead's reasons (all its columns' effects) add up to its log-odds minus this.</summary>
+    public double BaseLogOdds => _compiled?.BaseLogOdds ?? double.NaN;
+    /// <summary>A lead's vector: its features, then (with a cold-start prior) the rules it meets.</summary>
+    public int FeatureWidth { get; }
 
     /// <summary>Maps an input header to the model's columns; rejects files that lack the id column or most features.</summary>
     public ColumnBinding Bind(IReadOnlyList<string> header, string source)
@@ -85,17 +106,17 @@ public sealed class LeadScorer
     /// <summary>Scores one lead from its feature values (in <see cref="FeatureColumns"/> order).</summary>
     public ScoredLead Score(ReadOnlySpan<string?> values, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
-        Span<float> features = _featurizer.Length <= 512 ? stackalloc float[_featurizer.Length] : new float[_featurizer.Length];
-        _featurizer.Featurize(values, features, issues);
-        if (reasonsEachWay > 0 && _forest is not null)
+        Span<float> features = FeatureWidth <= 512 ? stackalloc float[FeatureWidth] : new float[FeatureWidth];
+        Featurize(values, features, issues);
+        if (reasonsEachWay > 0 && _compiled is not null)
         {
-            // One walk of the trees gives both the contributions and the raw score (the same sum as the probability's).
-            Span<float> byColumn = _forest.Stride <= 256 ? stackalloc float[_forest.Stride] : new float[_forest.Stride];
+            // One pass gives both the contributions and the score (the same sums as the probability's alone).
+            Span<float> byColumn = _compiled.Stride <= 256 ? stackalloc float[_compiled.Stride] : new float[_compiled.Stride];
             byColumn.Clear();
-            var pe = _ensemble!.ToProbability(_forest.ScoreOne(features, byColumn));
+            var pe = _compiled.ScoreOne(features, byColumn);
             return new ScoredLead(pe, ToScore(pe), Bundle.Card.Grades.GradeOf(pe), Reasons(byColumn[..FeatureColumns.Count], values, reasonsEachWay));
         }
-        var p = _model.Probability(features);
+        var p = _compiled?.ScoreOne(features) ?? _model.Probability(features[.._featurizer.Length]);
         return new ScoredLead(p, ToScore(p), Bundle.Card.Grades.GradeOf(p), []);
     }
 
@@ -106,7 +127,7 @@ public sealed class LeadScorer
     public void ScoreMany(ReadOnlySpan<string?[]> leads, Span<ScoredLead> results, int reasonsEachWay = 3, FeaturizeIssues? issues = null)
     {
         // Eight leads go through the trees together, so a handful is cheaper one at a time (the results are the same either way).
-        if (_forest is null || leads.Length < PackedForest.Lanes / 2)
+        if (_compiled is null || leads.Length < PackedForest.Lanes / 2)
         {
             for (var i = 0; i < leads.Length; i++) results[i] = Score(leads[i], reasonsEachWay, issues);
             return;
@@ -114,7 +135,7 @@ public sealed class LeadScorer
         const int block = 256;
         var width = FeatureWidth;
         var explain = reasonsEachWay > 0;
-        var stride = _forest.Stride;
+        var stride = _compiled.Stride;
         var features = System.Buffers.ArrayPool<float>.Shared.Rent(block * width);
         var contributions = explain ? System.Buffers.ArrayPool<float>.Shared.Rent(block * stride) : [];
         Span<double> probabilities = stackalloc double[block];
@@ -123,7 +144,7 @@ public sealed class LeadScorer
             for (var at = 0; at < leads.Length; at += block)
             {
                 var n = Math.Min(block, leads.Length - at);
-                for (var i = 0; i < n; i++) _featurizer.Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
+                for (var i = 0; i < n; i++) Featurize(leads[at + i], features.AsSpan(i * width, width), issues);
                 var rows = explain ? contributions.AsSpan(0, n * stride) : default;
                 rows.Clear();
                 ScoreFeatures(features.AsSpan(0, n * width), probabilities[..n], rows);
@@ -143,11 +164,14 @@ public sealed class LeadScorer
     }
 
     /// <summary>Writes the features of one lead (<see cref="FeatureWidth"/> of them), for <see cref="ScoreFeatures"/>.</summary>
-    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null, long line = 0) =>
+    public void Featurize(ReadOnlySpan<string?> values, Span<float> destination, FeaturizeIssues? issues = null, long line = 0)
+    {
         _featurizer.Featurize(values, destination, issues, line);
+        _prior?.Evaluate(values, destination.Slice(_featurizer.Length, _prior.Rules.Count));
+    }
 
     /// <summary>The length of a lead's row of column contributions in <see cref="ScoreFeatures"/> (the columns first, then padding).</summary>
-    public int ContributionStride => _forest?.Stride ?? FeatureColumns.Count;
+    public int ContributionStride => _compiled?.Stride ?? FeatureColumns.Count;
 
     /// <summary>
     /// Probabilities of many featurized leads at once (row-major, <see cref="FeatureWidth"/> per lead), several times
@@ -157,13 +181,12 @@ public sealed class LeadScorer
     /// </summary>
     public void ScoreFeatures(ReadOnlySpan<float> features, Span<double> probabilities, Span<float> columnContributions = default)
     {
-        if (_forest is null)
+        if (_compiled is null)
         {
-            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, FeatureWidth));
+            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _model.Probability(features.Slice(i * FeatureWidth, _featurizer.Length));
             return;
         }
-        _forest.Score(features, FeatureWidth, probabilities, columnContributions);
-        for (var i = 0; i < probabilities.Length; i++) probabilities[i] = _ensemble!.ToProbability(probabilities[i]);
+        _compiled.Score(features, FeatureWidth, probabilities, columnContributions);
     }
 
     public static int ToScore(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 100, MidpointRounding.AwayFromZero);

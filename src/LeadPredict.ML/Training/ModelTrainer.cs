@@ -14,6 +14,18 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
 {
     private readonly IReadOnlyList<ITrainingExtension> _extensions = extensions ?? [];
 
+    /// <summary>Fewer examples of either outcome than this is an error: no model, however simple, learns from four conversions.</summary>
+    public const int MinimumPerClass = 5;
+
+    /// <summary>
+    /// Below this many examples of the rarer outcome the history is small: Salesforce's Einstein lead scoring asks for 120
+    /// conversions, and Dynamics 365's predictive lead scoring for at least 40 qualified and 40 disqualified leads
+    /// (<see cref="VerySmallHistory"/>). Training still runs, says how much the CV AUC varies and, with an ICP, blends it in
+    /// as a prior (<see cref="ColdStartPrior"/>).
+    /// </summary>
+    public const int SmallHistory = 120;
+    public const int VerySmallHistory = 40;
+
     public TrainingOutcome Train(TrainingRequest request, ITrainingObserver? observer = null, CancellationToken ct = default)
     {
         observer ??= SilentObserver.Instance;
@@ -29,8 +41,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         if (data.MissingLabels > 0)
             observer.Warning($"{data.MissingLabels:N0} row(s) have no value in label column '{data.Schema.Label}' and are left out of training.");
         var positives = data.Labels.Count(b => b);
-        if (positives < 10 || data.Labels.Length - positives < 10)
-            throw new LeadPredictException($"{Path.GetFileName(request.DataPath)}: too few examples of one class ({positives} converted, {data.Labels.Length - positives} not); at least 10 of each are needed.");
+        var negatives = data.Labels.Length - positives;
+        CheckClasses(request.DataPath, data, positives, negatives);
 
         foreach (var ext in _extensions) ext.Prepare(table, data);
 
@@ -39,32 +51,70 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         observer.LeakSuspects(suspects);
         ct.ThrowIfCancellationRequested();
 
-        var split = HoldoutSplit.Create(table, data, config.Evaluation.HoldoutFraction, options.Seed);
-        var (cv, chosenTrees) = CrossValidate(table, data, split, config, observer, ct);
-        if (chosenTrees is { } best)
+        var split = HoldoutSplit.Create(table, data, config.Evaluation.HoldoutFraction, options.Seed, request.Split);
+        var selection = ModelSelection.Run(table, data.Schema, split, config, observer, ct);
+        var recipe = selection.Recipe;
+        observer.Progress(new("Choosing the model", 1, recipe.Describe()));
+        var warnings = new List<string>();
+        void Warn(string message)
         {
-            options = options with { Trees = best };
-            observer.Progress(new("Cross-validating", 1, $"best number of trees: {best} of at most {config.Trainer.Trees}"));
+            warnings.Add(message);
+            observer.Warning(message);
         }
+        if (SmallHistoryWarning(positives, negatives, selection) is { } small) Warn(small);
 
-        var ml = new MLContext(seed: options.Seed);
-        var (featurizer, model, ensemble, scorer) = Fit(ml, table, data.Schema, split.TrainRows, split.TrainLabels, options,
-            onFeaturized: () => observer.Progress(new("Training", null, $"{options.Algorithm}, {options.Trees} trees, {split.TrainRows.Length:N0} rows")),
-            onStart: () => observer.Progress(new("Featurizing", null, $"{split.TrainRows.Length:N0} training rows")));
+        var holdoutModel = ModelFit.Fit(table, data.Schema, split.TrainRows, split.TrainLabels, recipe, options,
+            detail => observer.Progress(new("Training", null, detail)), ct);
         ct.ThrowIfCancellationRequested();
 
         observer.Progress(new("Evaluating on the holdout", null, split.Method));
-        var holdoutFeatures = featurizer.FeaturizeRows(table, split.HoldoutRows);
-        var probes = MakeProbes(ml, model, featurizer.Length, holdoutFeatures);
-        if (ensemble is not null)
-            foreach (var probe in probes)
-                if (Math.Abs(ensemble.Probability(probe.Features) - probe.Probability) > 1e-5)
-                    throw new InvalidOperationException("the compiled ensemble disagrees with ML.NET's prediction");
-        var holdoutProbabilities = scorer.ScoreAll(holdoutFeatures);
+        var holdoutFeatures = holdoutModel.Featurizer.FeaturizeRows(table, split.HoldoutRows);
+        CheckAgainstMlNet(holdoutModel, holdoutFeatures);
+        var holdoutScorer = holdoutModel.Scorer;
+        var holdoutProbabilities = holdoutScorer.ScoreAll(holdoutFeatures);
         var metrics = BinaryMetrics.Compute(holdoutProbabilities, split.HoldoutLabels, config.Evaluation.Threshold);
+        var signal = SignalCheck.Of(selection, metrics);
+        if (signal.NoSignal) Warn(signal.Message);
+
+        // Cold start: a small history's model leans on the ICP (when a rules file was given), as much as the evidence is thin.
+        var rarer = Math.Min(positives, negatives);
+        var rules = rarer < SmallHistory ? _extensions.Select(e => e.Prior(data, Warn)).FirstOrDefault(p => p is not null) : null;
+        ColdStartPrior? holdoutPrior = null;
+        if (rules is not null)
+        {
+            holdoutPrior = ColdStartFit.Fit(ColdStartFit.Met(table, data.Schema, split.TrainRows, rules), split.TrainLabels, rules, rarer, out var problem);
+            if (holdoutPrior is null) Warn($"no cold start from the ICP: {problem}.");
+            else
+            {
+                var alone = metrics.Auc;
+                holdoutProbabilities = ColdStartFit.Score(holdoutModel, holdoutPrior, holdoutFeatures, ColdStartFit.Met(table, data.Schema, split.HoldoutRows, rules));
+                metrics = BinaryMetrics.Compute(holdoutProbabilities, split.HoldoutLabels, config.Evaluation.Threshold);
+                Warn($"{holdoutPrior.Describe()} Holdout AUC {metrics.Auc:0.0000} with the ICP prior, {alone:0.0000} for the model alone.");
+            }
+        }
 
         observer.Progress(new("Measuring feature importance"));
-        var importance = PermutationImportance.Compute(table, split, featurizer, scorer, metrics.Auc, request.ImportanceRepeats, options.Seed, ct);
+        var importance = PermutationImportance.Compute(table, split, holdoutModel.Featurizer, holdoutScorer, metrics.Auc, request.ImportanceRepeats, options.Seed, ct);
+
+        // The saved model: the same recipe refit on every labelled row (the holdout has done its job), up to a size where
+        // the extra fifth of the data no longer pays for a second training.
+        var refitMax = config.Evaluation.RefitMaxRows;
+        var refit = refitMax > 0 && data.LabelledRows.Length <= refitMax;
+        var final = refit
+            ? ModelFit.Fit(table, data.Schema, data.LabelledRows, data.Labels, recipe, options, detail => observer.Progress(new("Refitting on all rows", null, detail)), ct)
+            : holdoutModel;
+        var fittedRows = refit ? data.LabelledRows.Length : split.TrainRows.Length;
+        var coldStart = holdoutPrior is null || !refit ? holdoutPrior
+            : ColdStartFit.Fit(ColdStartFit.Met(table, data.Schema, data.LabelledRows, rules!), data.Labels, rules!, rarer, out _) ?? holdoutPrior;
+        var figures = refit
+            ? $"The holdout and cross-validation figures describe the same recipe fitted without the holdout ({split.TrainRows.Length:N0} rows); the saved model was then refit on all {fittedRows:N0} labelled rows."
+            : refitMax == 0
+                ? $"The saved model is the one the holdout measured, fitted on the {fittedRows:N0} training rows (evaluation.refitMaxRows = 0: no refit)."
+                : $"The saved model is the one the holdout measured, fitted on the {fittedRows:N0} training rows: above evaluation.refitMaxRows ({refitMax:N0}) labelled rows it is not refit on all of them, which would cost a second training for little gain at that size.";
+        ct.ThrowIfCancellationRequested();
+        var probeFeatures = final.Featurizer.FeaturizeRows(table, split.HoldoutRows.Take(5).ToArray());
+        CheckAgainstMlNet(final, probeFeatures);
+        var probes = probeFeatures.Select(f => new ProbeRow(f, final.Compiled.ScoreOne(f))).ToList();
 
         var sha = Sha256Of(request.DataPath);
         var now = time.GetUtcNow();
@@ -82,10 +132,18 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             TrainingRows = split.TrainRows.Length,
             HoldoutRows = split.HoldoutRows.Length,
             FeatureColumns = data.Schema.Features.Count,
-            FeatureSlots = featurizer.Length,
-            Trainer = options,
+            FeatureSlots = final.Featurizer.Length,
+            Trainer = recipe.Kind == ModelKind.Linear ? options : options with { Trees = recipe.Trees, MinExamplesPerLeaf = ModelFit.ForRows(options, fittedRows).MinExamplesPerLeaf },
+            Model = recipe.Describe(),
+            ChosenBy = selection.ChosenBy,
+            Calibration = selection.Calibration?.Describe(),
+            FittedRows = fittedRows,
+            RefitOnAllRows = refit,
+            Figures = figures,
+            Signal = signal,
+            Warnings = warnings,
             Holdout = CardMetrics.From(metrics),
-            CrossValidation = cv,
+            CrossValidation = selection.CrossValidation,
             DecileCutPoints = DecileCuts(holdoutProbabilities),
             Grades = config.Grades,
             Versions = new Dictionary<string, string>
@@ -105,10 +163,19 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             MissingLabels = data.MissingLabels,
             HoldoutProbabilities = holdoutProbabilities,
             HoldoutLabels = split.HoldoutLabels,
+            Candidates = selection.Candidates,
+            CalibrationCheck = selection.Calibration,
         };
 
+        if (signal.NoSignal && !request.Force)
+        {
+            // Nothing is written: a model that ranks no better than chance would only look like advice.
+            var refused = $"{signal.Message} The model was not saved; use --force to save it anyway.";
+            return new TrainingOutcome(report, false, request.ModelPath, ReportPath(request.ModelPath), refused) { Saved = false };
+        }
+
         observer.Progress(new("Comparing with the current model"));
-        var champion = CompareWithChampion(request, table, split, metrics.Auc, config.Evaluation.ChampionTolerance);
+        var champion = CompareWithChampion(request, table, split, metrics.Auc, config.Evaluation.ChampionTolerance, final, card);
         report = report with { Champion = champion };
 
         var context = new TrainingContext(table, data, split, holdoutProbabilities, report, request);
@@ -124,8 +191,9 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var target = promoted ? request.ModelPath : CandidatePath(request.ModelPath);
         var bundle = new ModelBundle
         {
-            Schema = data.Schema, Featurizer = featurizer, Model = model, ModelInputSchema = InputSchemaOf(ml, featurizer.Length),
-            Ensemble = ensemble, Card = card, Report = report, Probes = probes, Extras = extras,
+            Schema = data.Schema, Featurizer = final.Featurizer, Model = final.TreeModel,
+            ModelInputSchema = final.TreeModel is null ? null : InputSchemaOf(final.Ml, final.Featurizer.Length),
+            Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes, Extras = extras,
         };
         // An unreadable champion is no model to go back to: it is kept apart for inspection, and the last good previous stays.
         var setAside = champion is { ChampionUnreadable: true } ? CorruptPath(request.ModelPath) : PreviousPath(request.ModelPath);
@@ -135,7 +203,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         // The metrics and the extensions' files (the HTML report) describe this model: published with it, never beside another.
         var companions = new List<AtomicFile.Part> { new(reportPath, s => System.Text.Json.JsonSerializer.Serialize(s, report, DatasetConfig.Json)) };
         foreach (var ext in _extensions) companions.AddRange(ext.Companions(context, target));
-        AtomicFile.WriteTogether(target, s => bundle.Write(s, ml), companions);
+        AtomicFile.WriteTogether(target, s => bundle.Write(s, final.Ml), companions);
 
         var message = champion is null ? $"Saved model {card.Version} to {target}."
             : promoted && champion.ChampionUnreadable ? $"Saved model {card.Version} to {target}: {champion.Decision} (the unreadable file is kept as {Path.GetFileName(setAside)})."
@@ -144,6 +212,39 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var outcome = new TrainingOutcome(report, promoted, target, reportPath, message);
         foreach (var ext in _extensions) ext.AfterSave(context, outcome);
         return outcome;
+    }
+
+    /// <summary>A single-valued label, or fewer than <see cref="MinimumPerClass"/> of either outcome, cannot be learned from.</summary>
+    private static void CheckClasses(string dataPath, ResolvedDataset data, int positives, int negatives)
+    {
+        var file = Path.GetFileName(dataPath);
+        var label = data.Schema.Label;
+        if (positives == 0 || negatives == 0)
+            throw new LeadPredictException($"{file}: every labelled row of '{label}' says {(positives == 0 ? $"not '{data.Schema.PositiveLabel}' (not converted)" : $"'{data.Schema.PositiveLabel}' (converted)")}, so there is nothing to learn; the label must hold both outcomes (is --positive right?).");
+        if (Math.Min(positives, negatives) < MinimumPerClass)
+            throw new LeadPredictException($"{file}: too few examples of one outcome in '{label}' ({positives} converted, {negatives} not); at least {MinimumPerClass} of each are needed.");
+    }
+
+    private static string? SmallHistoryWarning(int positives, int negatives, SelectionOutcome selection)
+    {
+        var rarer = Math.Min(positives, negatives);
+        if (rarer >= SmallHistory) return null;
+        var what = positives <= negatives ? "converted" : "not converted";
+        var spread = selection.CrossValidation.FirstOrDefault(s => s.Metric == "AUC") is { Folds.Count: > 1 } auc
+            ? $"the CV AUC ranges {auc.Folds.Min():0.000}–{auc.Folds.Max():0.000} across {auc.Folds.Count} folds ({auc.Mean:0.000} ± {auc.StdDev:0.000})"
+            : "there was no cross-validation to show how much the AUC varies";
+        var size = rarer < VerySmallHistory ? "very small history" : "small history";
+        return $"{size}: {rarer} {what} leads (Salesforce's lead scoring asks for {SmallHistory} conversions, Dynamics 365's for at least {VerySmallHistory} of each outcome); {spread}, so expect a rough ranking and retrain as the history grows.";
+    }
+
+    /// <summary>When the model has trees, their compiled form must give ML.NET's probabilities (checked on a few leads).</summary>
+    private static void CheckAgainstMlNet(FittedModel model, float[][] features)
+    {
+        if (model.TreeModel is null || model.Ensemble is null) return;
+        using var engine = model.Ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model.TreeModel, inputSchemaDefinition: LeadPipeline.InputSchema(model.Featurizer.Length));
+        foreach (var f in features.Take(5))
+            if (Math.Abs(model.Ensemble.Probability(f) - engine.Predict(new FeatureRow { Features = f }).Probability) > 1e-5)
+                throw new InvalidOperationException("the compiled ensemble disagrees with ML.NET's prediction");
     }
 
     public static string CandidatePath(string modelPath) => WithSuffix(modelPath, ".candidate");
@@ -157,8 +258,6 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
 
     private static DataViewSchema InputSchemaOf(MLContext ml, int width) =>
         LeadPipeline.ToDataView(ml, Array.Empty<float[]>(), Array.Empty<bool>(), width).Schema;
-
-    private const int TreeStep = 10;
 
     /// <summary>Above this many labelled rows the leak check looks at a random sample of this size: its AUCs are then exact to about ±0.002, far inside the 0.95 threshold.</summary>
     private const int LeakCheckRows = 200_000;
@@ -175,96 +274,19 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         return data with { LabelledRows = rows, Labels = labels };
     }
 
-    private static (IReadOnlyList<FoldSummary> Summary, int? Trees) CrossValidate(LeadTable table, ResolvedDataset data, HoldoutSplit split, TrainingConfig config, ITrainingObserver observer, CancellationToken ct)
-    {
-        var k = config.Evaluation.Folds;
-        if (k < 2) return ([], null);
-        var options = config.Trainer;
-        var choose = options.ChooseTreesByCrossValidation && options.Algorithm != TrainerAlgorithm.Linear && options.Trees >= 2 * TreeStep;
-        var aucByTrees = new List<double[]>();
-        var foldScores = new List<(double[][] Partial, bool[] Labels, CompiledEnsemble Ensemble)>();
-        var folds = HoldoutSplit.Folds(split.TrainLabels, k, options.Seed);
-        var auc = new List<double>();
-        var prAuc = new List<double>();
-        var logLoss = new List<double>();
-        // Large data: no cross-validation. k + 1 fits on a million rows cost minutes, the configured number of trees does not
-        // overfit at that size, and the holdout still measures the model honestly.
-        var maxRows = config.Evaluation.CrossValidationMaxRows;
-        if (maxRows > 0 && split.TrainRows.Length > maxRows)
-        {
-            observer.Progress(new("Cross-validating", 1,
-                $"skipped: {split.TrainRows.Length:N0} training rows is more than evaluation.crossValidationMaxRows ({maxRows:N0}); using all {options.Trees} trees"));
-            return ([], null);
-        }
-        for (var f = 0; f < k; f++)
-        {
-            ct.ThrowIfCancellationRequested();
-            observer.Progress(new("Cross-validating", (double)f / k, $"fold {f + 1} of {k}"));
-            var trainIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] != f).ToArray();
-            var validIdx = Enumerable.Range(0, folds.Length).Where(i => folds[i] == f).ToArray();
-            var trainRows = trainIdx.Select(i => split.TrainRows[i]).ToArray();
-            var trainLabels = trainIdx.Select(i => split.TrainLabels[i]).ToArray();
-            var validRows = validIdx.Select(i => split.TrainRows[i]).ToArray();
-            var validLabels = validIdx.Select(i => split.TrainLabels[i]).ToArray();
-            var (featurizer, _, ensemble, scorer) = Fit(new MLContext(seed: options.Seed), table, data.Schema, trainRows, trainLabels, options);
-            var validFeatures = featurizer.FeaturizeRows(table, validRows);
-            if (choose && ensemble is not null)
-            {
-                // The partial sums give every forest size at once; the summary is then computed at the chosen size below.
-                var partial = validFeatures.Select(v => ensemble.RawScoresByTreeCount(v, TreeStep)).ToArray();
-                foldScores.Add((partial, validLabels, ensemble));
-                aucByTrees.Add(Enumerable.Range(0, partial[0].Length)
-                    .Select(c => RankMetrics.Auc(partial.Select(p => p[c]).ToArray(), validLabels)).ToArray());
-                continue;
-            }
-            var m = BinaryMetrics.Compute(scorer.ScoreAll(validFeatures), validLabels, config.Evaluation.Threshold, withCurves: false);
-            auc.Add(m.Auc);
-            prAuc.Add(m.PrAuc);
-            logLoss.Add(m.LogLossNats);
-        }
-        observer.Progress(new("Cross-validating", 1, $"{k} folds done"));
-        if (aucByTrees.Count != k)
-            return ([FoldSummary.Of("AUC", auc), FoldSummary.Of("PR AUC", prAuc), FoldSummary.Of("log-loss (nats)", logLoss)], null);
-        var checkpoints = aucByTrees.Min(a => a.Length);
-        var mean = Enumerable.Range(0, checkpoints).Select(c => aucByTrees.Average(a => a[c])).ToArray();
-        // The smallest forest within a hair of the best: fewer trees generalise better at equal validation AUC.
-        var bestAuc = mean.Max();
-        var chosen = Array.FindIndex(mean, v => v >= bestAuc - 0.0005);
-        // Report cross-validation at the chosen number of trees, the model that is actually shipped.
-        var atChosen = foldScores.Select(f => BinaryMetrics.Compute(
-            f.Partial.Select(p => f.Ensemble.ToProbability(p[chosen])).ToArray(), f.Labels, config.Evaluation.Threshold, withCurves: false)).ToArray();
-        IReadOnlyList<FoldSummary> summary = [FoldSummary.Of("AUC", atChosen.Select(m => m.Auc).ToArray()), FoldSummary.Of("PR AUC", atChosen.Select(m => m.PrAuc).ToArray()),
-                   FoldSummary.Of("log-loss (nats)", atChosen.Select(m => m.LogLossNats).ToArray())];
-        return (summary, (chosen + 1) * TreeStep);
-    }
-
-    /// <summary>Featurizes the rows, trains the configured pipeline and compiles the ensemble: the one fit used by CV and the final model.</summary>
-    private static (LeadFeaturizer Featurizer, ITransformer Model, CompiledEnsemble? Ensemble, IProbabilityModel Scorer) Fit(
-        MLContext ml, LeadTable table, DatasetSchema schema, int[] rows, bool[] labels, TrainerOptions options,
-        Action? onFeaturized = null, Action? onStart = null)
-    {
-        onStart?.Invoke();
-        var featurizer = LeadFeaturizer.Fit(table, schema, rows);
-        var features = featurizer.FeaturizeRows(table, rows);
-        onFeaturized?.Invoke();
-        var model = LeadPipeline.Build(ml, options, features.Length).Fit(LeadPipeline.ToDataView(ml, features, labels, featurizer.Length));
-        var ensemble = CompiledEnsemble.TryCreate(model, features);
-        return (featurizer, model, ensemble, ProbabilityModels.For(ensemble, ml, model, featurizer.Length));
-    }
-
-    private static List<ProbeRow> MakeProbes(MLContext ml, ITransformer model, int width, float[][] features)
-    {
-        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchemaDefinition: LeadPipeline.InputSchema(width));
-        return features.Take(5).Select(f => new ProbeRow(f, engine.Predict(new FeatureRow { Features = f }).Probability)).ToList();
-    }
-
     private static IReadOnlyList<double> DecileCuts(double[] probabilities)
     {
         var sorted = probabilities.OrderByDescending(p => p).ToArray();
         return Enumerable.Range(1, 9).Select(d => sorted[Math.Min(sorted.Length - 1, (int)((long)sorted.Length * d / 10))]).ToArray();
     }
 
-    private static ChampionComparison? CompareWithChampion(TrainingRequest request, LeadTable table, HoldoutSplit split, double candidateAuc, double tolerance)
+    /// <summary>
+    /// The current model against the new one on the new holdout. The new model's figure is its holdout model's (fitted without
+    /// those leads), unless both models were refit on all rows of this same file: then each has seen the holdout, and the
+    /// saved models are compared on equal terms.
+    /// </summary>
+    private static ChampionComparison? CompareWithChampion(TrainingRequest request, LeadTable table, HoldoutSplit split, double holdoutAuc, double tolerance,
+        FittedModel final, ModelCard card)
     {
         if (!File.Exists(request.ModelPath)) return null;
         ModelBundle champion;
@@ -275,26 +297,31 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         catch (LeadPredictException e)
         {
             if (request.Force)
-                return new ChampionComparison("unreadable", double.NaN, candidateAuc, tolerance, true,
+                return new ChampionComparison("unreadable", double.NaN, holdoutAuc, tolerance, true,
                     $"the existing model could not be read ({e.Message}); replaced because of --force", ChampionUnreadable: true);
             throw new LeadPredictException($"the existing model cannot be read, so the new one cannot be compared with it ({e.Message}); use --force to replace it.", ProblemKind.BadModel, e);
         }
         var missing = champion.Featurizer.Columns.Where(c => !table.HasColumn(c.Name)).Select(c => c.Name).ToArray();
         if (missing.Length > 0)
         {
-            if (request.Force) return new ChampionComparison(champion.Card.Version, double.NaN, candidateAuc, tolerance, true, "the current model uses other columns; replaced because of --force");
+            if (request.Force) return new ChampionComparison(champion.Card.Version, double.NaN, holdoutAuc, tolerance, true, "the current model uses other columns; replaced because of --force");
             throw new LeadPredictException($"the current model {champion.Card.Version} uses columns this data lacks ({string.Join(", ", missing)}), so the two cannot be compared; use --force to replace it.", ProblemKind.NotPromoted);
         }
         var ml = new MLContext(seed: 1);
         var features = champion.Featurizer.FeaturizeRows(table, split.HoldoutRows);
         var championAuc = RankMetrics.Auc(ProbabilityModels.For(champion, ml).ScoreAll(features), split.HoldoutLabels);
+        var sameFooting = champion.Card.RefitOnAllRows && card.RefitOnAllRows && champion.Card.DataSha256 == card.DataSha256;
+        var candidateAuc = sameFooting
+            ? RankMetrics.Auc(final.Scorer.ScoreAll(final.Featurizer.FeaturizeRows(table, split.HoldoutRows)), split.HoldoutLabels)
+            : holdoutAuc;
+        var basis = sameFooting ? "both refit on all rows of this file, holdout included" : "the new model fitted without the holdout";
         var better = candidateAuc >= championAuc - tolerance;
         var promoted = better || request.Force;
         var decision = better
-            ? $"holdout AUC {candidateAuc:F4} vs current model {championAuc:F4} (tolerance {tolerance})"
+            ? $"holdout AUC {candidateAuc:F4} vs current model {championAuc:F4} ({basis}; tolerance {tolerance})"
             : request.Force
-                ? $"holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than {tolerance}; replaced because of --force"
-                : $"the new model's holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than the tolerance {tolerance}";
+                ? $"holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than {tolerance} ({basis}); replaced because of --force"
+                : $"the new model's holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than the tolerance {tolerance} ({basis})";
         return new ChampionComparison(champion.Card.Version, championAuc, candidateAuc, tolerance, promoted, decision);
     }
 

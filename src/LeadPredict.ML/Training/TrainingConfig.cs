@@ -18,15 +18,20 @@ public sealed record TrainingConfig : DatasetConfig
     protected override string? Problem() => base.Problem() ?? Trainer.Validate();
 }
 
-public enum TrainerAlgorithm { FastTree, LightGbm, Linear }
+/// <summary>
+/// Which model to train: <c>Auto</c> lets cross-validation choose among LightGBM, FastTree (on smaller files), a logistic
+/// regression and a blend of trees and regression; the others force one.
+/// </summary>
+public enum TrainerAlgorithm { FastTree, LightGbm, Linear, Auto, Blend }
 
 /// <summary>
-/// Gradient-boosted trees by default; the settings an analyst may want to tune. LightGBM is the default: on a million leads
-/// it trains several times faster than FastTree at the same AUC (docs/benchmarks.md); FastTree and a linear baseline remain choices.
+/// The model choice and the settings an analyst may want to tune. By default (<see cref="TrainerAlgorithm.Auto"/>)
+/// cross-validation picks the model; LightGBM is what is trained when there is no cross-validation (it trains a million
+/// leads several times faster than FastTree at the same AUC, docs/benchmarks.md).
 /// </summary>
 public sealed record TrainerOptions
 {
-    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.LightGbm;
+    public TrainerAlgorithm Algorithm { get; init; } = TrainerAlgorithm.Auto;
     /// <summary>Number of trees; with <see cref="ChooseTreesByCrossValidation"/>, the most that will be used.</summary>
     public int Trees { get; init; } = 300;
     public int Leaves { get; init; } = 31;

@@ -11,6 +11,8 @@ public sealed record TrainingRequest
     /// <summary>Replace the existing model even when the new one is worse.</summary>
     public bool Force { get; init; }
     public int ImportanceRepeats { get; init; } = 3;
+    /// <summary>For examples that are not one row per lead (snapshots): groups and a time-based holdout with a gap.</summary>
+    public SplitOptions? Split { get; init; }
 }
 
 /// <summary>A step of training, reported as it happens.</summary>
@@ -33,13 +35,23 @@ public sealed class SilentObserver : ITrainingObserver
     public void Warning(string message) { }
 }
 
-public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, string ModelPath, string ReportPath, string Message);
+public sealed record TrainingOutcome(TrainingReport Report, bool Promoted, string ModelPath, string ReportPath, string Message)
+{
+    /// <summary>False when nothing was written (a model with no signal, without --force).</summary>
+    public bool Saved { get; init; } = true;
+}
 
 /// <summary>Lets other libraries (ICP backtest, HTML report) add to what training writes, without the ML library knowing them.</summary>
 public interface ITrainingExtension
 {
     /// <summary>Runs once the data is read and its schema resolved, before any training: the place to reject bad configuration.</summary>
     void Prepare(LeadTable table, ResolvedDataset data) { }
+
+    /// <summary>
+    /// Rules that can serve as the cold-start prior of a small-history model, reading only the feature columns of
+    /// <paramref name="data"/>; null when there are none (with the reason given to <paramref name="warn"/> when it is not obvious).
+    /// </summary>
+    ILeadPrior? Prior(ResolvedDataset data, Action<string> warn) => null;
 
     /// <summary>Runs after evaluation; may return a named JSON document stored in the model file.</summary>
     (string Name, string Json)? AfterEvaluation(TrainingContext context);

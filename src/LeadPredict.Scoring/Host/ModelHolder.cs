@@ -15,7 +15,7 @@ public sealed class ScoringModel
         Path = path;
         LoadedAt = loadedAt;
         Stamp = stamp;
-        Scorer = new LeadScorer(bundle);
+        Scorer = ScoringExtensions.Scorer(bundle, rulesPath);
         Annotators = ScoringExtensions.Annotators(bundle, rulesPath);
         AnnotationHeaders = Annotators.SelectMany(a => a.Headers).ToArray();
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);

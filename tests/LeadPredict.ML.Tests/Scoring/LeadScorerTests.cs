@@ -90,3 +90,36 @@ public sealed class LeadScorerTests
         Assert.Equal("D", grades.GradeOf(0.149));
     }
 }
+
+/// <summary>The batch path is checked against one lead at a time, bit for bit, for every kind of model.</summary>
+public sealed class LeadScorerKindsTests
+{
+    [Theory]
+    [MemberData(nameof(Explaining.ModelKinds.Names), MemberType = typeof(Explaining.ModelKinds))]
+    public void Should_give_each_lead_exactly_what_scoring_it_alone_gives_When_many_leads_are_scored_at_once(string kind)
+    {
+        var scorer = new LeadScorer(Explaining.ModelKinds.Load(kind));
+        var leads = SampleModels.LeadValues(scorer, TestPaths.Data("leads-new.csv"));
+        foreach (var each in new[] { 0, 3 })
+        {
+            var many = new ScoredLead[leads.Length];
+            scorer.ScoreMany(leads, many, each);
+            for (var i = 0; i < leads.Length; i++)
+            {
+                var one = scorer.Score(leads[i], each);
+                Assert.Equal(one.Probability, many[i].Probability);
+                Assert.Equal(one.Grade, many[i].Grade);
+                Assert.Equal(one.Reasons, many[i].Reasons);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Explaining.ModelKinds.Names), MemberType = typeof(Explaining.ModelKinds))]
+    public void Should_give_the_same_probability_When_reasons_are_turned_off(string kind)
+    {
+        var scorer = new LeadScorer(Explaining.ModelKinds.Load(kind));
+        foreach (var lead in SampleModels.LeadValues(scorer, TestPaths.Data("leads-new.csv"), 100))
+            Assert.Equal(scorer.Score(lead, 3).Probability, scorer.Score(lead, 0).Probability);
+    }
+}

@@ -16,7 +16,7 @@ public sealed class TrainingConfigTests : IDisposable
     {
         var config = new TrainingConfig { Label = "converted" };
         config.Validate();
-        Assert.Equal(TrainerAlgorithm.LightGbm, config.Trainer.Algorithm);
+        Assert.Equal(TrainerAlgorithm.Auto, config.Trainer.Algorithm);
         Assert.True(config.Trainer.ChooseTreesByCrossValidation);
         Assert.Equal(300, config.Trainer.Trees);
     }
@@ -77,5 +77,13 @@ public sealed class TrainingConfigTests : IDisposable
         var e = Assert.Throws<InputFileException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", json)));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain("System.", e.Message);
+    }
+
+    [Fact]
+    public void Should_Read_Every_Model_Choice_From_Its_Name()
+    {
+        foreach (var (name, algorithm) in new[] { ("auto", TrainerAlgorithm.Auto), ("lightGbm", TrainerAlgorithm.LightGbm), ("fastTree", TrainerAlgorithm.FastTree),
+                     ("linear", TrainerAlgorithm.Linear), ("blend", TrainerAlgorithm.Blend) })
+            Assert.Equal(algorithm, TrainingConfig.Load(_dir.Write("leadpredict.json", $$"""{ "label": "y", "trainer": { "algorithm": "{{name}}" } }""")).Trainer.Algorithm);
     }
 }

@@ -97,12 +97,7 @@ public static class ModelFiles
     public static void WriteVersion(string path, string version, Func<ModelCard, ModelCard>? card = null)
     {
         var b = Sample.Value;
-        var copy = new ModelBundle
-        {
-            Schema = b.Schema, Featurizer = b.Featurizer, Model = b.Model, ModelInputSchema = b.ModelInputSchema, Ensemble = b.Ensemble,
-            Card = (card ?? (c => c))(b.Card with { Version = version }), Report = b.Report, Extras = b.Extras, Probes = b.Probes,
-        };
-        copy.Save(path, new MLContext(seed: 1));
+        (b with { Card = (card ?? (c => c))(b.Card with { Version = version }) }).Save(path, new MLContext(seed: 1));
     }
 
     public static void WriteBroken(string path) =>
