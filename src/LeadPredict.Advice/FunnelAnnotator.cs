@@ -21,7 +21,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     {
         _model = model;
         _rulesPath = rulesPath;
-        _thresholds = FunnelDocument.From(model.Extras)?.Thresholds ?? GateThresholds.None;
+        _thresholds = FunnelDocument.From(model.Report)?.Thresholds ?? GateThresholds.None;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
         Headers = rulesPath is null ? FunnelHeaders : [.. IcpHeaders, .. FunnelHeaders];
     }

@@ -88,7 +88,10 @@ public sealed record TrainingReport
     public IReadOnlyList<Training.CandidateResult> Candidates { get; init; } = [];
     /// <summary>The calibration check on out-of-fold scores (null without cross-validation).</summary>
     public Training.CalibrationCheck? CalibrationCheck { get; init; }
-    /// <summary>Sections added by training extensions (e.g. "funnel": the ICP backtest and gate thresholds).</summary>
+    /// <summary>
+    /// Sections added by training extensions, stored only here (the model file's report and the metrics JSON); each is read
+    /// as its owner's record (e.g. "funnel": <c>LeadPredict.Advice.FunnelDocument.From</c>, the ICP backtest and gate thresholds).
+    /// </summary>
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Extensions { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 }
 

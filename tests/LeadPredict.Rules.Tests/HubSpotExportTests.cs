@@ -107,7 +107,7 @@ public sealed class HubSpotExportTests
         var report = backtest.Report();
         Assert.Equal(new ConversionCount(12, 6), report.All);
         Assert.Equal(report.All.Leads, report.Pass.Leads + report.Partial.Leads + report.Fail.Leads);
-        var decisionMaker = report.Rules.Single(r => r.Rule.Name == "Decision-maker");
+        var decisionMaker = report.Rules.Single(r => r.Rule == "Decision-maker");
         Assert.False(decisionMaker.NoLift);
         Assert.True(decisionMaker.Lift > 2, decisionMaker.Verdict);
     }
