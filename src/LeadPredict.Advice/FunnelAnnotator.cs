@@ -21,7 +21,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     {
         _model = model;
         _rulesPath = rulesPath;
-        _thresholds = FunnelDocument.From(model.Report)?.Thresholds ?? GateThresholds.None;
+        _thresholds = TrainedRules.From(model.Report)?.Thresholds ?? GateThresholds.None;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
         Headers = rulesPath is null ? FunnelHeaders : [.. IcpHeaders, .. FunnelHeaders];
     }
@@ -56,7 +56,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         private readonly ThreadLocal<PerThread> _local;
 
         /// <summary>What a thread annotates with: its view of the lead, its counts and the builders its texts are written to.</summary>
-        private sealed record PerThread(FieldsLead Lead, FunnelSummary Summary)
+        private sealed record PerThread(FieldsLead Lead, AdviceCounts Summary)
         {
             public readonly System.Text.StringBuilder Reason = new(256);
             public readonly System.Text.StringBuilder Failed = new(256);
@@ -71,7 +71,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
             _slots = ColumnSlots.For(rules, _index);
             _missing = new MissingTokens(owner._model.Schema.MissingTokens);
-            _local = new(() => new PerThread(new FieldsLead(_index, _slots, _missing), new FunnelSummary(rules.Funnel)), trackAllValues: true);
+            _local = new(() => new PerThread(new FieldsLead(_index, _slots, _missing), new AdviceCounts(rules.Funnel)), trackAllValues: true);
         }
 
         /// <summary>The same cells as <see cref="Annotate"/>, written without a string per lead (the ranked file's path).</summary>
@@ -126,7 +126,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         /// <summary>The counts over every lead annotated so far, by every thread; call it once scoring is done.</summary>
         public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
         {
-            var summary = FunnelSummary.Sum(_rules.Funnel, _local.Values.Select(v => v.Summary));
+            var summary = AdviceCounts.Sum(_rules.Funnel, _local.Values.Select(v => v.Summary));
             var sections = new List<(string, IReadOnlyList<(string, int)>)>
             {
                 ("Actions", summary.ByAction.Select(kv => (kv.Key.ToString().ToLowerInvariant(), kv.Value)).ToArray()),

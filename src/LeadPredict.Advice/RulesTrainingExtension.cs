@@ -42,7 +42,7 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
             Backtest = backtest.Report();
         }
         Thresholds = GateThresholds.Resolve(rules.Funnel, context.HoldoutProbabilities, context.Split.HoldoutLabels);
-        return (FunnelDocument.Name, new FunnelDocument(Path.GetFileName(rulesPath), Backtest, Thresholds).ToJson());
+        return (TrainedRules.Name, new TrainedRules(Path.GetFileName(rulesPath), Backtest, Thresholds).ToJson());
     }
 
     public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }

@@ -19,5 +19,5 @@ internal static class TrainingExtensions
     }
 
     /// <summary>The ICP backtest stored in a training report (in its funnel document), if it was trained with an ICP.</summary>
-    public static IcpBacktestReport? BacktestOf(LeadPredict.ML.TrainingReport report) => FunnelDocument.From(report)?.Backtest;
+    public static IcpBacktestReport? BacktestOf(LeadPredict.ML.TrainingReport report) => TrainedRules.From(report)?.Backtest;
 }

@@ -178,7 +178,7 @@ public sealed class FunnelTests
     public void The_summary_counts_leads_per_action_per_suggested_stage_and_for_review()
     {
         var advisor = Advisor();
-        var summary = new FunnelSummary(Sample.Rules().Funnel);
+        var summary = new AdviceCounts(Sample.Rules().Funnel);
         summary.Add(advisor.Decide(Sample.DecisionMaker(stage: "sal"), 0.55));          // promote to Opportunity
         summary.Add(advisor.Decide(Sample.Student(stage: "lead"), 0.01));               // disqualify at Lead
         summary.Add(advisor.Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7)); // hidden gem

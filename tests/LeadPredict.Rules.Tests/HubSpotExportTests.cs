@@ -22,14 +22,14 @@ public sealed class HubSpotExportTests
         return (table, RuleSet.Load(Path.Combine(Folder, "rules.json"), kinds));
     }
 
-    private static Dictionary<string, FunnelDecision> DecideAll(out FunnelSummary summary)
+    private static Dictionary<string, FunnelDecision> DecideAll(out AdviceCounts summary)
     {
         var (table, rules) = Load();
         // Holdout: leads at 0.5 and above converted 60% of the time.
         var thresholds = GateThresholds.Resolve(rules.Funnel,
             [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], [true, false, false, false, false, true, true, true]);
         var advisor = new FunnelAdvisor(rules, Cuts, thresholds);
-        summary = new FunnelSummary(rules.Funnel);
+        summary = new AdviceCounts(rules.Funnel);
         var row = new LeadTableRow(table);
         var ids = table.Column("Record ID");
         var decisions = new Dictionary<string, FunnelDecision>();

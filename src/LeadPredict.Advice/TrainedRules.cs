@@ -9,13 +9,13 @@ namespace LeadPredict.Advice;
 /// What training stores about the rules, once, as the "funnel" section of the training report (so in the model file's
 /// report and in <c>&lt;model&gt;.metrics.json</c>): the rules file's name, the ICP backtest and the gate thresholds.
 /// </summary>
-public sealed record FunnelDocument(string RulesFile, IcpBacktestReport? Backtest, GateThresholds Thresholds)
+public sealed record TrainedRules(string RulesFile, IcpBacktestReport? Backtest, GateThresholds Thresholds)
 {
     public const string Name = "funnel";
 
     public string ToJson() => JsonSerializer.Serialize(this, DatasetConfig.Json);
 
     /// <summary>The funnel document of a training report; null when the model was trained without a rules file.</summary>
-    public static FunnelDocument? From(TrainingReport report) =>
-        report.Extensions.TryGetValue(Name, out var json) ? json.Deserialize<FunnelDocument>(DatasetConfig.Json) : null;
+    public static TrainedRules? From(TrainingReport report) =>
+        report.Extensions.TryGetValue(Name, out var json) ? json.Deserialize<TrainedRules>(DatasetConfig.Json) : null;
 }
