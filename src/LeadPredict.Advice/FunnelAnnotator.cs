@@ -23,11 +23,8 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         _rulesPath = rulesPath;
         _thresholds = TrainedRules.From(model.Report)?.Thresholds ?? GateThresholds.None;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
-        Headers = rulesPath is null ? FunnelHeaders : [.. IcpHeaders, .. FunnelHeaders];
+        Headers = FunnelAnnotation.Headers(checksIcp: rulesPath is not null);
     }
-
-    private static readonly string[] IcpHeaders = ["icp_fit", "icp_score", "icp_failed"];
-    private static readonly string[] FunnelHeaders = ["stage", "suggested_stage", "action", "reason"];
 
     public IReadOnlyList<string> Headers { get; }
 
@@ -78,16 +75,14 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         public void Write(IReadOnlyList<string> fields, double probability, CsvCells cells)
         {
             var advice = Advise(fields, probability, out var texts);
-            if (_owner.ChecksIcp)
-            {
-                cells.Cell(FunnelAnnotation.FitText(advice));
-                cells.Cell(ScoreCell(advice));
-                cells.Cell(texts.Failed);
-            }
-            cells.Cell(FunnelAnnotation.StageText(advice));
-            cells.Cell(FunnelAnnotation.SuggestedStageText(advice));
-            cells.Cell(FunnelAnnotation.ActionText(advice));
-            cells.Cell(texts.Reason);
+            var line = new LineCells(cells);
+            FunnelAnnotation.WriteCells(ref line, advice, _owner.ChecksIcp, ScoreCell(advice), texts.Failed, texts.Reason);
+        }
+
+        private readonly record struct LineCells(CsvCells Cells) : FunnelAnnotation.ICellWriter<System.Text.StringBuilder>
+        {
+            public void Cell(string value) => Cells.Cell(value);
+            public void Text(System.Text.StringBuilder text) => Cells.Cell(text);
         }
 
         public ILeadAnnotation Annotate(IReadOnlyList<string> fields, double probability)
@@ -148,8 +143,12 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     }
 
     /// <summary>
-    /// The columns the rules read, resolved to header positions at bind time. Rules pass the same column string
-    /// instance on every call, so a reference comparison finds the slot without hashing the name.
+    /// The columns the rules read, resolved to header positions at bind time, found again per call by reference.
+    /// Why that works: the advisor asks for a column only through <see cref="Condition.Column"/> and
+    /// <see cref="Funnel.StageColumn"/>, each a string fixed when the rules were loaded, so every call passes one of the
+    /// instances collected here, and a few reference comparisons cost less than hashing the name on every call.
+    /// Correctness does not rest on it: an equal string from anywhere else finds no slot and is looked up by name
+    /// (<see cref="FieldsLead.Get"/>), only more slowly.
     /// </summary>
     private sealed class ColumnSlots
     {

@@ -32,7 +32,7 @@ public sealed class AdviceCounts
         return sum;
     }
 
-    public void Add(FunnelDecision decision) => Add(decision.Action, decision.Review, decision.SuggestedStage, decision.StageValue);
+    public void Add(FunnelDecision decision) => Add(decision.Advice);
 
     public void Add(FunnelAdvice advice) => Add(advice.Action, advice.Review, advice.SuggestedStage, advice.StageValue);
 

@@ -57,8 +57,8 @@ public sealed class HubSpotExportTests
     public void Country_values_compare_ignoring_case_and_spaces()
     {
         var d = DecideAll(out _);
-        Assert.Equal(IcpFit.Pass, d["101"].Icp!.Fit); // "United States" against "united states"
-        Assert.Equal(IcpFit.Pass, d["103"].Icp!.Fit); // "United Kingdom" against "United  Kingdom"
+        Assert.Equal(IcpFit.Pass, d["101"].Icp!.Value.Fit); // "United States" against "united states"
+        Assert.Equal(IcpFit.Pass, d["103"].Icp!.Value.Fit); // "United Kingdom" against "United  Kingdom"
     }
 
     [Fact]
