@@ -35,7 +35,7 @@ public sealed class Condition
         Column = column;
         Kind = kind;
         Operator = op;
-        Label = string.IsNullOrWhiteSpace(label) ? Text.HumanName(column) : label.Trim();
+        Label = string.IsNullOrWhiteSpace(label) ? ColumnNames.InSentence(column) : label.Trim();
         Values = values;
         Min = min;
         Max = max;

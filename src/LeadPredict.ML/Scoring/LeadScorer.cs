@@ -240,19 +240,3 @@ public sealed class LeadScorer
 
     public static string FormatProbability(double p) => p.ToString("0.000000", CultureInfo.InvariantCulture);
 }
-
-/// <summary>Column names for people: "days_since_last_activity" becomes "Days Since Last Activity".</summary>
-public static class ColumnNames
-{
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
-
-    /// <summary>The display name, worked out once per column name (reasons name columns for every scored lead).</summary>
-    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
-
-    private static string Compute(string column)
-    {
-        var words = SchemaInference.Words(column);
-        if (words.Count == 0) return column;
-        return string.Join(' ', words.Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
-    }
-}
