@@ -59,7 +59,7 @@ public sealed class FunnelAdvisor
     private readonly string[] _minProbabilityText, _noneOf;
     private readonly string?[] _unreachable;
     private readonly FunnelReasons _reasons;
-    [ThreadStatic] private static System.Text.StringBuilder? t_reason, t_failed;
+    [ThreadStatic] private static System.Text.StringBuilder? _threadReason, _threadFailed;
 
     public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null)
     {
@@ -100,8 +100,8 @@ public sealed class FunnelAdvisor
     /// <summary>Advice for a lead whose current stage value is given (null or empty: the first stage).</summary>
     public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
     {
-        var reason = t_reason ??= new System.Text.StringBuilder(256);
-        var failed = t_failed ??= new System.Text.StringBuilder(256);
+        var reason = _threadReason ??= new System.Text.StringBuilder(256);
+        var failed = _threadFailed ??= new System.Text.StringBuilder(256);
         reason.Clear();
         failed.Clear();
         var advice = Advise(lead, probability, stageValue, reason, failed);

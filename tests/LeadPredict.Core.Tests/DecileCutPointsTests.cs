@@ -3,7 +3,7 @@ namespace LeadPredict.Core.Tests;
 public sealed class DecileCutPointsTests
 {
     [Fact]
-    public void The_cut_points_are_the_probabilities_at_each_tenth_of_the_ascending_order()
+    public void Should_cut_at_each_tenth_of_the_ascending_order_When_the_probabilities_come_in_any_order()
     {
         var probabilities = Enumerable.Range(0, 100).Select(i => (99 - i) / 100.0).ToArray(); // in any order
 
@@ -11,7 +11,7 @@ public sealed class DecileCutPointsTests
     }
 
     [Fact]
-    public void A_handful_of_probabilities_still_gives_nine_cut_points_within_them()
+    public void Should_give_nine_cut_points_within_the_range_When_there_are_only_a_few_probabilities()
     {
         var cuts = DecileCutPoints.Of([0.2, 0.9, 0.5]);
 
@@ -21,6 +21,6 @@ public sealed class DecileCutPointsTests
     }
 
     [Fact]
-    public void No_probabilities_is_an_error_that_says_so() =>
+    public void Should_say_there_are_no_probabilities_When_given_none() =>
         Assert.Contains("no probabilities", Assert.Throws<LeadPredictException>(() => DecileCutPoints.Of([])).Message);
 }

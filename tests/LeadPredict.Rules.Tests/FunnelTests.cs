@@ -49,7 +49,7 @@ public sealed class FunnelTests
     }
 
     [Fact]
-    public void Saying_demo_booked_instead_of_demo_requested_is_one_label_in_the_rules_file()
+    public void Should_say_demo_booked_instead_of_demo_requested_When_the_rules_file_labels_the_column()
     {
         var rules = RuleSet.Parse("""
             { "icp": [ { "column": "employees", "op": "atLeast", "value": 50 } ],
@@ -64,7 +64,7 @@ public sealed class FunnelTests
     }
 
     [Fact]
-    public void A_reason_is_the_sentence_its_method_in_FunnelReasons_words()
+    public void Should_word_a_reason_as_its_FunnelReasons_method_does_When_that_sentence_applies()
     {
         var d = Advisor().Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7);
 

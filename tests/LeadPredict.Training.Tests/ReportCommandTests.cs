@@ -7,7 +7,7 @@ namespace LeadPredict.Training.Tests;
 public sealed partial class ReportCommandTests
 {
     [Fact]
-    public void The_report_regenerated_from_a_model_trained_with_an_ICP_has_the_same_ICP_backtest_section()
+    public void Should_show_the_same_ICP_backtest_When_the_report_is_regenerated_from_a_model_trained_with_an_ICP()
     {
         using var dir = new TempDir();
         var model = dir.File("m.zip");
@@ -26,7 +26,7 @@ public sealed partial class ReportCommandTests
     }
 
     [Fact]
-    public void The_report_of_a_model_trained_without_rules_has_no_ICP_section()
+    public void Should_have_no_ICP_section_When_the_model_was_trained_without_rules()
     {
         using var dir = new TempDir();
         var model = dir.File("m.zip");
