@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using LeadPredict.Core;
+using LeadPredict.Core.Csv;
 
 namespace LeadPredict.Timeline;
 
@@ -16,6 +18,9 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
     public const string StageColumnName = "Stage at the time";
     public const string Positive = "yes";
     public const string Negative = "no";
+
+    /// <summary>The columns this table names for people (engagement features and the stage at the time).</summary>
+    public IEnumerable<string> WrittenForPeople => StageColumn is null ? EngagementColumns : EngagementColumns.Append(StageColumn);
 
     public static string LabelColumnFor(int horizonDays) => $"converted_within_{horizonDays}_days";
 
@@ -104,5 +109,26 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
         var lines = new long[n];
         for (var i = 0; i < n; i++) lines[i] = leads.LineOf(set.LeadRows[i]);
         return new SnapshotTable(new LeadTable(leads.SourcePath, leads.Separator, names, columns.ToArray(), lines), headers, stageColumn, labelColumn);
+    }
+
+    /// <summary>Writes the examples (or the given rows) as a UTF-8 CSV, as an export would hold them (missing = empty).</summary>
+    public void WriteCsv(Stream stream, IReadOnlyList<int>? rows = null)
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        var table = Table;
+        writer.Write(CsvText.JoinRow(table.ColumnNames));
+        writer.Write('\n');
+        var columns = Enumerable.Range(0, table.ColumnNames.Count).Select(table.Column).ToArray();
+        var count = rows?.Count ?? table.RowCount;
+        for (var k = 0; k < count; k++)
+        {
+            var r = rows is null ? k : rows[k];
+            for (var c = 0; c < columns.Length; c++)
+            {
+                if (c > 0) writer.Write(',');
+                if (columns[c][r] is { } v) writer.Write(CsvText.Escape(v));
+            }
+            writer.Write('\n');
+        }
     }
 }

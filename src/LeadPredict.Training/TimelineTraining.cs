@@ -53,6 +53,7 @@ internal static class TimelineTraining
         var set = data.Snapshots();
         ct.ThrowIfCancellationRequested();
         var examples = SnapshotTable.Build(set);
+        ML.Scoring.ColumnNames.KeepAsWritten(examples.WrittenForPeople);
         var counts = set.Counts;
         if (counts.Examples == 0)
             throw new LeadPredictException($"{Path.GetFileName(request.DataPath)}: no lead gives a point-in-time example (every snapshot is after a conversion or censored by the {timeline.HorizonDays}-day horizon before the export date {load.AsOf:yyyy-MM-dd}); a shorter horizon or an earlier first snapshot may help.");
@@ -94,7 +95,7 @@ internal static class TimelineTraining
         {
             Config = trainingConfig,
             Table = examples.Table,
-            PointInTimeColumns = examples.EngagementColumns.Concat(examples.StageColumn is null ? [] : [examples.StageColumn]).ToArray(),
+            PointInTimeColumns = examples.WrittenForPeople.ToArray(),
             Time = time,
             Split = new SplitOptions { GroupColumn = data.IdColumn, TimeColumn = SnapshotTable.TimeColumn, Gap = TimeSpan.FromDays(timeline.HorizonDays) },
         };

@@ -246,8 +246,20 @@ public static class ColumnNames
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Written = new(StringComparer.Ordinal);
+
     /// <summary>The display name, worked out once per column name (reasons name columns for every scored lead).</summary>
-    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
+    public static string Display(string column) =>
+        Written.ContainsKey(column) ? column : Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
+
+    /// <summary>
+    /// Columns whose names are already written for people (a timeline model's engagement features, "Pricing page views, last
+    /// 30 days"): shown as they are, not re-cased word by word.
+    /// </summary>
+    public static void KeepAsWritten(IEnumerable<string> columns)
+    {
+        foreach (var c in columns) Written.TryAdd(c, true);
+    }
 
     private static string Compute(string column)
     {
