@@ -45,7 +45,7 @@ internal static class AsOfScoring
             dataset = new DatasetConfig { Id = model.IdColumn, Created = model.CreatedColumn, Timeline = model.Config with { AsOf = null } };
             baseDirectory = Path.GetDirectoryName(Path.GetFullPath(leadsPath))!;
         }
-        var leads = LeadTable.Load(leadsPath, dataset.SeparatorChar, dataset.MissingTokens, cancellationToken: ct);
+        var leads = LeadTableReader.Load(leadsPath, dataset.SeparatorChar, dataset.MissingTokens);
         using var data = TimelineData.Load(leads, dataset, baseDirectory, progress, ct);
         var set = data.OpenLeadsAsOf(asOf, model.Schema);
         if (set.Count == 0)

@@ -20,6 +20,10 @@ public sealed record TimelineModel
     public string? CreatedColumn { get; init; }
     /// <summary>The export date of the training history (the latest time anything was known).</summary>
     public required DateTime ExportDate { get; init; }
+    /// <summary>The engagement features' column headers as training laid them out (<see cref="SnapshotTable"/>).</summary>
+    public IReadOnlyList<string> EngagementColumns { get; init; } = [];
+    /// <summary>The stage-at-the-time column, with a stage history.</summary>
+    public string? StageColumn { get; init; }
     public int HorizonDays => Config.HorizonDays;
 
     /// <summary>What the model's probability means, for outputs, the page and the API.</summary>

@@ -42,8 +42,7 @@ internal static class TimelineTraining
         var timeline = config.Timeline!;
         if (timeline.Validate() is { } problem) throw new LeadPredictException($"{Path.GetFileName(request.ConfigSource)}: {problem}");
         observer.Progress(new("Reading the leads"));
-        var leads = LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
-            new Progress<long>(rows => observer.Progress(new("Reading the leads", null, $"{rows:N0} rows"))), ct);
+        var leads = LeadTableReader.Load(request.DataPath, config.SeparatorChar, config.MissingTokens);
         using var data = TimelineData.Load(leads, config, baseDirectory, new Progress<string>(s => observer.Progress(new("Reading the history", null, s))), ct);
         var load = data.Report;
         foreach (var w in load.Warnings) observer.Warning(w.ToString());
@@ -106,6 +105,8 @@ internal static class TimelineTraining
             IdColumn = data.IdColumn,
             CreatedColumn = created,
             ExportDate = load.AsOf,
+            EngagementColumns = examples.EngagementColumns,
+            StageColumn = examples.StageColumn,
         };
         return new Prepared(prepared, model, load, examples);
     }
