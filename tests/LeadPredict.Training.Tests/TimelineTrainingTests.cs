@@ -6,6 +6,7 @@ using LeadPredict.SampleData.Crm;
 using LeadPredict.TestSupport;
 using LeadPredict.Timeline;
 using Microsoft.ML;
+using Xunit.Abstractions;
 
 namespace LeadPredict.Training.Tests;
 
@@ -58,7 +59,7 @@ public sealed class CrmTraining : IDisposable
     }
 }
 
-public sealed class TimelineTrainingTests(CrmTraining crm) : IClassFixture<CrmTraining>
+public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper output) : IClassFixture<CrmTraining>
 {
     private const int Horizon = 90;
 
@@ -74,6 +75,7 @@ public sealed class TimelineTrainingTests(CrmTraining crm) : IClassFixture<CrmTr
         var truth = context.Split.HoldoutRows.Select(r => crm.History.TrueProbability(ids[r]!, Time(times[r]!), Horizon, Evidence.AllTables)).ToArray();
         var best = RankMetrics.Auc(truth, context.Split.HoldoutLabels);
         var ours = crm.Outcome.Report.HoldoutMetrics.Auc;
+        output.WriteLine($"holdout AUC {ours:F4}, best possible {best:F4} ({ours / best:P1}) on {truth.Length} snapshots");
         Assert.True(ours >= 0.97 * best, $"holdout AUC {ours:F4} is below 97% of the best possible {best:F4} on the same {truth.Length} snapshots");
     }
 
@@ -166,6 +168,7 @@ public sealed class TimelineTrainingTests(CrmTraining crm) : IClassFixture<CrmTr
         var probabilities = ProbabilityModels.For(bundle, new MLContext(seed: 1)).ScoreAll(bundle.Featurizer.FeaturizeRows(snaps, Enumerable.Range(0, rows.Length).ToArray()));
         var everAuc = RankMetrics.Auc(probabilities, context.Split.HoldoutLabels);
         var ours = crm.Outcome.Report.HoldoutMetrics.Auc;
+        output.WriteLine($"point in time {ours:F4}, 'ever converted' with all activities {everAuc:F4}");
         Assert.True(ours >= everAuc + 0.03, $"point-in-time holdout AUC {ours:F4} vs 'ever converted' with all activities {everAuc:F4}");
     }
 }
