@@ -18,7 +18,20 @@ internal static class TimelineTraining
     /// <summary>What reading the history gave: the request to train on its snapshots, and the document stored with the model.</summary>
     internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples) : ITrainingExtension
     {
-        public (string Name, string Json)? AfterEvaluation(TrainingContext context) => (TimelineModel.ExtraName, Model.ToJson());
+        /// <summary>Where to write the training and holdout examples as CSV (train.csv, holdout.csv), for other tools.</summary>
+        public string? ExportDirectory { get; init; }
+
+        public (string Name, string Json)? AfterEvaluation(TrainingContext context)
+        {
+            if (ExportDirectory is { } dir)
+            {
+                Directory.CreateDirectory(dir);
+                AtomicFile.Write(Path.Combine(dir, "train.csv"), s => Examples.WriteCsv(s, context.Split.TrainRows));
+                AtomicFile.Write(Path.Combine(dir, "holdout.csv"), s => Examples.WriteCsv(s, context.Split.HoldoutRows));
+            }
+            return (TimelineModel.ExtraName, Model.ToJson());
+        }
+
         public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }
     }
 

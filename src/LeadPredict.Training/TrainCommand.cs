@@ -33,18 +33,21 @@ internal static class TrainCommand
         var outcomes = new Option<FileInfo?>("--outcomes") { Description = "Outcomes table (lead id, date; CSV or Parquet) saying when leads converted (timeline.outcomes; with --outcome-date)." };
         var outcomeDate = new Option<string?>("--outcome-date") { Description = "The outcomes table's date column (timeline.outcomes.date)." };
         var convertedAt = new Option<string?>("--converted-at") { Description = "The leads table's conversion date column, instead of an outcomes table (timeline.convertedAt)." };
+        var exportSnapshots = new Option<DirectoryInfo?>("--export-snapshots") { Description = "With a timeline: also write the point-in-time examples of each side of the holdout to DIR/train.csv and DIR/holdout.csv (for other tools)." };
         var horizon = new Option<int?>("--horizon") { Description = "Days: an example's label is 'converted within this many days after its time' (timeline.horizonDays, default 90)." };
 
         var command = new Command("train", "Train a model on lead history, print its quality, and save it (with a JSON metrics file beside it).")
         {
             data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force, icp,
-            activities, outcomes, outcomeDate, convertedAt, horizon,
+            activities, outcomes, outcomeDate, convertedAt, horizon, exportSnapshots,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var configFile = parse.GetValue(config);
             var modelPath = parse.GetValue(model)!.FullName;
-            OutputGuard.Check(Outputs(modelPath), [
+            var exportDir = parse.GetValue(exportSnapshots)?.FullName;
+            IEnumerable<FileRole> exports = exportDir is null ? [] : [new("--export-snapshots", Path.Combine(exportDir, "train.csv")), new("--export-snapshots", Path.Combine(exportDir, "holdout.csv"))];
+            OutputGuard.Check(Outputs(modelPath).Concat(exports), [
                 new("--data", parse.GetValue(data)!.FullName), configFile is null ? null : new("--config", configFile.FullName),
                 parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
             var baseConfig = configFile is not null ? TrainingConfig.Load(configFile.FullName) : new TrainingConfig();
@@ -68,7 +71,10 @@ internal static class TrainCommand
             };
             // Timeline paths in a configuration file are relative to its folder; without one, to the current folder.
             var baseDirectory = configFile?.DirectoryName ?? Directory.GetCurrentDirectory();
-            return Run(request, parse.GetValue(icp)?.FullName, baseDirectory, ct);
+            var export = exportDir;
+            if (export is not null && merged.Timeline is null)
+                throw new LeadPredictException("--export-snapshots needs a timeline (a 'timeline' section in --config, or --activities with --outcomes or --converted-at).");
+            return Run(request, parse.GetValue(icp)?.FullName, baseDirectory, export, ct);
         }));
         return command;
     }
@@ -108,7 +114,7 @@ internal static class TrainCommand
         Evaluation = c.Evaluation with { Folds = folds ?? c.Evaluation.Folds },
     };
 
-    private static int Run(TrainingRequest request, string? rulesPath, string baseDirectory, CancellationToken ct)
+    private static int Run(TrainingRequest request, string? rulesPath, string baseDirectory, string? exportSnapshots, CancellationToken ct)
     {
         foreach (var file in ModelCompanions.Repair(request.ModelPath))
             AnsiConsole.MarkupLine($"[grey]Rewrote {Markup.Escape(file)} from the model beside it (it was missing or described another model).[/]");
@@ -119,7 +125,7 @@ internal static class TrainCommand
             var observer = new ConsoleObserver(steps);
             if (request.Config.Timeline is not null)
             {
-                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct);
+                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct) with { ExportDirectory = exportSnapshots };
                 request = prepared.Request;
                 extensions.Insert(0, prepared);
             }
@@ -131,6 +137,8 @@ internal static class TrainCommand
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
         else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
+        if (exportSnapshots is not null)
+            AnsiConsole.MarkupLine($"[grey]Examples: {Markup.Escape(Path.Combine(exportSnapshots, "train.csv"))} and holdout.csv (label '{Markup.Escape(outcome.Report.Card.Label)}'; leave out the id and as_of columns)[/]");
         if (!outcome.Saved) return ExitCodes.NotPromoted;
         AnsiConsole.MarkupLine($"[grey]Metrics: {Markup.Escape(outcome.ReportPath)}[/]");
         var html = Reports.TrainingReportWriter.PathFor(outcome.ModelPath);
