@@ -45,6 +45,7 @@ public sealed record ModelCard
     public required GradeOptions Grades { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     /// <summary>For a model trained on point-in-time snapshots: what its probability means, the horizon, export date, cut-off and counts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public TimeFacts? Time { get; init; }
 }
 
