@@ -19,6 +19,6 @@ if [ "$flat" = 1 ]; then
   exit 0
 fi
 echo; echo "== 1. Train on the CRM history in data/crm (point in time: converts within 90 days) =="
-train train --data data/crm/leads.csv --config data/crm/leadpredict.json --model models/crm-model.zip "$@" || [ $? -eq 3 ]
+train train --data data/crm/leads.csv --config data/crm/leadpredict.json --icp data/crm/rules.json --model models/crm-model.zip "$@" || [ $? -eq 3 ]
 echo; echo "== 2. Rank the leads open on the export date (2026-07-01) =="
-score score --model models/crm-model.zip --input data/crm/leads.csv --config data/crm/leadpredict.json --output models/crm-ranked.csv --top 10
+score score --model models/crm-model.zip --input data/crm/leads.csv --config data/crm/leadpredict.json --icp data/crm/rules.json --output models/crm-ranked.csv --top 10

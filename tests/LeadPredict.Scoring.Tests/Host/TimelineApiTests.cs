@@ -99,6 +99,22 @@ public sealed class TimelineApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Should_Put_Each_Lead_In_The_Stage_It_Was_In_On_The_Date_And_Gate_On_Engagement_Columns_By_Name()
+    {
+        var ranked = _dir.File("ranked-rules.csv");
+        var scored = Cli.Score("score", "--model", _dir.File("crm-model.zip"), "--input", Crm("leads.csv"), "--config", Crm("leadpredict.json"),
+            "--icp", Crm("rules.json"), "--output", ranked, "--as-of", AsOf);
+        Assert.True(scored.ExitCode == 0, scored.All);
+        var table = LeadTable.Load(ranked);
+        var stages = table.Column("stage");
+        // The stage history's HubSpot values as of the date, read through the ladder's aliases.
+        Assert.Contains("Opportunity", stages);
+        Assert.Contains("MQL", stages);
+        Assert.Equal(stages.Length, stages.Count(s => s is "Lead" or "MQL" or "SAL" or "SQL" or "Opportunity" or "Customer" or "Prospect"));
+        Assert.True(table.Column("icp_fit").Distinct().Count() > 1);
+    }
+
+    [Fact]
     public async Task Should_Name_The_Lead_And_Activity_Whose_Timestamp_Does_Not_Parse()
     {
         var lead = new JsonObject
