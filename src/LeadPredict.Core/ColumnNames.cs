@@ -10,7 +10,19 @@ public static class ColumnNames
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
 
     /// <summary>"days_since_last_activity" reads "Days Since Last Activity"; worked out once per name (reasons name columns for every scored lead).</summary>
-    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Title) : Title(column);
+    public static string Display(string column) =>
+        Written.ContainsKey(column) ? column : Cache.Count < 10_000 ? Cache.GetOrAdd(column, Title) : Title(column);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Written = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Columns whose names are already written for people (a timeline model's engagement features, "Pricing page views, last
+    /// 30 days"): shown as they are, not re-cased word by word.
+    /// </summary>
+    public static void KeepAsWritten(IEnumerable<string> columns)
+    {
+        foreach (var c in columns) Written.TryAdd(c, true);
+    }
 
     /// <summary>"job_title", "JobTitle" and "job title" all read "Job title".</summary>
     public static string InSentence(string column)

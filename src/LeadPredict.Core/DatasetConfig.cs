@@ -117,7 +117,8 @@ public record DatasetConfig
     /// <summary>The first setting that is wrong, as a sentence naming it; null when all are valid. Extended by derived configurations.</summary>
     protected virtual string? Problem()
     {
-        if (string.IsNullOrWhiteSpace(Label)) return "'label' is required: the column that says whether a lead converted.";
+        // With a timeline the label is made from the conversion dates ("converted within H days"), not read from a column.
+        if (string.IsNullOrWhiteSpace(Label) && Timeline is null) return "'label' is required: the column that says whether a lead converted (or a 'timeline' section with the conversion dates).";
         _ = SeparatorChar;
         _ = NumberFormatSetting;
         if (DateFormats.Problem(DateFormat) is { } dateProblem) return dateProblem;

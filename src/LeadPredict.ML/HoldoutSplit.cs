@@ -33,6 +33,9 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
     /// <summary>The group of each training row (same order as <see cref="TrainRows"/>) when examples are grouped: folds keep groups whole.</summary>
     public int[]? TrainGroups { get; init; }
 
+    /// <summary>With a time-based holdout: the time from which examples are held out.</summary>
+    public DateTime? Cutoff { get; init; }
+
     /// <summary>
     /// The most recent share of leads when a created-date column is known (the honest test: the model is used on
     /// leads newer than any it learned from), otherwise a stratified random share. With <paramref name="options"/>: whole
@@ -162,7 +165,7 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
         var method = $"examples from {cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} on by {column} ({hold.Length:N0}, {Percent((double)hold.Length / n)})" +
                      (gap > TimeSpan.Zero ? $"; training on examples up to {limit.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} (gap {gap.TotalDays:0.#} days)" : "") +
                      (dropped > 0 ? $"; {dropped:N0} example(s) {(gap > TimeSpan.Zero ? groups is null ? "in the gap" : "in the gap or of leads in the holdout" : "of leads in the holdout")} left out" : "");
-        return Checked(Build(data, train, hold, method, groups));
+        return Checked(Build(data, train, hold, method, groups) with { Cutoff = cutoff });
     }
 
     private static HoldoutSplit Checked(HoldoutSplit split)

@@ -11,7 +11,7 @@ public static class LeakGuard
 {
     public const double AucThreshold = 0.95;
 
-    public static IReadOnlyList<LeakSuspect> Find(LeadTable table, ResolvedDataset data, int seed)
+    public static IReadOnlyList<LeakSuspect> Find(LeadTable table, ResolvedDataset data, int seed, IReadOnlyCollection<string>? pointInTime = null)
     {
         var suspects = new List<LeakSuspect>();
         var candidates = data.Schema.Features.Select(f => (f.Name, f.Kind, f.Number, Excluded: false))
@@ -19,7 +19,7 @@ public static class LeakGuard
         foreach (var (name, kind, number, excluded) in candidates)
         {
             var auc = SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed, number);
-            var byName = SchemaInference.LooksFilledAfterContact(name);
+            var byName = SchemaInference.LooksFilledAfterContact(name) && pointInTime?.Contains(name) != true;
             if (auc >= AucThreshold || byName) suspects.Add(new LeakSuspect(name, auc, byName, excluded));
         }
         return suspects.OrderByDescending(s => s.SingleColumnAuc).ToArray();

@@ -44,6 +44,40 @@ public sealed record ModelCard
     public required IReadOnlyList<double> DecileCutPoints { get; init; }
     public required GradeOptions Grades { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
+    /// <summary>For a model trained on point-in-time snapshots: what its probability means, the horizon, export date, cut-off and counts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public TimeFacts? Time { get; init; }
+}
+
+/// <summary>
+/// The facts of training on point-in-time snapshots, stated in the output, metrics, model card and report: each example is a
+/// lead as of a time t, labelled "converted within <see cref="HorizonDays"/> days after t"; the holdout is the examples from
+/// <see cref="Cutoff"/> on, and training uses only examples at least <see cref="GapDays"/> before it, so no label crosses it.
+/// </summary>
+public sealed record TimeFacts
+{
+    public required string Meaning { get; init; }
+    public required int HorizonDays { get; init; }
+    public required DateTime ExportDate { get; init; }
+    public string ExportDateSource { get; init; } = "";
+    public DateTime? Cutoff { get; init; }
+    public double GapDays { get; init; }
+    public long Examples { get; init; }
+    public long Leads { get; init; }
+    public long Positives { get; init; }
+    /// <summary>Snapshot times left out because their horizon runs past the export date (outcome not known yet).</summary>
+    public long Censored { get; init; }
+    /// <summary>Snapshot times at or after the lead's conversion (not examples).</summary>
+    public long ConvertedBefore { get; init; }
+    public long ClosedBefore { get; init; }
+    public int TrainingExamples { get; init; }
+    public int TrainingLeads { get; init; }
+    public int HoldoutExamples { get; init; }
+    public int HoldoutLeads { get; init; }
+    /// <summary>Examples in neither side: in the gap, or of leads with an example in the holdout.</summary>
+    public int LeftOut { get; init; }
+    /// <summary>Activity types that occur mostly after conversion, with their share (likely leaks), and whether they were excluded.</summary>
+    public IReadOnlyList<string> PostConversionTypes { get; init; } = [];
 }
 
 /// <summary>The headline holdout metrics.</summary>

@@ -72,6 +72,7 @@ public static class TrainingReportWriter
 
         Warnings(html, report.Card);
         Header(html, report);
+        if (card.Time is { } time) Time(html, time);
         if (report.Candidates.Count > 0) ModelChoice(html, report);
 
         Section(html, "ranking", "How well it ranks", "Holdout leads the model never saw in training. The curves bow towards the top-left (ROC) and top-right (precision-recall) the better the model separates converters from the rest.",
@@ -150,6 +151,21 @@ public static class TrainingReportWriter
         html.Append("<div class=\"alert\" role=\"note\"><ul>\n");
         foreach (var w in others) html.Append("<li>").Append(E(w)).Append("</li>\n");
         html.Append("</ul></div>\n");
+    }
+
+    /// <summary>A model trained on point-in-time snapshots: what its probability means, and how the examples were made and split.</summary>
+    private static void Time(StringBuilder html, TimeFacts t)
+    {
+        html.Append("<section id=\"time\">\n<h2>Point in time: converts within ").Append(t.HorizonDays).Append(" days</h2>\n<p>")
+            .Append(E($"The probability is of converting within {t.HorizonDays} days of the date a lead is scored as of. Each example is a lead as of a time t, with only what was logged before t, labelled by whether it converted in the {t.HorizonDays} days after t. History exported {t.ExportDate:yyyy-MM-dd HH:mm} UTC ({t.ExportDateSource})."))
+            .Append("</p>\n<ul>\n")
+            .Append("<li>").Append(E($"{t.Examples:N0} examples of {t.Leads:N0} leads; {t.Positives:N0} converted within {t.HorizonDays} days.")).Append("</li>\n")
+            .Append("<li>").Append(E($"Not examples: {t.Censored:N0} censored (the horizon passes the export date, so the outcome is not known yet), {t.ConvertedBefore:N0} after the lead's conversion, {t.ClosedBefore:N0} after it was closed as lost.")).Append("</li>\n");
+        if (t.Cutoff is { } cutoff)
+            html.Append("<li>").Append(E($"Time-based holdout: examples from {cutoff:yyyy-MM-dd} on ({t.HoldoutExamples:N0} examples, {t.HoldoutLeads:N0} leads); training on examples up to {cutoff.AddDays(-t.GapDays):yyyy-MM-dd} ({t.TrainingExamples:N0} examples, {t.TrainingLeads:N0} leads): a gap of {t.GapDays:0} days, at least the horizon, so no training label reaches past the cut-off; all of a lead's examples are on one side. {t.LeftOut:N0} left out.")).Append("</li>\n");
+        if (t.PostConversionTypes.Count > 0)
+            html.Append("<li>").Append(E($"Activity types that happen mostly after conversion (likely leaks; their events after a conversion never enter features): {string.Join("; ", t.PostConversionTypes)}.")).Append("</li>\n");
+        html.Append("</ul>\n</section>\n");
     }
 
     /// <summary>Every model cross-validation compared: a chart of their CV AUCs with spreads, and the table.</summary>

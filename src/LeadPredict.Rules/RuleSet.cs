@@ -25,7 +25,8 @@ public sealed class RuleSet
     public Icp? Icp { get; }
     public Funnel Funnel { get; }
 
-    private static readonly string[] StageColumnKeys = ["stage", "lifecyclestage", "leadstage", "funnelstage"];
+    // "Stage at the time": the stage a timeline model's example was in at its time (LeadPredict.Timeline.SnapshotTable).
+    private static readonly string[] StageColumnKeys = ["stage", "lifecyclestage", "leadstage", "funnelstage", "stageatthetime"];
 
     /// <summary>No rules file: no ICP, the default ladder and gates, the stage column found by name ("stage", "lifecyclestage", ...).</summary>
     public static RuleSet Default(IReadOnlyDictionary<string, ColumnKind> columns) =>

@@ -22,48 +22,92 @@ internal static class ScoreCommand
         var top = new Option<int>("--top") { Description = "How many of the best leads to print.", DefaultValueFactory = _ => 10 };
         var noReasons = new Option<bool>("--no-reasons") { Description = "Skip the per-lead reasons (faster)." };
         var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md); without it the default ladder applies and ICP gates are skipped." };
-        var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV.")
+        var asOf = new Option<string?>("--as-of") { Description = "With a model trained on a timeline: rank the leads open as of this date (ISO 8601, UTC unless it has an offset); default: the export's latest timestamp." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "With a model trained on a timeline: the configuration naming the activity log and outcome tables (paths relative to it); default: the model's, relative to --input's folder." };
+        var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV. With a model trained on a timeline, --input is the leads table and the open leads are ranked as of a date.")
         {
-            model, input, output, top, noReasons, icp,
+            model, input, output, top, noReasons, icp, asOf, config,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
+            DateTime? asOfTime = null;
+            if (parse.GetValue(asOf) is { } text)
+            {
+                if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+                    throw new LeadPredictException($"--as-of '{text}' is not a date; use ISO 8601, e.g. 2026-07-01 or 2026-07-01T09:00:00+02:00.");
+                asOfTime = parsed.UtcDateTime;
+            }
             var request = new ScoreRequest(parse.GetValue(model)!.FullName, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
-                parse.GetValue(top), !parse.GetValue(noReasons), parse.GetValue(icp)?.FullName);
+                parse.GetValue(top), !parse.GetValue(noReasons), parse.GetValue(icp)?.FullName)
+            {
+                AsOf = asOfTime,
+                ConfigPath = parse.GetValue(config)?.FullName,
+            };
             return Run(request, ct);
         }));
         return command;
     }
 
-    internal sealed record ScoreRequest(string ModelPath, string InputPath, string OutputPath, int Top, bool Reasons, string? RulesPath = null);
+    internal sealed record ScoreRequest(string ModelPath, string InputPath, string OutputPath, int Top, bool Reasons, string? RulesPath = null)
+    {
+        /// <summary>For a model trained on a timeline: the time the open leads are ranked as of (default: the export date).</summary>
+        public DateTime? AsOf { get; init; }
+        /// <summary>For a model trained on a timeline: the configuration naming its tables.</summary>
+        public string? ConfigPath { get; init; }
+    }
 
     internal static int Run(ScoreRequest request, CancellationToken ct)
     {
         OutputGuard.Check([new("--output", request.OutputPath)],
-            [new("--input", request.InputPath), new("--model", request.ModelPath), request.RulesPath is null ? null : new("--icp", request.RulesPath)], refuseZip: true);
+            [new("--input", request.InputPath), new("--model", request.ModelPath), request.RulesPath is null ? null : new("--icp", request.RulesPath),
+                request.ConfigPath is null ? null : new("--config", request.ConfigPath)], refuseZip: true);
         BatchSummary summary;
         string? priorWarning;
         var sw = Stopwatch.StartNew();
         AtomicFile.RemoveStaleTemporaries(request.OutputPath); // a killed run's (lead data, up to the size of the output)
         ModelBundle bundle;
         FunnelAnnotator funnel;
-        using (var steps = new StepPrinter())
+        AsOfScoring.Prepared? asOf = null;
+        try
         {
-            steps.Step("Loading model");
-            bundle = ModelBundle.Load(request.ModelPath);
-            var scorer = ScoringExtensions.Scorer(bundle, request.RulesPath);
-            priorWarning = ScoringExtensions.PriorWarning(scorer);
-            funnel = new FunnelAnnotator(bundle, request.RulesPath);
-            steps.Step("Scoring leads", $"model {bundle.Card.Version}");
-            summary = new BatchScorer(scorer, [funnel]).ScoreFile(request.InputPath, request.OutputPath,
-                new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool) },
-                new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
-            steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
-            steps.Complete();
+            using (var steps = new StepPrinter())
+            {
+                steps.Step("Loading model");
+                bundle = ModelBundle.Load(request.ModelPath);
+                var timeline = LeadPredict.Timeline.TimelineModel.From(bundle.Report.Extensions);
+                if (timeline is null && (request.AsOf is not null || request.ConfigPath is not null))
+                    throw new LeadPredictException($"--as-of and --config need a model trained on a timeline (activity log and conversion dates); {Path.GetFileName(request.ModelPath)} was trained on a flat lead file.");
+                var input = request.InputPath;
+                if (timeline is not null)
+                {
+                    steps.Step("Reading the history");
+                    asOf = AsOfScoring.Prepare(bundle, timeline, request.InputPath, request.ConfigPath, request.AsOf,
+                        new Progress<string>(s => steps.Step("Reading the history", s)), ct);
+                    foreach (var w in asOf.Load.Warnings) steps.Line($"[yellow]warning:[/] {Markup.Escape(w.ToString())}");
+                    steps.Step("Reading the history", $"{asOf.OpenLeads:N0} leads open as of {asOf.AsOf:yyyy-MM-dd HH:mm:ss} UTC");
+                    input = asOf.ExamplesPath;
+                }
+                var scorer = ScoringExtensions.Scorer(bundle, request.RulesPath);
+                priorWarning = ScoringExtensions.PriorWarning(scorer);
+                funnel = new FunnelAnnotator(bundle, request.RulesPath);
+                steps.Step("Scoring leads", $"model {bundle.Card.Version}");
+                summary = new BatchScorer(scorer, [funnel]).ScoreFile(input, request.OutputPath,
+                    new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool) },
+                    new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
+                steps.Step("Scoring leads", $"{summary.Leads:N0} leads");
+                steps.Complete();
+            }
         }
+        finally
+        {
+            asOf?.Dispose();
+        }
+        if (asOf is not null)
+            AnsiConsole.MarkupLine($"[bold]As of {asOf.AsOf:yyyy-MM-dd HH:mm:ss} UTC[/] ({Markup.Escape(asOf.AsOfSource)}): probability = [bold]converts within {asOf.Model.HorizonDays} days of {asOf.AsOf:yyyy-MM-dd}[/]; {asOf.OpenLeads:N0} open leads.");
         if (priorWarning is not null) CommandRunner.Warning(priorWarning);
         foreach (var w in summary.Warnings) CommandRunner.Warning(w);
-        Print(summary, bundle, funnel, request.Top);
+        Print(summary, bundle, funnel, request.Top,
+            asOf is null ? null : $"open as of {asOf.AsOf:yyyy-MM-dd}; probability of converting within {asOf.Model.HorizonDays} days");
         AnsiConsole.MarkupLine($"[green]Ranked {summary.Leads:N0} leads into {Markup.Escape(request.OutputPath)}[/] [grey]({sw.Elapsed.TotalSeconds:F1} s)[/]");
         return ExitCodes.Ok;
     }
@@ -71,12 +115,12 @@ internal static class ScoreCommand
     // The best-ranked leads searched for the "promote next" and "hidden gems" shortlists.
     private const int ShortlistPool = 200;
 
-    private static void Print(BatchSummary summary, ModelBundle bundle, FunnelAnnotator funnel, int top)
+    private static void Print(BatchSummary summary, ModelBundle bundle, FunnelAnnotator funnel, int top, string? meaning = null)
     {
         var shown = summary.Top.Take(top).ToArray();
         if (shown.Length > 0)
         {
-            var t = new Table().Border(TableBorder.Rounded).Title($"Top {shown.Length} of {summary.Leads:N0} leads");
+            var t = new Table().Border(TableBorder.Rounded).Title($"Top {shown.Length} of {summary.Leads:N0} leads{(meaning is null ? "" : $" ({meaning})")}");
             t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.Layout.IdHeader))
                 .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
             if (funnel.ChecksIcp) t.AddColumn("ICP");

@@ -60,6 +60,9 @@ public sealed class SingleLeadFeatures : IDisposable
     private readonly string _insertStages;
     private readonly string _checkStages;
 
+    /// <summary>The stage the lead was in strictly before the last <see cref="Compute"/>'s time (null without a stage history or stages).</summary>
+    public string? LastStage { get; private set; }
+
     /// <summary>How long the last <see cref="Compute"/> took.</summary>
     public TimeSpan LastElapsed { get; private set; }
 
@@ -97,6 +100,7 @@ public sealed class SingleLeadFeatures : IDisposable
             throw new LeadPredictException($"stages[{b}]: needs a stage and {TimeSql.Expected(_config)} for when it was entered.");
         _db.Execute(sql);
         var rows = EngagementSql.Compute(_db, _schema, "snaps", withLabels: false, progress: null, typesReady: true);
+        LastStage = rows.StageAt?[0];
         LastElapsed = clock.Elapsed;
         return rows.Features;
     }

@@ -36,6 +36,8 @@ public sealed class TimelineData : IDisposable
     /// <summary>Snapshots whose features are aggregated at once (bounds memory; tests make it small to cross chunk edges).</summary>
     internal int SnapshotsPerChunk { get; set; } = EngagementSql.DefaultSnapshotsPerChunk;
     public string IdColumn { get; }
+    /// <summary>The leads table's creation date column (configured or inferred).</summary>
+    public string CreatedColumn { get; private init; } = "";
     public TimelineLoadReport Report { get; private set; } = null!;
     public DateTime AsOf => Report.AsOf;
     internal long AsOfMicros { get; private set; }
@@ -67,7 +69,7 @@ public sealed class TimelineData : IDisposable
             else Directory.CreateDirectory(spill, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var limit = Math.Max(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2) >> 20;
             db.Execute($"SET memory_limit = '{limit}MB'; SET temp_directory = {Sql.Literal(spill)}; SET preserve_insertion_order = false");
-            var data = new TimelineData(db, leads, id, config, progress) { _spill = spill };
+            var data = new TimelineData(db, leads, id, config, progress) { _spill = spill, CreatedColumn = created };
             data.LoadAll(dataset, created, Path.GetFullPath(baseDirectory), cancellationToken);
             return data;
         }

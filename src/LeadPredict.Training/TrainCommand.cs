@@ -29,24 +29,38 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
         var force = new Option<bool>("--force") { Description = "Replace the existing model even if the new one is worse." };
         var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md): backtest the ICP on this history and resolve gate thresholds." };
+        var activities = new Option<FileInfo?>("--activities") { Description = "Activity log (CSV or Parquet: lead id, timestamp, type): train on point-in-time snapshots (sets the config's timeline.activities)." };
+        var outcomes = new Option<FileInfo?>("--outcomes") { Description = "Outcomes table (lead id, date; CSV or Parquet) saying when leads converted (timeline.outcomes; with --outcome-date)." };
+        var outcomeDate = new Option<string?>("--outcome-date") { Description = "The outcomes table's date column (timeline.outcomes.date)." };
+        var convertedAt = new Option<string?>("--converted-at") { Description = "The leads table's conversion date column, instead of an outcomes table (timeline.convertedAt)." };
+        var exportSnapshots = new Option<DirectoryInfo?>("--export-snapshots") { Description = "With a timeline: also write the point-in-time examples of each side of the holdout to DIR/train.csv and DIR/holdout.csv (for other tools)." };
+        var horizon = new Option<int?>("--horizon") { Description = "Days: an example's label is 'converted within this many days after its time' (timeline.horizonDays, default 90)." };
 
         var command = new Command("train", "Train a model on lead history, print its quality, and save it (with a JSON metrics file beside it).")
         {
             data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force, icp,
+            activities, outcomes, outcomeDate, convertedAt, horizon, exportSnapshots,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
             var configFile = parse.GetValue(config);
             var modelPath = parse.GetValue(model)!.FullName;
-            OutputGuard.Check(Outputs(modelPath), [
+            var exportDir = parse.GetValue(exportSnapshots)?.FullName;
+            IEnumerable<FileRole> exports = exportDir is null ? [] : [new("--export-snapshots", Path.Combine(exportDir, "train.csv")), new("--export-snapshots", Path.Combine(exportDir, "holdout.csv"))];
+            OutputGuard.Check(Outputs(modelPath).Concat(exports), [
                 new("--data", parse.GetValue(data)!.FullName), configFile is null ? null : new("--config", configFile.FullName),
                 parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
             var baseConfig = configFile is not null ? TrainingConfig.Load(configFile.FullName) : new TrainingConfig();
             var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
                 CommandRunner.SplitList(parse.GetValue(exclude)), parse.GetValue(separator), parse.GetValue(created),
                 parse.GetValue(trainer), parse.GetValue(trees), parse.GetValue(folds), parse.GetValue(seed));
-            if (string.IsNullOrWhiteSpace(merged.Label))
-                throw new LeadPredictException("the outcome column is not known: pass --label COLUMN or a --config file with \"label\" (see 'init').");
+            merged = merged with
+            {
+                Timeline = TimelineTraining.Merge(merged.Timeline, parse.GetValue(activities)?.FullName, parse.GetValue(outcomes)?.FullName,
+                    parse.GetValue(outcomeDate), parse.GetValue(convertedAt), parse.GetValue(horizon)),
+            };
+            if (string.IsNullOrWhiteSpace(merged.Label) && merged.Timeline is null)
+                throw new LeadPredictException("the outcome column is not known: pass --label COLUMN or a --config file with \"label\" (see 'init'), or the conversion dates (--outcomes, --converted-at or a 'timeline' section).");
             var request = new TrainingRequest
             {
                 DataPath = parse.GetValue(data)!.FullName,
@@ -55,7 +69,12 @@ internal static class TrainCommand
                 ConfigSource = configFile?.FullName ?? "command line",
                 Force = parse.GetValue(force),
             };
-            return Run(request, parse.GetValue(icp)?.FullName, ct);
+            // Timeline paths in a configuration file are relative to its folder; without one, to the current folder.
+            var baseDirectory = configFile?.DirectoryName ?? Directory.GetCurrentDirectory();
+            var export = exportDir;
+            if (export is not null && merged.Timeline is null)
+                throw new LeadPredictException("--export-snapshots needs a timeline (a 'timeline' section in --config, or --activities with --outcomes or --converted-at).");
+            return Run(request, parse.GetValue(icp)?.FullName, baseDirectory, export, ct);
         }));
         return command;
     }
@@ -95,17 +114,22 @@ internal static class TrainCommand
         Evaluation = c.Evaluation with { Folds = folds ?? c.Evaluation.Folds },
     };
 
-    private static int Run(TrainingRequest request, string? rulesPath, CancellationToken ct)
+    private static int Run(TrainingRequest request, string? rulesPath, string baseDirectory, string? exportSnapshots, CancellationToken ct)
     {
         foreach (var file in ModelCompanions.Repair(request.ModelPath))
             AnsiConsole.MarkupLine($"[grey]Rewrote {Markup.Escape(file)} from the model beside it (it was missing or described another model).[/]");
-        var extensions = TrainingExtensions.Default(request, rulesPath);
-        var trainer = new ModelTrainer(TimeProvider.System, extensions);
+        var extensions = TrainingExtensions.Default(request, rulesPath).ToList();
         TrainingOutcome outcome;
         using (var steps = new StepPrinter())
         {
             var observer = new ConsoleObserver(steps);
-            outcome = trainer.Train(request, observer, ct);
+            if (request.Config.Timeline is not null)
+            {
+                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct) with { ExportDirectory = exportSnapshots };
+                request = prepared.Request;
+                extensions.Insert(0, prepared);
+            }
+            outcome = new ModelTrainer(TimeProvider.System, extensions).Train(request, observer, ct);
             steps.Complete();
         }
         Print(outcome.Report);
@@ -113,6 +137,8 @@ internal static class TrainCommand
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
         else AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(outcome.Message)}[/]");
+        if (exportSnapshots is not null)
+            AnsiConsole.MarkupLine($"[grey]Examples: {Markup.Escape(Path.Combine(exportSnapshots, "train.csv"))} and holdout.csv (label '{Markup.Escape(outcome.Report.Card.Label)}'; leave out the id and as_of columns)[/]");
         if (!outcome.Saved) return ExitCodes.NotPromoted;
         AnsiConsole.MarkupLine($"[grey]Metrics: {Markup.Escape(outcome.ReportPath)}[/]");
         var html = Reports.TrainingReportWriter.PathFor(outcome.ModelPath);
@@ -154,6 +180,7 @@ internal static class TrainCommand
             AnsiConsole.Write(compared);
         }
         AnsiConsole.MarkupLine($"[bold]Model {card.Version}[/]: {Markup.Escape(card.Model)}; {card.FeatureColumns} columns ({card.FeatureSlots} features)");
+        if (card.Time is { } time) PrintTime(time);
         AnsiConsole.MarkupLine($"  chosen by {Markup.Escape(card.ChosenBy)}");
         if (card.Calibration is { } calibration) AnsiConsole.MarkupLine($"  calibration: {Markup.Escape(calibration)}");
         AnsiConsole.MarkupLine($"  holdout {card.HoldoutRows:N0} leads ({Markup.Escape(card.HoldoutMethod)}). {Markup.Escape(card.Figures)}");
@@ -190,6 +217,17 @@ internal static class TrainCommand
         }
         if (report.Champion is { } c)
             AnsiConsole.MarkupLine($"Champion {Markup.Escape(c.ChampionVersion)}: {Markup.Escape(c.Decision)}");
+    }
+
+    /// <summary>What the probability means and how the snapshots were split, so no one reads it as "ever converts".</summary>
+    private static void PrintTime(TimeFacts t)
+    {
+        AnsiConsole.MarkupLine($"  [bold]probability = converts within {t.HorizonDays} days[/] of the date a lead is scored as of; history exported {t.ExportDate:yyyy-MM-dd HH:mm} UTC ({Markup.Escape(t.ExportDateSource)})");
+        AnsiConsole.MarkupLine($"  examples: {t.Examples:N0} point-in-time snapshots of {t.Leads:N0} leads, {t.Positives:N0} converted within {t.HorizonDays} days; " +
+                               $"not examples: {t.Censored:N0} censored (horizon past the export date), {t.ConvertedBefore:N0} after the lead's conversion, {t.ClosedBefore:N0} after it was closed as lost");
+        if (t.Cutoff is { } cutoff)
+            AnsiConsole.MarkupLine($"  time-based holdout: examples from {cutoff:yyyy-MM-dd} on ({t.HoldoutExamples:N0} examples, {t.HoldoutLeads:N0} leads); " +
+                                   $"training on examples up to {cutoff.AddDays(-t.GapDays):yyyy-MM-dd} (gap {t.GapDays:0} days ≥ horizon: no label crosses the cut-off; {t.TrainingExamples:N0} examples, {t.TrainingLeads:N0} leads); {t.LeftOut:N0} left out");
     }
 
     private static void PrintRules(LeadPredict.Advice.RulesTrainingExtension rules)

@@ -34,7 +34,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var options = config.Trainer;
 
         observer.Progress(new("Reading data"));
-        var table = LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
+        var table = request.Table ?? LeadTable.Load(request.DataPath, config.SeparatorChar, config.MissingTokens,
             new Progress<long>(rows => observer.Progress(new("Reading data", null, $"{rows:N0} rows"))), ct);
         var data = SchemaResolver.Resolve(config, table, request.ConfigSource);
         foreach (var warning in data.Warnings) observer.Warning(warning);
@@ -47,7 +47,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         foreach (var ext in _extensions) ext.Prepare(table, data);
 
         observer.Progress(new("Checking columns for leaks"));
-        var suspects = LeakGuard.Find(table, LeakCheckSample(data, options.Seed), options.Seed);
+        var suspects = LeakGuard.Find(table, LeakCheckSample(data, options.Seed), options.Seed, request.PointInTimeColumns);
         observer.LeakSuspects(suspects);
         ct.ThrowIfCancellationRequested();
 
@@ -152,6 +152,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
                 ["ml.net"] = typeof(MLContext).Assembly.GetName().Version?.ToString() ?? "?",
                 ["dotnet"] = Environment.Version.ToString(),
             },
+            Time = request.Time is { } facts ? WithSides(facts, table, split, request.Split) : null,
         };
         var report = new TrainingReport
         {
@@ -212,6 +213,27 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var outcome = new TrainingOutcome(report, promoted, target, reportPath, message);
         foreach (var ext in _extensions) ext.AfterSave(context, outcome);
         return outcome;
+    }
+
+    /// <summary>The snapshots' facts with the holdout's cut-off and the examples and leads on each side.</summary>
+    private static TimeFacts WithSides(TimeFacts time, LeadTable table, HoldoutSplit split, SplitOptions? options)
+    {
+        int Leads(int[] rows)
+        {
+            if (options?.GroupColumn is not { } group) return rows.Length;
+            var ids = table.Column(group);
+            return rows.Select(r => ids[r]).Distinct(StringComparer.Ordinal).Count();
+        }
+        return time with
+        {
+            Cutoff = split.Cutoff,
+            GapDays = options?.Gap.TotalDays ?? 0,
+            TrainingExamples = split.TrainRows.Length,
+            TrainingLeads = Leads(split.TrainRows),
+            HoldoutExamples = split.HoldoutRows.Length,
+            HoldoutLeads = Leads(split.HoldoutRows),
+            LeftOut = (int)(time.Examples - split.TrainRows.Length - split.HoldoutRows.Length),
+        };
     }
 
     /// <summary>A single-valued label, or fewer than <see cref="MinimumPerClass"/> of either outcome, cannot be learned from.</summary>

@@ -13,6 +13,15 @@ public sealed record TrainingRequest
     public int ImportanceRepeats { get; init; } = 3;
     /// <summary>For examples that are not one row per lead (snapshots): groups and a time-based holdout with a gap.</summary>
     public SplitOptions? Split { get; init; }
+    /// <summary>
+    /// Examples made in memory (point-in-time snapshots of a CRM history) instead of read from <see cref="DataPath"/>, which
+    /// then names the leads table they came from.
+    /// </summary>
+    public LeadTable? Table { get; init; }
+    /// <summary>Columns built point in time (engagement features): their names say nothing about when they were filled in.</summary>
+    public IReadOnlyCollection<string> PointInTimeColumns { get; init; } = [];
+    /// <summary>The snapshots' facts (horizon, export date, counts); the split's cut-off and sides are added by training.</summary>
+    public TimeFacts? Time { get; init; }
 }
 
 /// <summary>A step of training, reported as it happens.</summary>

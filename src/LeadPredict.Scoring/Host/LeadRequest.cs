@@ -24,6 +24,14 @@ public sealed class LeadRequest
     public required IReadOnlyList<string> Header { get; init; }
     public required IReadOnlyList<string[]> Rows { get; init; }
     public required IReadOnlyList<string> Fingerprints { get; init; }
+    /// <summary>For a model trained on a timeline: each lead's <c>activities</c> (timestamp, type, value) as sent; empty otherwise.</summary>
+    public IReadOnlyList<IReadOnlyList<LeadPredict.Timeline.ActivityInput>> Activities { get; init; } = [];
+    /// <summary>For a model trained on a timeline: each lead's <c>stages</c> (stage, enteredAt) as sent.</summary>
+    public IReadOnlyList<IReadOnlyList<LeadPredict.Timeline.StageInput>> Stages { get; init; } = [];
+
+    /// <summary>The keys of a lead that carry its history rather than a column (with a model trained on a timeline).</summary>
+    public const string ActivitiesKey = "activities";
+    public const string StagesKey = "stages";
 
     public static LeadRequest Parse(ReadOnlyMemory<byte> body, ScoringModel model, int maxLeads, int parallelThreshold = int.MaxValue)
     {
@@ -49,6 +57,8 @@ public sealed class LeadRequest
             // Pass 1 (in order): every lead is an object; the header is the union of their keys in order of first use.
             var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             var header = new List<string>();
+            var timeline = model.Timeline is not null;
+            bool History(string name) => timeline && (name.Equals(ActivitiesKey, StringComparison.OrdinalIgnoreCase) || name.Equals(StagesKey, StringComparison.OrdinalIgnoreCase));
             var leads = new JsonElement[count];
             var i = 0;
             foreach (var lead in root.EnumerateArray())
@@ -62,7 +72,7 @@ public sealed class LeadRequest
                     if (j < header.Count && NameEquals(p, header[j], i)) { j++; continue; }
                     j++;
                     var name = Name(p, i);
-                    if (!columns.ContainsKey(name)) { columns[name] = header.Count; header.Add(name); }
+                    if (!History(name) && !columns.ContainsKey(name)) { columns[name] = header.Count; header.Add(name); }
                 }
                 leads[i++] = lead;
             }
@@ -70,6 +80,8 @@ public sealed class LeadRequest
             // Pass 2 (in parallel for big batches): values, types and fingerprints; the first problem by lead index is reported.
             var rows = new string[count][];
             var fingerprints = new string[count];
+            var activities = new IReadOnlyList<LeadPredict.Timeline.ActivityInput>[timeline ? count : 0];
+            var stages = new IReadOnlyList<LeadPredict.Timeline.StageInput>[timeline ? count : 0];
             var problems = new RequestProblem?[count];
             var idName = model.Bundle.Schema.Id;
             void Range(int from, int to)
@@ -85,9 +97,19 @@ public sealed class LeadRequest
                         Array.Fill(row, "");
                         props.Clear();
                         var hasId = idName is null;
+                        if (timeline) { activities[k] = []; stages[k] = []; }
                         foreach (var p in leads[k].EnumerateObject())
                         {
                             var name = Name(p, k); // JsonProperty.Name allocates: read it once
+                            if (History(name))
+                            {
+                                if (name.Equals(ActivitiesKey, StringComparison.OrdinalIgnoreCase))
+                                    activities[k] = Objects(p.Value, $"leads[{k}].{ActivitiesKey}", (o, f) => new LeadPredict.Timeline.ActivityInput(Field(o, "timestamp", f), Field(o, "type", f), Field(o, "value", f)));
+                                else
+                                    stages[k] = Objects(p.Value, $"leads[{k}].{StagesKey}", (o, f) => new LeadPredict.Timeline.StageInput(Field(o, "stage", f), Field(o, "enteredAt", f)));
+                                props.Add((name, p.Value));
+                                continue;
+                            }
                             var value = Scalar(name, p.Value, k, model);
                             row[columns[name]] = value;
                             props.Add((name, p.Value));
@@ -103,8 +125,42 @@ public sealed class LeadRequest
             if (count < parallelThreshold) Range(0, count);
             else Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, count, Math.Max(16, count / (Environment.ProcessorCount * 4))), r => Range(r.Item1, r.Item2));
             foreach (var problem in problems) if (problem is not null) throw problem;
-            return new LeadRequest { Header = header, Rows = rows, Fingerprints = fingerprints };
+            return new LeadRequest { Header = header, Rows = rows, Fingerprints = fingerprints, Activities = activities, Stages = stages };
         }
+    }
+
+    /// <summary>A lead's list of history records: an array of objects, each read by <paramref name="read"/>.</summary>
+    private static T[] Objects<T>(JsonElement array, string field, Func<JsonElement, string, T> read)
+    {
+        if (array.ValueKind == JsonValueKind.Null) return [];
+        if (array.ValueKind != JsonValueKind.Array)
+            throw new RequestProblem(field, $"expected an array of objects, got {Describe(array.ValueKind)}.");
+        var result = new T[array.GetArrayLength()];
+        var j = 0;
+        foreach (var o in array.EnumerateArray())
+        {
+            var at = $"{field}[{j}]";
+            if (o.ValueKind != JsonValueKind.Object) throw new RequestProblem(at, $"expected an object, got {Describe(o.ValueKind)}.");
+            result[j++] = read(o, at);
+        }
+        return result;
+    }
+
+    /// <summary>One text field of a history record (a number is taken as written); null when absent.</summary>
+    private static string? Field(JsonElement o, string name, string at)
+    {
+        foreach (var p in o.EnumerateObject())
+        {
+            if (!p.NameEquals(name) && !string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
+            return p.Value.ValueKind switch
+            {
+                JsonValueKind.String => HistoryText(p.Value, $"{at}.{name}"),
+                JsonValueKind.Number => p.Value.GetRawText(),
+                JsonValueKind.Null => null,
+                _ => throw new RequestProblem($"{at}.{name}", $"expected a string, got {Describe(p.Value.ValueKind)}."),
+            };
+        }
+        return null;
     }
 
     private static string Scalar(string name, JsonElement v, int i, ScoringModel model)
@@ -144,6 +200,12 @@ public sealed class LeadRequest
     {
         try { return v.GetString()!; }
         catch (InvalidOperationException) { throw new RequestProblem($"leads[{lead}].{name}", $"the value {NotUnicode}."); }
+    }
+
+    private static string HistoryText(JsonElement v, string field)
+    {
+        try { return v.GetString()!; }
+        catch (InvalidOperationException) { throw new RequestProblem(field, $"the value {NotUnicode}."); }
     }
 
     private static string Name(JsonProperty p, int lead)

@@ -20,7 +20,15 @@ public sealed record ScoredLeadDto(
 /// The leads in the order they were sent; <c>rank</c> orders them best first. <see cref="PredictionLog"/> is "logged" once
 /// every lead is durably in the prediction log, "not-logged" when the log could not take them, "off" when it is turned off.
 /// </summary>
-public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads, string PredictionLog);
+public sealed record ScoreResponse(string Model, int Count, IReadOnlyList<ScoredLeadDto> Leads, string PredictionLog)
+{
+    /// <summary>For a model trained on a timeline: the time the leads were scored as of (UTC).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+    /// <summary>For a model trained on a timeline: what the probability means ("converting within 90 days of ...").</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Meaning { get; init; }
+}
 
 public sealed record ModelInfo(ModelCard Card, DateTimeOffset LoadedAt, string File, IReadOnlyList<string> AnnotationColumns);
 
@@ -41,7 +49,7 @@ public static class ScoringApi
         var api = app.MapGroup("/api/v1").WithTags("Scoring");
         api.MapPost("/score", ScoreAsync)
             .WithSummary("Score leads")
-            .WithDescription("A JSON array of leads (objects keyed by the export's column names); one lead is an array of one. Returns each lead's probability, score, grade, annotations and top reasons, in the order sent.")
+            .WithDescription("A JSON array of leads (objects keyed by the export's column names); one lead is an array of one. Returns each lead's probability, score, grade, annotations and top reasons, in the order sent. With a model trained on a timeline, each lead also carries its 'activities' ([{timestamp, type, value}]) and optionally 'stages' ([{stage, enteredAt}]), and the probability is of converting within the model's horizon of 'asOf' (query parameter, default now).")
             .Accepts<List<Dictionary<string, object?>>>("application/json");
         api.MapPost("/score/csv", ScoreCsvAsync)
             .WithSummary("Rank a CSV file")
@@ -70,7 +78,7 @@ public static class ScoringApi
 
     private static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> ScoreAsync(
         HttpRequest request, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
-        bool? reasons, CancellationToken ct)
+        bool? reasons, string? asOf, CancellationToken ct)
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
@@ -79,9 +87,16 @@ public static class ScoringApi
         {
             var body = await Body.ReadAsync(request, o.MaxJsonBytes, ct);
             var leads = LeadRequest.Parse(body, model, o.MaxLeadsPerRequest, o.ParallelThreshold);
-            var binding = model.Bind(leads.Header, "request");
+            var (header, rows) = (leads.Header, leads.Rows);
+            DateTime? at = null;
+            if (model.Timeline is { } timeline)
+            {
+                at = AsOf(asOf, time);
+                (header, rows) = timeline.Extend(leads, at.Value);
+            }
+            var binding = model.Bind(header, "request");
             var each = reasons == false ? 0 : o.ReasonsEachWay;
-            var ranked = Rank(model, binding, leads.Rows, each, o.ParallelThreshold);
+            var ranked = Rank(model, binding, rows, each, o.ParallelThreshold);
             var now = time.GetUtcNow();
             var records = new PredictionRecord[ranked.Length];
             for (var i = 0; i < ranked.Length; i++)
@@ -92,11 +107,25 @@ public static class ScoringApi
             var logged = await sink.LogAsync(records, ct);
             request.HttpContext.Response.Headers[LogHeader] = logged.Text();
             stats.AddLeads(ranked.Length);
-            return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray(), logged.Text()));
+            return TypedResults.Ok(new ScoreResponse(model.Version, ranked.Length, ranked.Select(l => Dto(l, binding.Layout)).ToArray(), logged.Text())
+            {
+                AsOf = at,
+                Meaning = at is { } t ? model.Timeline!.Model.Meaning(t) : null,
+            });
         }
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"leads[*].{c}" : "body", e.Problem); }
         catch (LeadPredictException e) { return Invalid("body", e.Message); }
+    }
+
+    /// <summary>The <c>asOf</c> query parameter (ISO 8601, UTC unless it has an offset), or now.</summary>
+    private static DateTime AsOf(string? text, TimeProvider time)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return time.GetUtcNow().UtcDateTime;
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var parsed))
+            throw new RequestProblem("asOf", $"'{text}' is not a date; use ISO 8601, e.g. 2026-07-01 or 2026-07-01T09:00:00Z.");
+        return parsed.UtcDateTime;
     }
 
     /// <summary>Scores the leads of a request and ranks them (<see cref="RankOrder"/>): in the order sent, each with its rank.</summary>
@@ -161,6 +190,8 @@ public static class ScoringApi
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
+        if (model.Timeline is not null)
+            return Invalid("file", "this model was trained on a timeline: send each lead with its activities as JSON to /api/v1/score (or rank the open leads with 'leadpredict-score score --as-of').");
         var o = options.Value;
         using var folder = uploads.ForRequest();
         var dir = folder.Path;

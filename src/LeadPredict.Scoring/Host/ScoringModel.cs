@@ -21,7 +21,15 @@ public sealed class ScoringModel
         FeatureKinds = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
         NumberFormats = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.Number, StringComparer.OrdinalIgnoreCase);
         DateFormats = Scorer.FeatureColumns.ToDictionary(c => c.Name, c => c.DateFormat, StringComparer.OrdinalIgnoreCase);
+        if (LeadPredict.Timeline.TimelineModel.From(bundle.Report.Extensions) is { } timeline)
+        {
+            Timeline = new TimelineRequests(timeline);
+            LeadPredict.Core.ColumnNames.KeepAsWritten(timeline.StageColumn is null ? timeline.EngagementColumns : timeline.EngagementColumns.Append(timeline.StageColumn));
+        }
     }
+
+    /// <summary>For a model trained on a timeline: leads come with their activities, and are scored as of a time.</summary>
+    public TimelineRequests? Timeline { get; }
 
     /// <summary>The kind of each feature column, by name (case-insensitive), for checking request values.</summary>
     public IReadOnlyDictionary<string, LeadPredict.Core.ColumnKind> FeatureKinds { get; }

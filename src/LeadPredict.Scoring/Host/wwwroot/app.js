@@ -74,7 +74,8 @@
       if (!r.ok) { $('status').textContent = 'No model loaded yet'; return; }
       const m = await r.json();
       const c = m.card;
-      $('status').textContent = 'Model ' + c.version;
+      // A model trained on a timeline: its probability is of converting within its horizon of the date a lead is scored as of.
+      $('status').textContent = 'Model ' + c.version + (c.time ? ' · probability = converts within ' + c.time.horizonDays + ' days' : '');
       const fields = [
         ['Version', c.version],
         ['Trained', new Date(c.trainedAt).toLocaleString()],
@@ -85,6 +86,12 @@
         ['PR-AUC', fixed(c.holdout.prAuc, 3)],
         ['Brier', fixed(c.holdout.brier, 4)],
         ['Base rate', (c.holdout.baseRate * 100).toFixed(1) + '%'],
+        ...(c.time ? [
+          ['Probability', 'converts within ' + c.time.horizonDays + ' days of the as-of date'],
+          ['History to', c.time.exportDate.slice(0, 10)],
+          ['Cut-off', (c.time.cutoff || '').slice(0, 10) + ', gap ' + c.time.gapDays + ' days'],
+          ['Examples', c.time.examples + ' snapshots of ' + c.time.leads + ' leads (' + c.time.censored + ' censored)'],
+        ] : []),
         ['Grades', 'A ≥ ' + pct(c.grades.a) + ', B ≥ ' + pct(c.grades.b) + ', C ≥ ' + pct(c.grades.c)],
         ['Loaded', new Date(m.loadedAt).toLocaleString()],
       ];

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Scoring;
+using LeadPredict.TestSupport;
+
+namespace LeadPredict.Scoring.Tests.Host;
+
+/// <summary>
+/// A model trained on the CRM history in data/crm: the API, sent a lead with its activities and stages, gives the probability
+/// the batch path (`score --as-of`) gives for the same lead and time, bit for bit.
+/// </summary>
+public sealed class TimelineApiTests : IAsyncLifetime
+{
+    private const string AsOf = "2026-05-01";
+    private readonly TempDir _dir = new();
+    private RunningHost _host = null!;
+    private string _ranked = "";
+    private CliResult _scored = null!;
+
+    private static string Crm(string file) => TestPaths.Data(Path.Combine("crm", file));
+
+    public async Task InitializeAsync()
+    {
+        var model = _dir.File("crm-model.zip");
+        var trained = Cli.Train("train", "--data", Crm("leads.csv"), "--config", Crm("leadpredict.json"), "--model", model, "--folds", "0", "--trainer", "lightgbm", "--trees", "60");
+        Assert.True(trained.ExitCode == 0, trained.All);
+        _ranked = _dir.File("ranked.csv");
+        _scored = Cli.Score("score", "--model", model, "--input", Crm("leads.csv"), "--config", Crm("leadpredict.json"), "--output", _ranked, "--as-of", AsOf);
+        Assert.True(_scored.ExitCode == 0, _scored.All);
+        _host = await RunningHost.StartAsync(withModel: false);
+        File.Copy(model, _host.ModelPath);
+        await _host.WaitUntilReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>The lead as a CRM would send it: its columns, its activity log rows and its stage history rows, as the files hold them.</summary>
+    private static JsonObject Request(string id, LeadTable leads, LeadTable activities, LeadTable stages)
+    {
+        var lead = new JsonObject();
+        var row = Array.IndexOf(leads.Column("lead_id"), id);
+        foreach (var c in leads.ColumnNames) lead[c] = leads.Column(c)[row];
+        var acts = new JsonArray();
+        for (var r = 0; r < activities.RowCount; r++)
+            if (activities.Column("lead_id")[r] == id)
+                acts.Add(new JsonObject { ["timestamp"] = activities.Column("timestamp")[r], ["type"] = activities.Column("activity_type")[r], ["value"] = activities.Column("duration_seconds")[r] });
+        var st = new JsonArray();
+        for (var r = 0; r < stages.RowCount; r++)
+            if (stages.Column("lead_id")[r] == id)
+                st.Add(new JsonObject { ["stage"] = stages.Column("stage")[r], ["enteredAt"] = stages.Column("entered_at")[r] });
+        lead["activities"] = acts;
+        lead["stages"] = st;
+        return lead;
+    }
+
+    [Fact]
+    public async Task Should_Give_A_Lead_Sent_With_Its_Activities_Exactly_The_Batch_Probability_For_The_Same_Lead_And_As_Of()
+    {
+        Assert.Contains($"within 90 days of {AsOf}", _scored.Output);
+        var ranked = LeadTable.Load(_ranked);
+        // The batch path's probabilities in full precision: the ranked file carries the values it read for each lead.
+        var bundle = ModelBundle.Load(_host.ModelPath);
+        var scorer = new LeadScorer(bundle);
+        var binding = scorer.Bind(ranked.ColumnNames, "ranked.csv");
+        var width = scorer.FeatureColumns.Count;
+        var ids = ranked.Column("lead_id");
+        var picked = new[] { 0, 1, 2, ranked.RowCount / 2, ranked.RowCount - 1 };
+        var leads = LeadTable.Load(Crm("leads.csv"));
+        var activities = LeadTable.Load(Crm("activities.csv"));
+        var stages = LeadTable.Load(Crm("stage-history.csv"));
+        var body = new JsonArray(picked.Select(i => (JsonNode)Request(ids[i]!, leads, activities, stages)).ToArray());
+        var response = await _host.Client.PostAsync($"/api/v1/score?asOf={AsOf}", Json(body.ToJsonString()));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var doc = JsonDocument.Parse(text);
+        Assert.Contains("within 90 days of 2026-05-01", doc.RootElement.GetProperty("meaning").GetString());
+        var answered = doc.RootElement.GetProperty("leads").EnumerateArray().ToArray();
+        for (var k = 0; k < picked.Length; k++)
+        {
+            var fields = Enumerable.Range(0, ranked.ColumnNames.Count).Select(c => ranked.Column(c)[picked[k]] ?? "").ToArray();
+            var values = new string?[width];
+            scorer.Extract(binding, fields, values);
+            var batch = scorer.Score(values).Probability;
+            var api = answered[k].GetProperty("probability").GetDouble();
+            Assert.Equal(ids[picked[k]], answered[k].GetProperty("id").GetString());
+            Assert.True(BitConverter.DoubleToInt64Bits(batch) == BitConverter.DoubleToInt64Bits(api), $"lead {ids[picked[k]]}: batch {batch:R}, API {api:R}");
+            Assert.Equal(ranked.Column("probability")[picked[k]], LeadScorer.FormatProbability(api));
+        }
+    }
+
+    [Fact]
+    public void Should_Put_Each_Lead_In_The_Stage_It_Was_In_On_The_Date_And_Gate_On_Engagement_Columns_By_Name()
+    {
+        var ranked = _dir.File("ranked-rules.csv");
+        var scored = Cli.Score("score", "--model", _dir.File("crm-model.zip"), "--input", Crm("leads.csv"), "--config", Crm("leadpredict.json"),
+            "--icp", Crm("rules.json"), "--output", ranked, "--as-of", AsOf);
+        Assert.True(scored.ExitCode == 0, scored.All);
+        var table = LeadTable.Load(ranked);
+        var stages = table.Column("stage");
+        // The stage history's HubSpot values as of the date, read through the ladder's aliases.
+        Assert.Contains("Opportunity", stages);
+        Assert.Contains("MQL", stages);
+        Assert.Equal(stages.Length, stages.Count(s => s is "Lead" or "MQL" or "SAL" or "SQL" or "Opportunity" or "Customer" or "Prospect"));
+        Assert.True(table.Column("icp_fit").Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public async Task Should_Name_The_Lead_And_Activity_Whose_Timestamp_Does_Not_Parse()
+    {
+        var lead = new JsonObject
+        {
+            ["lead_id"] = "X-1", ["created_at"] = "2026-04-01 10:00:00",
+            ["activities"] = new JsonArray(new JsonObject { ["timestamp"] = "2026-04-02 09:00:00", ["type"] = "email_open" }, new JsonObject { ["timestamp"] = "yesterday", ["type"] = "page_view" }),
+        };
+        var response = await _host.Client.PostAsync($"/api/v1/score?asOf={AsOf}", Json(new JsonArray(lead).ToJsonString()));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("leads[0].activities[1].timestamp", text);
+        Assert.Contains("yesterday", text);
+    }
+
+    [Fact]
+    public async Task Should_Refuse_A_Csv_Upload_For_A_Timeline_Model_And_Say_Where_To_Send_The_Leads()
+    {
+        using var content = new MultipartFormDataContent { { new StringContent("lead_id,created_at\nX-1,2026-04-01\n"), "file", "leads.csv" } };
+        var response = await _host.Client.PostAsync("/api/v1/score/csv", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("/api/v1/score", await response.Content.ReadAsStringAsync());
+    }
+}

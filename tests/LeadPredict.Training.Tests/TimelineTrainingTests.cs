@@ -1,0 +1,174 @@
+using System.Globalization;
+using LeadPredict.Core;
+using LeadPredict.ML;
+using LeadPredict.ML.Training;
+using LeadPredict.SampleData.Crm;
+using LeadPredict.TestSupport;
+using LeadPredict.Timeline;
+using Microsoft.ML;
+using Xunit.Abstractions;
+
+namespace LeadPredict.Training.Tests;
+
+/// <summary>
+/// Training on the bundled CRM history (data/crm: 2,500 leads, seed 7, 365 days to 2026-07-01) point in time, trained once
+/// for the class, next to the exact truth of the process that made it and a model built the easy, leaky way.
+/// </summary>
+public sealed class CrmTraining : IDisposable
+{
+    public static readonly CrmOptions Options = new() { Leads = 2500, Seed = 7, Days = 365, ExportDate = new DateOnly(2026, 7, 1) };
+    private readonly TempDir _dir = new();
+
+    public CrmTraining()
+    {
+        History = new CrmHistory(Options);
+        var config = TrainingConfig.Load(TestPaths.Data("crm/leadpredict.json"));
+        var request = new TrainingRequest { DataPath = TestPaths.Data("crm/leads.csv"), Config = config, ModelPath = _dir.File("crm.zip"), ConfigSource = "leadpredict.json" };
+        Prepared = TimelineTraining.Prepare(request, Path.GetDirectoryName(TestPaths.Data("crm/leadpredict.json"))!, Observer, CancellationToken.None);
+        Outcome = new ModelTrainer(TimeProvider.System, [Prepared, Capture]).Train(Prepared.Request, Observer);
+    }
+
+    public CrmHistory History { get; }
+    public Recorder Observer { get; } = new();
+    public ContextCapture Capture { get; } = new();
+    internal TimelineTraining.Prepared Prepared { get; }
+    public TrainingOutcome Outcome { get; }
+    public string ModelPath => Outcome.ModelPath;
+    public string Dir => _dir.Path;
+
+    public void Dispose() => _dir.Dispose();
+
+    public sealed class Recorder : ITrainingObserver
+    {
+        public List<string> Warnings { get; } = [];
+        public List<LeakSuspect> Suspects { get; } = [];
+        public void Progress(TrainingProgress progress) { }
+        public void LeakSuspects(IReadOnlyList<LeakSuspect> suspects) => Suspects.AddRange(suspects);
+        public void Warning(string message) => Warnings.Add(message);
+    }
+
+    public sealed class ContextCapture : ITrainingExtension
+    {
+        public TrainingContext? Context { get; private set; }
+        public (string Name, string Json)? AfterEvaluation(TrainingContext context)
+        {
+            Context = context;
+            return null;
+        }
+        public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }
+    }
+}
+
+public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper output) : IClassFixture<CrmTraining>
+{
+    private const int Horizon = 90;
+
+    private static DateTime Time(string text) => DateTime.SpecifyKind(DateTime.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), DateTimeKind.Utc);
+
+    [Fact]
+    public void Should_Reach_97_Percent_Of_The_Best_Possible_Holdout_Auc_On_The_Generated_History()
+    {
+        var context = crm.Capture.Context!;
+        var ids = context.Table.Column("lead_id");
+        var times = context.Table.Column(SnapshotTable.TimeColumn);
+        // The best possible: the process's own probability for each holdout snapshot, from the tables the model reads (stages included).
+        var truth = context.Split.HoldoutRows.Select(r => crm.History.TrueProbability(ids[r]!, Time(times[r]!), Horizon, Evidence.AllTables)).ToArray();
+        var best = RankMetrics.Auc(truth, context.Split.HoldoutLabels);
+        var ours = crm.Outcome.Report.HoldoutMetrics.Auc;
+        output.WriteLine($"holdout AUC {ours:F4}, best possible {best:F4} ({ours / best:P1}) on {truth.Length} snapshots");
+        Assert.True(ours >= 0.97 * best, $"holdout AUC {ours:F4} is below 97% of the best possible {best:F4} on the same {truth.Length} snapshots");
+    }
+
+    [Fact]
+    public void Should_State_The_Horizon_Export_Date_Cutoff_And_Counts_In_The_Model_Card()
+    {
+        var time = crm.Outcome.Report.Card.Time!;
+        Assert.Equal(Horizon, time.HorizonDays);
+        Assert.Equal(new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc), time.ExportDate);
+        Assert.NotNull(time.Cutoff);
+        Assert.True(time.GapDays >= Horizon);
+        Assert.Equal(crm.Outcome.Report.Card.HoldoutRows, time.HoldoutExamples);
+        Assert.Equal(time.Examples, time.TrainingExamples + time.HoldoutExamples + time.LeftOut);
+        Assert.True(time.Censored > 0, "recent snapshots must be censored, not negatives");
+        Assert.Contains("within 90 days", time.Meaning);
+        var metrics = File.ReadAllText(Path.ChangeExtension(crm.ModelPath, null) + ".metrics.json");
+        Assert.Contains("\"horizonDays\": 90", metrics);
+        Assert.Contains("\"cutoff\"", metrics);
+    }
+
+    [Fact]
+    public void Should_Never_Let_A_Training_Label_Reach_Past_The_Holdout_Cutoff_Nor_A_Lead_Sit_On_Both_Sides()
+    {
+        var context = crm.Capture.Context!;
+        var ids = context.Table.Column("lead_id");
+        var times = context.Table.Column(SnapshotTable.TimeColumn);
+        var cutoff = crm.Outcome.Report.Card.Time!.Cutoff!.Value;
+        Assert.All(context.Split.TrainRows, r => Assert.True(Time(times[r]!).AddDays(Horizon) <= cutoff));
+        var held = context.Split.HoldoutRows.Select(r => ids[r]).ToHashSet();
+        Assert.DoesNotContain(context.Split.TrainRows, r => held.Contains(ids[r]));
+    }
+
+    [Fact]
+    public void Should_Name_Each_Post_Conversion_Activity_Type_With_Its_Share_And_The_Setting_That_Removes_It()
+    {
+        foreach (var type in new[] { "invoice_sent", "onboarding_call", "contract_signed" })
+        {
+            var warning = Assert.Single(crm.Observer.Warnings, w => w.Contains($"'{type}'"));
+            Assert.Contains("after conversion", warning);
+            Assert.Matches(@"\d+ ?% of its", warning);
+            Assert.Contains($"\"excludeActivityTypes\": [\"{type}\"]", warning);
+        }
+        Assert.Contains(crm.Outcome.Report.Card.Time!.PostConversionTypes, t => t.StartsWith("invoice_sent:", StringComparison.Ordinal));
+        // Engagement columns are made point in time: their names ("duration") do not make them suspects.
+        Assert.DoesNotContain(crm.Observer.Suspects, s => s.Column.Contains("last", StringComparison.Ordinal) || s.Column.Contains("duration", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_Rank_Snapshots_Clearly_Better_Than_A_Model_Trained_On_Ever_Converted_With_All_Activities_Counted()
+    {
+        var context = crm.Capture.Context!;
+        var leads = LeadTable.Load(TestPaths.Data("crm/leads.csv"));
+        var activities = LeadTable.Load(TestPaths.Data("crm/activities.csv"));
+        var outcomes = LeadTable.Load(TestPaths.Data("crm/outcomes.csv"));
+        var won = new HashSet<string>(Enumerable.Range(0, outcomes.RowCount).Where(r => outcomes.Column("result")[r] == "won").Select(r => outcomes.Column("lead_id")[r]!));
+        var types = activities.Column("activity_type").Distinct().Order(StringComparer.Ordinal).ToArray();
+        var byLead = Enumerable.Range(0, activities.RowCount).GroupBy(r => activities.Column("lead_id")[r]!)
+            .ToDictionary(g => g.Key, g => g.Select(r => (Time: Time(activities.Column("timestamp")[r]!), Type: activities.Column("activity_type")[r]!)).ToArray());
+
+        // The easy way: one row per lead, every activity ever logged counted, label "ever converted".
+        string?[][] Counts(IReadOnlyList<string> ids, IReadOnlyList<DateTime> before)
+        {
+            var columns = types.Select(_ => new string?[ids.Count]).ToArray();
+            for (var i = 0; i < ids.Count; i++)
+                for (var t = 0; t < types.Length; t++)
+                    columns[t][i] = (byLead.TryGetValue(ids[i], out var acts) ? acts.Count(a => a.Type == types[t] && a.Time < before[i]) : 0).ToString(CultureInfo.InvariantCulture);
+            return columns;
+        }
+        var leadIds = leads.Column("lead_id").Select(x => x!).ToArray();
+        var everNames = new List<string>(leads.ColumnNames) { "converted" };
+        everNames.AddRange(types.Select(t => $"count_{t}"));
+        var everColumns = Enumerable.Range(0, leads.ColumnNames.Count).Select(leads.Column).ToList();
+        everColumns.Add(leadIds.Select(id => (string?)(won.Contains(id) ? "yes" : "no")).ToArray());
+        everColumns.AddRange(Counts(leadIds, leadIds.Select(_ => DateTime.MaxValue).ToArray()));
+        var ever = new LeadTable(leads.SourcePath, ',', everNames, everColumns.ToArray(), Enumerable.Range(2, leads.RowCount).Select(l => (long)l).ToArray());
+        var everModel = Path.Combine(crm.Dir, "ever.zip");
+        var config = new TrainingConfig { Label = "converted", PositiveLabel = "yes", Id = "lead_id", Exclude = ["company", "created_at"] };
+        new ModelTrainer(TimeProvider.System).Train(new TrainingRequest { DataPath = TestPaths.Data("crm/leads.csv"), Config = config, ModelPath = everModel, Table = ever });
+
+        // Applied as it would be used: to each holdout snapshot, with the activities logged before its time.
+        var ids = context.Table.Column("lead_id");
+        var times = context.Table.Column(SnapshotTable.TimeColumn);
+        var rows = context.Split.HoldoutRows;
+        var snapIds = rows.Select(r => ids[r]!).ToArray();
+        var snapColumns = Enumerable.Range(0, leads.ColumnNames.Count).Select(c => rows.Select(r => context.Table.Column(leads.ColumnNames[c])[r]).ToArray()).ToList();
+        snapColumns.Add(rows.Select(_ => (string?)null).ToArray());
+        snapColumns.AddRange(Counts(snapIds, rows.Select(r => Time(times[r]!)).ToArray()));
+        var snaps = new LeadTable(leads.SourcePath, ',', everNames, snapColumns.ToArray(), rows.Select(r => context.Table.LineOf(r)).ToArray());
+        var bundle = ModelBundle.Load(everModel);
+        var probabilities = ProbabilityModels.For(bundle, new MLContext(seed: 1)).ScoreAll(bundle.Featurizer.FeaturizeRows(snaps, Enumerable.Range(0, rows.Length).ToArray()));
+        var everAuc = RankMetrics.Auc(probabilities, context.Split.HoldoutLabels);
+        var ours = crm.Outcome.Report.HoldoutMetrics.Auc;
+        output.WriteLine($"point in time {ours:F4}, 'ever converted' with all activities {everAuc:F4}");
+        Assert.True(ours >= everAuc + 0.03, $"point-in-time holdout AUC {ours:F4} vs 'ever converted' with all activities {everAuc:F4}");
+    }
+}
