@@ -26,15 +26,53 @@ public sealed class LargeUploadTests
         return host.Client.PostAsync("/api/v1/score/csv", content);
     }
 
-    /// <summary>A large upload that has sent its headers and a little of its body, and holds its turn until disposed.</summary>
-    private static async Task<Socket> HoldATurnAsync(RunningHost host)
+    /// <summary>
+    /// A large upload that has sent its headers and a little of its body, and holds its turn until disposed. It keeps sending
+    /// a trickle (400 bytes/s), above the server's minimum body data rate, so a slow machine never drops it meanwhile.
+    /// </summary>
+    private static async Task<HeldUpload> HoldATurnAsync(RunningHost host)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
-        var head = $"POST /api/v1/score/csv HTTP/1.1\r\nHost: {host.BaseAddress.Authority}\r\nContent-Type: text/csv\r\nContent-Length: {Large.Length}\r\n\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
-        await socket.SendAsync(Large.AsMemory(0, 1000));
-        return socket;
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
+            var head = $"POST /api/v1/score/csv HTTP/1.1\r\nHost: {host.BaseAddress.Authority}\r\nContent-Type: text/csv\r\nContent-Length: {Large.Length}\r\n\r\n";
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+            await socket.SendAsync(Large.AsMemory(0, 1000));
+            // An answer before the body is complete means the upload was refused (another one had the turn): try again.
+            await Task.Delay(1000);
+            if (!socket.Poll(0, SelectMode.SelectRead)) return new HeldUpload(socket);
+            socket.Dispose();
+        }
+    }
+
+    private sealed class HeldUpload : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _trickle;
+
+        public HeldUpload(Socket socket)
+        {
+            _socket = socket;
+            _trickle = Task.Run(async () =>
+            {
+                // Stops short of the whole body, so the upload never completes while held.
+                for (var sent = 1000; sent + 100 < Large.Length && !_stop.IsCancellationRequested; sent += 100)
+                {
+                    await Task.Delay(250, _stop.Token);
+                    await _socket.SendAsync(Large.AsMemory(sent, 100), SocketFlags.None, _stop.Token);
+                }
+            });
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            try { _trickle.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+            _socket.Dispose();
+            _stop.Dispose();
+        }
     }
 
     /// <summary>Sends large uploads until one is refused: the held one has then surely taken its turn.</summary>
@@ -81,7 +119,6 @@ public sealed class LargeUploadTests
         Task<HttpResponseMessage> waiting;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(1)); // the held upload's headers reach the host and it takes the turn
             // Two more at once: one waits in the queue, the other finds it full, whichever the host saw first.
             var first = UploadAsync(host, Large);
             var second = UploadAsync(host, Large);
