@@ -8,6 +8,7 @@ using LeadPredict.Benchmarks;
 // LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 // LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fit-probe") return FitProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
 if (args.Length > 0 && args[0] == "timeline")
