@@ -289,18 +289,8 @@ public static class EndToEnd
         var configFile = model + ".config.json";
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, DatasetConfig.Json));
         foreach (var arg in new[] { "train-child", history, model, configFile }) psi.ArgumentList.Add(arg);
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        psi.UseShellExecute = false;
-        var wall = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        var seconds = wall.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"training child failed (exit {p.ExitCode}): {stderr.Result}{stdout}");
-        var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
-        return JsonSerializer.Deserialize<TrainRun>(json, DatasetConfig.Json)! with { ProcessSeconds = seconds };
+        var (run, seconds) = RunChild<TrainRun>(psi, "training");
+        return run with { ProcessSeconds = seconds };
     }
 
     /// <summary>
@@ -416,6 +406,13 @@ public static class EndToEnd
         }
         var psi = ChildStart();
         foreach (var arg in new[] { "score-child", model, input, output, rules, reasons ? "reasons" : "no-reasons" }) psi.ArgumentList.Add(arg);
+        var (result, seconds) = RunChild<ChildResult>(psi, "scoring");
+        return result with { ProcessSeconds = seconds };
+    }
+
+    /// <summary>Runs a bench child process to its end; its last JSON line and its wall time.</summary>
+    private static (T Result, double Seconds) RunChild<T>(ProcessStartInfo psi, string what)
+    {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
@@ -425,10 +422,9 @@ public static class EndToEnd
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         var seconds = wall.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"scoring child failed (exit {p.ExitCode}): {stderr.Result}{stdout}");
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{what} child failed (exit {p.ExitCode}): {stderr.Result}{stdout}");
         var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
-        var result = JsonSerializer.Deserialize<ChildResult>(json, DatasetConfig.Json)!;
-        return result with { ProcessSeconds = seconds };
+        return (JsonSerializer.Deserialize<T>(json, DatasetConfig.Json)!, seconds);
     }
 
     private static ProcessStartInfo ChildStart()
