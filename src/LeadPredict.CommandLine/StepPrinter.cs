@@ -20,7 +20,7 @@ public sealed class StepPrinter : IDisposable
 
     public StepPrinter()
     {
-        if (_interactive) _spinner = Task.Run(Spin);
+        if (_interactive) _spinner = Task.Run(SpinAsync);
     }
 
     public void Step(string name, string? detail = null)
@@ -72,7 +72,7 @@ public sealed class StepPrinter : IDisposable
         if (_interactive) Console.Write("\r\u001b[2K");
     }
 
-    private async Task Spin()
+    private async Task SpinAsync()
     {
         var frames = new[] { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" };
         var i = 0;

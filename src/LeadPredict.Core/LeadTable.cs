@@ -85,7 +85,7 @@ public sealed class LeadTable
     {
         var parallel = Environment.ProcessorCount > 1 && File.Exists(path) && new FileInfo(path).Length >= ParallelFromBytes;
         return parallel
-            ? LoadParallel(path, separator, missingTokens, rowsRead, cancellationToken)
+            ? LoadParallel(path, separator, missingTokens, rowsRead, cancellationToken: cancellationToken)
             : LoadSequential(path, separator, missingTokens, rowsRead, cancellationToken);
     }
 
@@ -124,7 +124,7 @@ public sealed class LeadTable
     /// Each worker keeps its own pool of shared strings, so a repeated value has at most one instance per worker.
     /// </summary>
     public static LeadTable LoadParallel(string path, char? separator = null, IEnumerable<string>? missingTokens = null,
-        IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default, int chunkBytes = 1 << 20, int workers = 0)
+        IProgress<long>? rowsRead = null, int chunkBytes = 1 << 20, int workers = 0, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<string> header;
         char sep;
@@ -203,7 +203,7 @@ public sealed class LeadTable
         finally
         {
             queue.CompleteAdding();
-            Task.WaitAll(tasks);
+            Task.WaitAll(tasks, CancellationToken.None); // the workers stop on their own token; wait for every one before returning
             while (queue.TryTake(out var left)) left.Release();
         }
         error?.Throw();

@@ -136,7 +136,7 @@ public static class SchemaResolver
         }
         if (count == values.Length - missing)
             throw new LeadPredictException(
-                $"created column '{p.Name}' does not hold dates (e.g. '{p.Examples.FirstOrDefault()}'); expected dates like 2024-05-31, or set dateFormat.");
+                $"created column '{p.Name}' does not hold dates (e.g. '{(p.Examples.Count > 0 ? p.Examples[0] : null)}'); expected dates like 2024-05-31, or set dateFormat.");
         if (count > 0)
             throw new LeadPredictException(
                 $"{file}: created column '{p.Name}' orders the holdout, but {count:N0} value(s) are not dates ({string.Join(", ", bad)}); fix them, " +

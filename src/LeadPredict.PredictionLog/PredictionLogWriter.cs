@@ -92,7 +92,7 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
         _log = log;
         _time = time;
         _budget = new RecordBudget(_options.QueueCapacity);
-        _spill = new SpillJournal(_options.ResolvedSpillDirectory, [_options.LegacySpillFile, _options.LegacySpillFile + ".replaying"]);
+        _spill = new SpillJournal(_options.ResolvedSpillDirectory, [_options.LegacySpillFile, _options.LegacySpillFile + ".replaying"], time);
         _fileSince = time.GetUtcNow();
     }
 
@@ -121,10 +121,10 @@ public sealed class PredictionLogWriter : BackgroundService, IPredictionSink
             if (only is null) only = item.Done.Task;
             else (all ??= [only]).Add(item.Done.Task);
         }
-        return all is null ? only! : CombineAll(all);
+        return all is null ? only! : CombineAllAsync(all);
     }
 
-    private static async Task<LogResult> CombineAll(List<Task<LogResult>> parts)
+    private static async Task<LogResult> CombineAllAsync(List<Task<LogResult>> parts)
     {
         var result = LogResult.Logged;
         foreach (var p in parts) result = PredictionSink.Combine(result, await p);

@@ -10,7 +10,7 @@ namespace LeadPredict.PredictionLog;
 /// before the call returns, so a spilled record is as durable as a committed one. Each process appends to files of its
 /// own (a line cut short by a kill is never followed by another); a file is replayed once it is sealed.
 /// </summary>
-internal sealed class SpillJournal(string directory, IReadOnlyList<string> legacyFiles)
+internal sealed class SpillJournal(string directory, IReadOnlyList<string> legacyFiles, TimeProvider time)
 {
     public const string Extension = ".jsonl";
 
@@ -62,7 +62,7 @@ internal sealed class SpillJournal(string directory, IReadOnlyList<string> legac
                 if (_current is null)
                 {
                     PrivateFiles.CreateDirectory(Directory);
-                    var name = $"{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{Environment.ProcessId}-{Guid.NewGuid():N}{Extension}";
+                    var name = $"{time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{Environment.ProcessId}-{Guid.NewGuid():N}{Extension}";
                     _currentPath = Path.Combine(Directory, name);
                     _current = PrivateFiles.Create(_currentPath, bufferSize: 0, share: FileShare.Read);
                 }

@@ -18,12 +18,13 @@ public static class TrainingReportWriter
 {
     private const string Blue = "#1f77b4", Orange = "#ff7f0e", Grey = "#9e9e9e", Green = "#2ca02c", Red = "#d62728";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly string[] Outcomes = ["converted", "did not convert"];
 
     /// <summary>Where the report of a model goes: <c>models/lead-model.zip</c> → <c>models/lead-model.report.html</c>.</summary>
     public static string PathFor(string modelPath) => Path.ChangeExtension(modelPath, null) + ".report.html";
 
     /// <summary>Writes the report atomically (readers see the old file or the whole new one).</summary>
-    public static void Write(string path, TrainingReport report, IcpBacktestSummary? icp = null)
+    public static void Write(string path, TrainingReport report, IcpBacktestReport? icp = null)
     {
         var html = Render(report, icp);
         AtomicFile.Write(path, s => WriteTo(s, html));
@@ -57,10 +58,8 @@ public static class TrainingReportWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
-    public static void Write(string path, TrainingReport report, IcpBacktestReport icp) => Write(path, report, IcpBacktestSummary.From(icp));
-
     /// <summary>The report as one HTML document.</summary>
-    public static string Render(TrainingReport report, IcpBacktestSummary? icp = null)
+    public static string Render(TrainingReport report, IcpBacktestReport? icp = null)
     {
         var card = report.Card;
         var m = report.HoldoutMetrics;
@@ -243,7 +242,7 @@ public static class TrainingReportWriter
             sb.Append("<tr><td class=\"num\">").Append(d.Decile).Append("</td><td class=\"num\">").Append(d.Leads.ToString("N0", Inv))
               .Append("</td><td class=\"num\">").Append(d.Conversions.ToString("N0", Inv)).Append("</td><td class=\"num\">").Append(Pct(d.ConversionRate))
               .Append("</td><td class=\"num\">").Append(F(d.Lift, 2)).Append("</td><td class=\"num\">").Append(Pct(d.CumulativeGain))
-              .Append("</td><td class=\"num\">").Append(F(d.MinProbability, 3)).Append("–").Append(F(d.MaxProbability, 3)).Append("</td></tr>\n");
+              .Append("</td><td class=\"num\">").Append(F(d.MinProbability, 3)).Append('–').Append(F(d.MaxProbability, 3)).Append("</td></tr>\n");
         return sb.Append("</table>\n").ToString();
     }
 
@@ -272,7 +271,7 @@ public static class TrainingReportWriter
         var c = report.Card;
         var rows = c.Rows + report.MissingLabels;
         var balance = new PlotlyFigure("Class balance")
-            .Bar("leads", new[] { "converted", "did not convert" }, [c.Positives, c.Rows - c.Positives], Blue,
+            .Bar("leads", Outcomes, [c.Positives, c.Rows - c.Positives], Blue,
                 text: [$"{c.Positives:N0} ({Pct((double)c.Positives / Math.Max(1, c.Rows))})", $"{c.Rows - c.Positives:N0}"])
             .YAxis("leads").Layout("showlegend", false).ToDiv();
         var columns = report.Columns.OrderByDescending(p => p.Missing).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
@@ -299,7 +298,7 @@ public static class TrainingReportWriter
         html.Append("</table>\n");
     }
 
-    private static void Icp(StringBuilder html, IcpBacktestSummary icp)
+    private static void Icp(StringBuilder html, IcpBacktestReport icp)
     {
         var rules = icp.Rules.Reverse().ToArray();
         var lift = new PlotlyFigure("ICP rule lift", height: 140 + 28 * rules.Length)

@@ -199,7 +199,7 @@ internal static class LogisticRegression
         {
             ct.ThrowIfCancellationRequested();
             var objective = new Objective(design, labels, cs[k]);
-            Lbfgs.Minimize(objective.Evaluate, theta, ct);
+            Lbfgs.Minimize(objective.Evaluate, theta, ct: ct);
             models[k] = design.ToModel(theta[0], theta.AsSpan(1), cs[k]);
         }
         return models;
@@ -312,7 +312,7 @@ internal static class Lbfgs
     public delegate double Function(double[] x, double[] gradient);
 
     /// <summary>Minimises <paramref name="f"/> from <paramref name="x"/> (updated in place); returns the iterations taken.</summary>
-    public static int Minimize(Function f, double[] x, CancellationToken ct = default, int maxIterations = 300, double gradientTolerance = 1e-6, int memory = 10)
+    public static int Minimize(Function f, double[] x, int maxIterations = 300, double gradientTolerance = 1e-6, int memory = 10, CancellationToken ct = default)
     {
         var n = x.Length;
         var g = new double[n];

@@ -163,7 +163,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         finally
         {
             queue.CompleteAdding();
-            Task.WaitAll(tasks);
+            Task.WaitAll(tasks, CancellationToken.None); // every worker finishes before the buffers it may hold are released
             while (queue.TryTake(out var left)) left.Release();
             queue.Dispose();
         }

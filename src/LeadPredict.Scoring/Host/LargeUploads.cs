@@ -45,7 +45,7 @@ internal static class LargeUploads
     public static bool IsLarge(HttpRequest request, long threshold) => request.ContentLength is not { } length || length >= threshold;
 
     /// <summary>An endpoint filter for the upload endpoint: counts large uploads in flight and returns memory after the last.</summary>
-    public static async ValueTask<object?> ReturnMemoryAfterwards(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    public static async ValueTask<object?> ReturnMemoryAfterwardsAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         var threshold = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ScoringHostOptions>>().Value.LargeUploadBytes;

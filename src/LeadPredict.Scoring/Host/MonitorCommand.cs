@@ -31,7 +31,7 @@ internal static class MonitorCommand
             var since = now.AddDays(-parse.GetValue(days));
             var recentSince = now.AddDays(-parse.GetValue(recent));
             var log = LogOptions.From(parse.GetValue(sqlite)!, parse.GetValue(postgres));
-            var rows = Read(log, since, ct).GetAwaiter().GetResult();
+            var rows = ReadAsync(log, since, ct).GetAwaiter().GetResult();
             var training = new Dictionary<string, IReadOnlyList<double>>();
             if (bundle is not null) training[bundle.Card.Version] = bundle.Report.HoldoutProbabilities;
             IReadOnlyList<PsiResult>? features = null;
@@ -49,7 +49,7 @@ internal static class MonitorCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<PredictionWithOutcome>> Read(PredictionLogOptions log, DateTimeOffset since, CancellationToken ct)
+    private static async Task<IReadOnlyList<PredictionWithOutcome>> ReadAsync(PredictionLogOptions log, DateTimeOffset since, CancellationToken ct)
     {
         await using var store = log.CreateStore();
         try

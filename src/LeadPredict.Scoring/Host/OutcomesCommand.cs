@@ -29,7 +29,7 @@ internal static class OutcomesCommand
             var id = parse.GetValue(idColumn) ?? bundle?.Schema.Id ?? "lead_id";
             var outcome = parse.GetValue(outcomeColumn) ?? bundle?.Schema.Label ?? "converted";
             var records = OutcomeFile.Read(parse.GetValue(input)!.FullName, id, outcome, bundle?.Schema.PositiveLabel, TimeProvider.System.GetUtcNow());
-            Run(log, records, ct).GetAwaiter().GetResult();
+            RunAsync(log, records, ct).GetAwaiter().GetResult();
             var converted = records.Count(r => r.Converted);
             AnsiConsole.MarkupLine($"[green]Recorded {records.Count:N0} outcomes[/] ({converted:N0} converted) in the {(log.PostgresConnectionString is null ? Markup.Escape(log.SqlitePath) : "PostgreSQL")} prediction log.");
             return ExitCodes.Ok;
@@ -37,7 +37,7 @@ internal static class OutcomesCommand
         return command;
     }
 
-    private static async Task Run(PredictionLogOptions log, IReadOnlyList<OutcomeRecord> records, CancellationToken ct)
+    private static async Task RunAsync(PredictionLogOptions log, IReadOnlyList<OutcomeRecord> records, CancellationToken ct)
     {
         await using var store = log.CreateStore();
         try

@@ -30,11 +30,11 @@ internal static class PredictionRecords
 internal sealed class UploadPredictionRecords(string modelVersion, DateTimeOffset scoredAt) : IScoredLeadSink
 {
     private readonly ConcurrentQueue<PredictionRecord> _records = new();
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _threadBuffer;
 
     public void Scored(RankedLayout layout, in ScoredRow lead) =>
         _records.Enqueue(PredictionRecords.Of(modelVersion, scoredAt, lead.Id, lead.Probability, lead.Grade, lead.Annotations,
-            LeadRequest.Fingerprint(layout.InputHeader, lead.Fields, t_buffer ??= new ArrayBufferWriter<byte>(512))));
+            LeadRequest.Fingerprint(layout.InputHeader, lead.Fields, _threadBuffer ??= new ArrayBufferWriter<byte>(512))));
 
     private const int Chunk = 2000;
 

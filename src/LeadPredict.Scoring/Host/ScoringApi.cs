@@ -50,7 +50,7 @@ public static class ScoringApi
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireRateLimiting(LargeUploads.Policy)
-            .AddEndpointFilter(LargeUploads.ReturnMemoryAfterwards);
+            .AddEndpointFilter(LargeUploads.ReturnMemoryAfterwardsAsync);
         api.MapGet("/model", GetModel).WithSummary("The model card of the served model");
         api.MapPost("/outcomes", RecordOutcomesAsync).WithSummary("Record what became of leads (converted or not)");
         api.MapGet("/monitor", MonitorAsync).WithSummary("Predicted against actual conversion by decile, and score drift (PSI) per model version");

@@ -42,7 +42,9 @@ public sealed class UploadFolder(ILogger<UploadFolder> log) : IHostedService, ID
     }
 
     /// <summary>Removes the upload folders of hosts that are no longer running; returns how many.</summary>
-    public static int RemoveStale(string tempRoot)
+    /// <param name="tempRoot">The folder holding them.</param>
+    /// <param name="time">The clock that legacy folders' ages are measured against (default: the system's).</param>
+    public static int RemoveStale(string tempRoot, TimeProvider? time = null)
     {
         var removed = 0;
         try
@@ -59,7 +61,7 @@ public sealed class UploadFolder(ILogger<UploadFolder> log) : IHostedService, ID
             if (Directory.Exists(legacy))
             {
                 foreach (var dir in Directory.EnumerateDirectories(legacy))
-                    if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > LegacyAge && TryDelete(dir)) removed++;
+                    if ((time ?? TimeProvider.System).GetUtcNow().UtcDateTime - Directory.GetLastWriteTimeUtc(dir) > LegacyAge && TryDelete(dir)) removed++;
                 if (!Directory.EnumerateFileSystemEntries(legacy).Any()) TryDelete(legacy);
             }
         }
