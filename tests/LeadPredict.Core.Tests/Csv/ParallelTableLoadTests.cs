@@ -31,7 +31,7 @@ public sealed class ParallelTableLoadTests : IDisposable
 
     [Theory]
     [MemberData(nameof(CsvEdgeCases.All), MemberType = typeof(CsvEdgeCases))]
-    public void Should_Build_The_Same_Table_As_One_Reader_On_Known_Edge_Cases(string text)
+    public void Should_Build_The_Same_Table_As_One_Reader_When_The_File_Is_A_Known_Edge_Case(string text)
     {
         var file = Write(text, Encoding.UTF8);
         foreach (var size in new[] { 16, 17, 19, 1 << 20 })
@@ -39,7 +39,7 @@ public sealed class ParallelTableLoadTests : IDisposable
     }
 
     [Fact]
-    public void Should_Build_The_Same_Table_As_One_Reader_On_A_Generated_Export_With_Missing_Tokens_And_Padding()
+    public void Should_Build_The_Same_Table_As_One_Reader_When_An_Export_Has_Missing_Tokens_Padding_And_Multi_Line_Fields()
     {
         var sb = new StringBuilder("lead_id,source,amount,notes,created\n");
         var rng = new Random(11);

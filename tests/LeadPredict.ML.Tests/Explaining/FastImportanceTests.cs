@@ -37,7 +37,7 @@ public sealed class FastImportanceTests
     }
 
     [Fact]
-    public void Should_Count_Columns_The_Trees_Never_Split_On_As_Exactly_Zero_Without_Shuffling_Them()
+    public void Should_Count_A_Column_As_Exactly_Zero_Without_Shuffling_It_When_No_Tree_Splits_On_It()
     {
         var bundle = SampleModels.LoadKind(TrainerAlgorithm.LightGbm);
         var compiled = bundle.Compile();
@@ -78,7 +78,7 @@ public sealed class FastImportanceTests
     }
 
     [Fact]
-    public void Should_Measure_Fewer_Leads_Before_Giving_Up_On_Permutation_And_Say_How_Many()
+    public void Should_Measure_Fewer_Leads_And_Say_How_Many_When_All_Of_Them_Would_Exceed_The_Budget()
     {
         var bundle = SampleModels.LoadKind(TrainerAlgorithm.LightGbm);
         var compiled = bundle.Compile();
