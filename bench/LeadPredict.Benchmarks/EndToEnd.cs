@@ -30,11 +30,22 @@ public sealed record BenchOptions
     /// <summary>Stop after training and the peers (for comparing trainers).</summary>
     public bool TrainOnly { get; init; }
     public EvaluationOptions? Evaluation { get; init; }
+    /// <summary>Training runs, alternated with each peer's (ours, HGB, XGBoost, ours, ...); medians are reported.</summary>
+    public int TrainRepeats { get; init; } = 1;
     public TextWriter Out { get; init; } = Console.Out;
 }
 
 public sealed record Phase(string Name, double Seconds);
-public sealed record PeerResult(string Name, double Auc, double TrainSeconds, double ScoreSeconds);
+/// <param name="ReadFitSeconds">The peer's whole process (Python start, reading both CSVs, preparing, fitting) minus its prediction of the test file.</param>
+public sealed record PeerResult(string Name, double Auc, double TrainSeconds, double ScoreSeconds)
+{
+    public double ReadFitSeconds { get; init; } = double.NaN;
+    public long PeakBytes { get; init; }
+    public IReadOnlyList<double> ReadFitRuns { get; init; } = [];
+}
+/// <summary>One training run in a process of its own: the whole ModelTrainer.Train, and the process around it.</summary>
+public sealed record TrainRun(double Seconds, double ProcessSeconds, double CpuSeconds, long PeakBytes, IReadOnlyList<Phase> Phases, double Auc,
+    string Model, string ChosenBy, int TrainingRows, int HoldoutRows, string? Importance);
 public sealed record ScoringResult(int Rows, bool Reasons, double MedianSeconds, double MedianProcessSeconds, double MedianCpuSeconds, long PeakBytes, IReadOnlyList<double> Runs, IReadOnlyList<Phase> Phases);
 
 public sealed record BenchReport
@@ -45,6 +56,13 @@ public sealed record BenchReport
     public required double TrainSeconds { get; init; }
     public double TrainCpuSeconds { get; init; }
     public required IReadOnlyList<Phase> TrainPhases { get; init; }
+    /// <summary>Why this model: cross-validation's choice, or why there was none.</summary>
+    public string ChosenBy { get; init; } = "";
+    public string? ImportanceBasis { get; init; }
+    /// <summary>Each training run's whole process (start-up, reading, training, saving), in the order run.</summary>
+    public IReadOnlyList<double> TrainRuns { get; init; } = [];
+    public double TrainProcessSeconds { get; init; } = double.NaN;
+    public long TrainPeakBytes { get; init; }
     public required double HoldoutAuc { get; init; }
     public required double BestPossibleAuc { get; init; }
     public required int TrainingRows { get; init; }
@@ -85,37 +103,60 @@ public static class EndToEnd
             Evaluation = o.Evaluation ?? new EvaluationOptions(),
         };
         var model = Path.Combine(o.WorkDir, $"model-{o.Rows}.zip");
-        File.Delete(model);
-        w.WriteLine($"Training ({config.Trainer.Algorithm}, up to {config.Trainer.Trees} trees, {config.Evaluation.Folds} folds configured) ...");
-        var observer = new TimingObserver();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
-        {
-            DataPath = history, Config = config, ModelPath = model, Force = true,
-        }, observer);
-        var trainSeconds = sw.Elapsed.TotalSeconds;
-        var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-        var phases = observer.Finish(trainSeconds);
-        var card = outcome.Report.Card;
-        w.WriteLine($"  {trainSeconds:F1} s (CPU {trainCpu:F1} s), holdout AUC {card.Holdout.Auc:F4}, {card.Model} ({card.ChosenBy}); " +
-                    string.Join(", ", phases.Select(p => $"{p.Name} {p.Seconds:F1} s")));
-
-        // The same split for the peers, and the best possible AUC from the generator's hidden probability.
         var (trainCsv, testCsv, best) = SplitForPeers(o, history, config);
-        w.WriteLine($"  best possible holdout AUC (true probabilities): {best:F4}");
-        var (peers, peerNote) = o.Peers
-            ? RunPeers(o.Out, [trainCsv, testCsv, "--label", Label, "--drop", "lead_id", "company", "created_at", "true_probability", "--models", o.PeerModels])
-            : ([], "peers not run (--no-peers)");
-        if (peerNote is not null) w.WriteLine($"  {peerNote}");
-
-        if (o.TrainOnly) return new BenchReport
+        w.WriteLine($"Training ({config.Trainer.Algorithm}, up to {config.Trainer.Trees} trees, {config.Evaluation.Folds} folds configured), " +
+                    (o.Peers ? $"alternating with the peers ({o.PeerModels}), {o.TrainRepeats} round(s) ..." : $"{o.TrainRepeats} run(s) ..."));
+        var trainRuns = new List<TrainRun>();
+        var peerRuns = new Dictionary<string, List<PeerResult>>();
+        string? peerNote = o.Peers ? null : "peers not run (--no-peers)";
+        for (var round = 0; round < Math.Max(1, o.TrainRepeats); round++)
         {
-            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
-            TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
+            File.Delete(model);
+            var run = o.ChildProcesses ? TrainInChild(history, model, config) : TrainChild.Train(history, model, config);
+            trainRuns.Add(run);
+            w.WriteLine($"  ours: {run.ProcessSeconds:F1} s whole process (train {run.Seconds:F1} s, CPU {run.CpuSeconds:F1} s, peak {run.PeakBytes / 1048576.0:N0} MB), " +
+                        $"holdout AUC {run.Auc:F4}, {run.Model}; " + string.Join(", ", run.Phases.Select(p => $"{p.Name} {p.Seconds:F1} s")) + $"; load {LoadAverage()}");
+            if (!o.Peers || peerNote is not null) continue;
+            foreach (var name in o.PeerModels.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var (result, note) = RunPeerTimed(w, [trainCsv, testCsv, "--label", Label, "--drop", "lead_id", "company", "created_at", "true_probability", "--models", name]);
+                if (note is not null) { peerNote = note; break; }
+                foreach (var r in result) (peerRuns.TryGetValue(r.Name, out var list) ? list : peerRuns[r.Name] = []).Add(r);
+            }
+        }
+        var typical = trainRuns.OrderBy(r => r.ProcessSeconds).ElementAt(trainRuns.Count / 2);
+        var peers = peerRuns.Select(kv => kv.Value.OrderBy(r => r.ReadFitSeconds).ElementAt(kv.Value.Count / 2) with
+        {
+            ReadFitRuns = kv.Value.Select(r => r.ReadFitSeconds).ToArray(), PeakBytes = kv.Value.Max(r => r.PeakBytes),
+        }).ToArray();
+        var trainSeconds = typical.Seconds;
+        var trainCpu = typical.CpuSeconds;
+        var phases = typical.Phases;
+        var card = (Auc: typical.Auc, Model: typical.Model, TrainingRows: typical.TrainingRows, HoldoutRows: typical.HoldoutRows);
+        w.WriteLine($"  median: {typical.ProcessSeconds:F1} s, holdout AUC {typical.Auc:F4}, {typical.Model} ({typical.ChosenBy})");
+        foreach (var p in peers)
+            w.WriteLine($"  {p.Name}: read + fit median {p.ReadFitSeconds:F1} s (ours / theirs {typical.ProcessSeconds / p.ReadFitSeconds:F2}), AUC {p.Auc:F4}, peak {p.PeakBytes / 1048576.0:N0} MB");
+        w.WriteLine($"  best possible holdout AUC (true probabilities): {best:F4}");
+        if (peerNote is not null) w.WriteLine($"  {peerNote}");
+        var trained = new BenchReport
+        {
+            Machine = Machine(), Rows = o.Rows, Trainer = card.Model, ChosenBy = typical.ChosenBy, ImportanceBasis = typical.Importance,
+            TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Auc, BestPossibleAuc = best,
+            TrainRuns = trainRuns.Select(r => r.ProcessSeconds).ToArray(), TrainProcessSeconds = typical.ProcessSeconds, TrainPeakBytes = typical.PeakBytes,
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = [], SingleLeadMicros = double.NaN, SingleLeadMicrosNoReasons = double.NaN, ScoreFromMemorySeconds = double.NaN,
         };
+        if (!File.Exists(model)) TrainChild.Train(history, model, config); // the last run is the model scored below
+
+        if (o.TrainOnly)
+        {
+            var only = Markdown(trained);
+            w.WriteLine();
+            w.WriteLine(only);
+            File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}-train.md"), only);
+            File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}-train.json"), JsonSerializer.Serialize(trained, DatasetConfig.Json));
+            return trained;
+        }
 
         // Single lead in-process, and all holdout rows from memory.
         var bundle = ModelBundle.Load(model);
@@ -140,13 +181,7 @@ public static class EndToEnd
                             string.Join(", ", result.Phases.Select(p => $"{p.Name} {p.Seconds:F2} s")));
             }
 
-        var report = new BenchReport
-        {
-            Machine = Machine(), Rows = o.Rows, Trainer = card.Model,
-            TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Holdout.Auc, BestPossibleAuc = best,
-            TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
-            Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory,
-        };
+        var report = trained with { Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory };
         var markdown = Markdown(report);
         w.WriteLine();
         w.WriteLine(markdown);
@@ -176,11 +211,18 @@ public static class EndToEnd
         sb.AppendLine();
         sb.AppendLine("| measure | result |");
         sb.AppendLine("|---|---|");
-        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` (default settings: {r.Trainer}) | {F(r.TrainSeconds, "F1")} s (CPU {F(r.TrainCpuSeconds, "F1")} s) |");
+        var rounds = r.TrainRuns.Count > 1 ? $", median of {r.TrainRuns.Count} runs alternated with the peers' ({string.Join(" / ", r.TrainRuns.Select(t => F(t, "F1")))} s)" : "";
+        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` in a process of its own (default settings: {r.Trainer}){rounds} | {F(r.TrainProcessSeconds, "F1")} s; in `ModelTrainer.Train` {F(r.TrainSeconds, "F1")} s (CPU {F(r.TrainCpuSeconds, "F1")} s), peak {r.TrainPeakBytes / 1048576.0:N0} MB |");
         foreach (var p in r.TrainPhases) sb.AppendLine($"| &nbsp;&nbsp;{p.Name} | {F(p.Seconds, "F1")} s |");
+        sb.AppendLine($"| model chosen | {r.Trainer}: {r.ChosenBy} |");
+        if (r.ImportanceBasis is not null) sb.AppendLine($"| importance | {r.ImportanceBasis} |");
         sb.AppendLine($"| holdout AUC ({r.TrainingRows:N0} train / {r.HoldoutRows:N0} most recent) | {F(r.HoldoutAuc, "F4")} (best possible {F(r.BestPossibleAuc, "F4")}) |");
         foreach (var p in r.Peers)
-            sb.AppendLine($"| peer {p.Name} on the same split | AUC {F(p.Auc, "F4")} ({F(p.Auc - r.HoldoutAuc, "+0.0000;-0.0000")} vs ours), train {F(p.TrainSeconds, "F1")} s, predict {r.HoldoutRows:N0} rows {F(p.ScoreSeconds)} s |");
+        {
+            var runs = p.ReadFitRuns.Count > 1 ? $" (runs {string.Join(" / ", p.ReadFitRuns.Select(t => F(t, "F1")))} s)" : "";
+            sb.AppendLine($"| peer {p.Name} on the same split | AUC {F(p.Auc, "F4")} ({F(p.Auc - r.HoldoutAuc, "+0.0000;-0.0000")} vs ours); read + fit {F(p.ReadFitSeconds, "F1")} s{runs}, of which fit {F(p.TrainSeconds, "F1")} s; peak {p.PeakBytes / 1048576.0:N0} MB; " +
+                          $"**ours / theirs {F(r.TrainProcessSeconds / p.ReadFitSeconds)}**; predict {r.HoldoutRows:N0} rows {F(p.ScoreSeconds)} s |");
+        }
         if (r.PeerNote is not null) sb.AppendLine($"| peers | {r.PeerNote} |");
         foreach (var s in r.Scoring)
             sb.AppendLine($"| score {s.Rows:N0} leads CSV → ranked CSV, {(s.Reasons ? "with reasons" : "no reasons")} | {F(s.MedianSeconds)} s (whole process {F(s.MedianProcessSeconds)} s; CPU {F(s.MedianCpuSeconds)} s), peak {s.PeakBytes / 1048576.0:N0} MB |");
@@ -237,15 +279,51 @@ public static class EndToEnd
         return (train, test, best);
     }
 
+    /// <summary>Trains in a child process (`train-child`), so its time includes start-up and its peak memory is its own.</summary>
+    internal static TrainRun TrainProcess(string history, string model, TrainingConfig config) => TrainInChild(history, model, config);
+
+    private static TrainRun TrainInChild(string history, string model, TrainingConfig config)
+    {
+        var psi = ChildStart();
+        psi.Environment.Remove("DOTNET_TieredPGO"); // training runs as leadpredict-train does, with the runtime's defaults
+        var configFile = model + ".config.json";
+        File.WriteAllText(configFile, JsonSerializer.Serialize(config, DatasetConfig.Json));
+        foreach (var arg in new[] { "train-child", history, model, configFile }) psi.ArgumentList.Add(arg);
+        var (run, seconds) = RunChild<TrainRun>(psi, "training");
+        return run with { ProcessSeconds = seconds };
+    }
+
+    /// <summary>
+    /// One peer model in a process of its own, timed from outside: its whole run minus its prediction time is what it takes to
+    /// read the data and fit (Python's start-up included, as .NET's is in ours); peak memory from /usr/bin/time when present.
+    /// </summary>
+    private static (IReadOnlyList<PeerResult>, string?) RunPeerTimed(TextWriter output, string[] args)
+    {
+        var wall = Stopwatch.StartNew();
+        var timed = File.Exists("/usr/bin/time");
+        var peak = Path.Combine(Path.GetTempPath(), $"leadpredict-peer-{Environment.ProcessId}.peak");
+        var (results, note) = RunPeers(output, args, timed ? ["/usr/bin/time", "-f", "%M", "-o", peak] : []);
+        var seconds = wall.Elapsed.TotalSeconds;
+        long peakBytes = 0;
+        if (timed && File.Exists(peak) && long.TryParse(File.ReadAllLines(peak).LastOrDefault()?.Trim(), out var kb)) peakBytes = kb * 1024;
+        File.Delete(peak);
+        return (results.Select(r => r with { ReadFitSeconds = seconds - r.ScoreSeconds, PeakBytes = peakBytes }).ToArray(), note);
+    }
+
     /// <summary>Runs ../shared/tools/peers.py with <paramref name="args"/> (train file, test file, options), echoing its lines.</summary>
-    internal static (IReadOnlyList<PeerResult>, string?) RunPeers(TextWriter output, IEnumerable<string> args)
+    internal static (IReadOnlyList<PeerResult>, string?) RunPeers(TextWriter output, IEnumerable<string> args, IReadOnlyList<string>? wrapper = null)
     {
         // ../shared beside the repository (or beside the folder of worktrees, for a git worktree checkout).
         var script = new[] { "../shared/tools/peers.py", "../../shared/tools/peers.py" }
             .Select(r => Path.GetFullPath(Path.Combine(RepoRoot(), r))).FirstOrDefault(File.Exists);
         if (script is null) return ([], "peers skipped: ../shared/tools/peers.py not found beside the repository");
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (var a in wrapper.Skip(1)) psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add(python);
+        }
         psi.ArgumentList.Add(script);
         foreach (var arg in args) psi.ArgumentList.Add(arg);
         output.WriteLine("Peers on the same split ...");
@@ -328,6 +406,13 @@ public static class EndToEnd
         }
         var psi = ChildStart();
         foreach (var arg in new[] { "score-child", model, input, output, rules, reasons ? "reasons" : "no-reasons" }) psi.ArgumentList.Add(arg);
+        var (result, seconds) = RunChild<ChildResult>(psi, "scoring");
+        return result with { ProcessSeconds = seconds };
+    }
+
+    /// <summary>Runs a bench child process to its end; its last JSON line and its wall time.</summary>
+    private static (T Result, double Seconds) RunChild<T>(ProcessStartInfo psi, string what)
+    {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
@@ -337,10 +422,9 @@ public static class EndToEnd
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         var seconds = wall.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"scoring child failed (exit {p.ExitCode}): {stderr.Result}{stdout}");
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{what} child failed (exit {p.ExitCode}): {stderr.Result}{stdout}");
         var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
-        var result = JsonSerializer.Deserialize<ChildResult>(json, DatasetConfig.Json)!;
-        return result with { ProcessSeconds = seconds };
+        return (JsonSerializer.Deserialize<T>(json, DatasetConfig.Json)!, seconds);
     }
 
     private static ProcessStartInfo ChildStart()
@@ -387,7 +471,7 @@ public static class EndToEnd
     private static string RepoFile(string relative) => Path.Combine(RepoRoot(), relative);
 
     /// <summary>Times each training step from one progress report to the next step's first report.</summary>
-    private sealed class TimingObserver : ITrainingObserver
+    internal sealed class TimingObserver : ITrainingObserver
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly List<(string Step, double At)> _steps = [];

@@ -8,6 +8,9 @@ using LeadPredict.Benchmarks;
 // LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 // LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
+if (args.Length > 0 && args[0] == "train-child") return TrainChild.Run(args[1..]);
+if (args.Length > 0 && args[0] == "wide") return WideBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fit-probe") return FitProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
 if (args.Length > 0 && args[0] == "timeline")
@@ -59,6 +62,7 @@ for (var i = 1; i < args.Length; i++)
         "--in-process" => options with { ChildProcesses = false },
         "--trainer" => options with { Trainer = new LeadPredict.ML.Training.TrainerOptions { Algorithm = Enum.Parse<LeadPredict.ML.Training.TrainerAlgorithm>(Next(), ignoreCase: true) } },
         "--train-only" => options with { TrainOnly = true },
+        "--train-repeats" => options with { TrainRepeats = Int(Next()) },
         var other => throw new ArgumentException($"unknown option {other}"),
     };
 }

@@ -72,7 +72,25 @@ public sealed class LeadTable
         return new LeadTable(SourcePath, Separator, ColumnNames, cols, _lines);
     }
 
+    /// <summary>Files at least this large are read on every core (<see cref="LoadParallel"/>); smaller ones on one thread.</summary>
+    public const long ParallelFromBytes = 4 << 20;
+
+    /// <summary>
+    /// Reads a CSV export: from <see cref="ParallelFromBytes"/> up, one thread cuts the file into chunks of whole records
+    /// (<see cref="CsvChunker"/>, as scoring does) while every core parses them; the table is the same, value for value and
+    /// line for line, as <see cref="LoadSequential"/> reads it (a test compares them on awkward files).
+    /// </summary>
     public static LeadTable Load(string path, char? separator = null, IEnumerable<string>? missingTokens = null,
+        IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default)
+    {
+        var parallel = Environment.ProcessorCount > 1 && File.Exists(path) && new FileInfo(path).Length >= ParallelFromBytes;
+        return parallel
+            ? LoadParallel(path, separator, missingTokens, rowsRead, cancellationToken: cancellationToken)
+            : LoadSequential(path, separator, missingTokens, rowsRead, cancellationToken);
+    }
+
+    /// <summary>The simple reader: one record after another on this thread (the reference for <see cref="LoadParallel"/>).</summary>
+    public static LeadTable LoadSequential(string path, char? separator = null, IEnumerable<string>? missingTokens = null,
         IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default)
     {
         using var reader = new CsvRecordReader(path, separator);
@@ -80,24 +98,13 @@ public sealed class LeadTable
         var missing = new MissingTokens(missingTokens ?? MissingTokens.Defaults);
         var n = reader.Header.Count;
         var builders = new List<string?>[n];
-        var pools = new Dictionary<string, string>?[n];
-        for (var i = 0; i < n; i++) { builders[i] = new List<string?>(1024); pools[i] = new Dictionary<string, string>(StringComparer.Ordinal); }
+        for (var i = 0; i < n; i++) builders[i] = new List<string?>(1024);
+        var pools = new TrimmedPools(n);
         var lines = new List<long>(1024);
         var fields = new List<string>(n);
         while (reader.Read(fields))
         {
-            for (var i = 0; i < n; i++)
-            {
-                var value = missing.Normalize(fields[i]);
-                // The reader already shares repeated values; only values changed by trimming need pooling here.
-                if (value is not null && !ReferenceEquals(value, fields[i]) && pools[i] is { } pool)
-                {
-                    if (pool.TryGetValue(value, out var shared)) value = shared;
-                    else if (pool.Count < 100_000) pool[value] = value;
-                    else pools[i] = null; // a near-unique column: interning would only cost memory
-                }
-                builders[i].Add(value);
-            }
+            for (var i = 0; i < n; i++) builders[i].Add(pools.Normalize(missing, i, fields[i]));
             lines.Add(reader.RecordLine);
             if ((lines.Count & 0x3FFF) == 0)
             {
@@ -109,6 +116,142 @@ public sealed class LeadTable
             throw new InputFileException(path, null, null, "the file has a header but no data rows.");
         rowsRead?.Report(lines.Count);
         return new LeadTable(path, reader.Separator, reader.Header, builders.Select(b => b.ToArray()).ToArray(), lines.ToArray());
+    }
+
+    /// <summary>
+    /// Reads the file on <paramref name="workers"/> threads (default: every core) while this thread cuts it into chunks of
+    /// about <paramref name="chunkBytes"/>. A bad record stops the reading; the error reported is the first in the file.
+    /// Each worker keeps its own pool of shared strings, so a repeated value has at most one instance per worker.
+    /// </summary>
+    public static LeadTable LoadParallel(string path, char? separator = null, IEnumerable<string>? missingTokens = null,
+        IProgress<long>? rowsRead = null, int chunkBytes = 1 << 20, int workers = 0, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> header;
+        char sep;
+        using (var first = new CsvRecordReader(path, separator))
+        {
+            header = first.Header;
+            sep = first.Separator;
+        }
+        if (sep >= 0x80) return LoadSequential(path, separator, missingTokens, rowsRead, cancellationToken); // the chunker cuts on ASCII
+        var missing = new MissingTokens(missingTokens ?? MissingTokens.Defaults);
+        var n = header.Count;
+        workers = workers > 0 ? workers : Environment.ProcessorCount;
+        var parts = new List<(int Index, string?[][] Columns, long[] Lines)>();
+        var firstBad = int.MaxValue;
+        Exception? badRecord = null;
+        long rows = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var queue = new System.Collections.Concurrent.BlockingCollection<CsvChunk>(2 * workers);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
+        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var pool = new CsvInternPool(n);
+                var pools = new TrimmedPools(n);
+                var chars = Array.Empty<char>();
+                var fields = new List<string>(n);
+                foreach (var chunk in queue.GetConsumingEnumerable(stop.Token))
+                {
+                    if (chunk.Index > Volatile.Read(ref firstBad)) { chunk.Release(); continue; }
+                    try
+                    {
+                        int length;
+                        try { length = chunk.Decode(ref chars, path); }
+                        finally { chunk.Release(); }
+                        var reader = new CsvRecordReader(chars, length, path, sep, header, chunk.FirstLine);
+                        reader.InternValues(pool);
+                        var builders = new List<string?>[n];
+                        for (var i = 0; i < n; i++) builders[i] = new List<string?>(4096);
+                        var lines = new List<long>(4096);
+                        while (reader.Read(fields))
+                        {
+                            for (var i = 0; i < n; i++) builders[i].Add(pools.Normalize(missing, i, fields[i]));
+                            lines.Add(reader.RecordLine);
+                        }
+                        var part = (chunk.Index, builders.Select(b => b.ToArray()).ToArray(), lines.ToArray());
+                        lock (parts)
+                        {
+                            parts.Add(part);
+                            rows += part.Item3.Length;
+                            rowsRead?.Report(rows);
+                        }
+                    }
+                    catch (InputFileException e)
+                    {
+                        lock (parts)
+                            if (chunk.Index < firstBad) (firstBad, badRecord) = (chunk.Index, e);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref error, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+                stop.Cancel();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        try
+        {
+            using var chunker = new CsvChunker(path, sep, chunkBytes);
+            while (Volatile.Read(ref firstBad) == int.MaxValue && chunker.Next() is { } chunk)
+                queue.Add(chunk, stop.Token);
+        }
+        catch (OperationCanceledException) when (error is not null || cancellationToken.IsCancellationRequested) { }
+        finally
+        {
+            queue.CompleteAdding();
+            Task.WaitAll(tasks, CancellationToken.None); // the workers stop on their own token; wait for every one before returning
+            while (queue.TryTake(out var left)) left.Release();
+        }
+        error?.Throw();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (badRecord is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(badRecord);
+        if (rows == 0)
+            throw new InputFileException(path, null, null, "the file has a header but no data rows.");
+
+        parts.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var total = checked((int)rows);
+        var columns = new string?[n][];
+        Parallel.For(0, n, c =>
+        {
+            var column = new string?[total];
+            var at = 0;
+            foreach (var p in parts)
+            {
+                p.Columns[c].CopyTo(column, at);
+                at += p.Columns[c].Length;
+            }
+            columns[c] = column;
+        });
+        var allLines = new long[total];
+        var offset = 0;
+        foreach (var p in parts)
+        {
+            p.Lines.CopyTo(allLines, offset);
+            offset += p.Lines.Length;
+        }
+        return new LeadTable(path, sep, header, columns, allLines);
+    }
+
+    /// <summary>Shares one string per value changed by trimming (the reader already shares the values it read), per column.</summary>
+    private sealed class TrimmedPools(int columns)
+    {
+        private readonly Dictionary<string, string>?[] _pools = Enumerable.Range(0, columns).Select(_ => new Dictionary<string, string>(StringComparer.Ordinal)).ToArray();
+
+        public string? Normalize(MissingTokens missing, int column, string field)
+        {
+            var value = missing.Normalize(field);
+            if (value is not null && !ReferenceEquals(value, field) && _pools[column] is { } pool)
+            {
+                if (pool.TryGetValue(value, out var shared)) value = shared;
+                else if (pool.Count < 100_000) pool[value] = value;
+                else _pools[column] = null; // a near-unique column: interning would only cost memory
+            }
+            return value;
+        }
     }
 }
 

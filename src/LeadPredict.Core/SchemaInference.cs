@@ -28,11 +28,18 @@ public static partial class SchemaInference
     public static IReadOnlyList<ColumnProfile> ProfileColumns(IEnumerable<(string Name, string?[] Values)> columns, NumberFormat? numberFormat = null,
         string? dateFormat = null)
     {
-        var profiled = columns.Select(c => (c.Name, c.Values, Profile: Profile(c.Name, c.Values, numberFormat, dateFormat, out var numbers), Numbers: numbers)).ToList();
+        // Each column is profiled on its own (every value parsed), so the columns are shared out between the cores.
+        var input = columns.ToArray();
+        var profiled = new (string Name, string?[] Values, ColumnProfile Profile, NumberFormats.Detector Numbers)[input.Length];
+        Parallel.For(0, input.Length, i =>
+        {
+            var (name, values) = input[i];
+            profiled[i] = (name, values, Profile(name, values, numberFormat, dateFormat, out var numbers), numbers);
+        });
         // Columns that show the file's decimal mark: numbers read in one format only, with a separator somewhere.
         var decimalPoint = profiled.Where(p => p.Profile.Kind == ColumnKind.Numeric && p.Numbers.SawSeparator && p.Numbers.Format is not null)
             .Select(p => NumberFormats.Detector.UsesDecimalPoint(p.Profile.Number)).Distinct().ToArray();
-        var result = new List<ColumnProfile>(profiled.Count);
+        var result = new List<ColumnProfile>(profiled.Length);
         foreach (var (name, values, profile, numbers) in profiled)
         {
             if (!numbers.Ambiguous || numbers.AmbiguousExample is not { } example) { result.Add(profile); continue; }

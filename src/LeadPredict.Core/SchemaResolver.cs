@@ -154,7 +154,16 @@ public static class SchemaResolver
         foreach (var p in profiles)
             if (p.Note is { } note && !string.Equals(p.Name, label, StringComparison.OrdinalIgnoreCase) && !string.Equals(p.Name, created, StringComparison.OrdinalIgnoreCase))
                 warnings.Add($"column '{p.Name}': {note}");
-        foreach (var f in features.Where(f => f.Kind is ColumnKind.Numeric or ColumnKind.Boolean or ColumnKind.Date))
+        var typed = features.Where(f => f.Kind is ColumnKind.Numeric or ColumnKind.Boolean or ColumnKind.Date).ToArray();
+        var unreadable = new string?[typed.Length];
+        Parallel.For(0, typed.Length, i => unreadable[i] = Unreadable(table, typed[i]));
+        warnings.AddRange(unreadable.OfType<string>());
+        return warnings;
+    }
+
+    /// <summary>The warning for a numeric, yes/no or date column with values that cannot be read as such, or null.</summary>
+    private static string? Unreadable(LeadTable table, FeatureColumn f)
+    {
         {
             var values = table.Column(f.Name);
             var count = 0;
@@ -172,16 +181,15 @@ public static class SchemaResolver
                 count++;
                 if (examples.Count < 3) examples.Add($"line {table.LineOf(r)} '{v}'");
             }
-            if (count == 0) continue;
+            if (count == 0) return null;
             var expected = f.Kind switch
             {
                 ColumnKind.Boolean => "yes/no values",
                 ColumnKind.Date => f.DateFormat is null or DateFormats.Auto ? "dates" : $"dates written like {f.DateFormat}",
                 _ => f.Number == NumberFormat.Plain ? "numbers" : $"numbers written like {NumberFormats.SettingOf(f.Number)}",
             };
-            warnings.Add($"column '{f.Name}': {count:N0} value(s) are not {expected} and are read as missing ({string.Join(", ", examples)}).");
+            return $"column '{f.Name}': {count:N0} value(s) are not {expected} and are read as missing ({string.Join(", ", examples)}).";
         }
-        return warnings;
     }
 
     private static (bool[] Labels, int[] Rows, int Missing, string Positive) ReadLabels(LeadTable table, string label, string? positiveLabel)

@@ -42,7 +42,10 @@ public sealed class LeadFeaturizer
     /// <summary>Learns the encoding of every feature column from the given training rows.</summary>
     public static LeadFeaturizer Fit(LeadTable table, DatasetSchema schema, IReadOnlyList<int> rows)
     {
-        var columns = schema.Features.Select(f => FitColumn(f, table.Column(f.Name), rows)).ToArray();
+        // Each column's encoding is learned on its own (numbers sorted for the median, categories counted): one column per core at a time.
+        var features = schema.Features.ToArray();
+        var columns = new ColumnState[features.Length];
+        Parallel.For(0, features.Length, i => columns[i] = FitColumn(features[i], table.Column(features[i].Name), rows));
         return new LeadFeaturizer(new FeaturizerState(columns));
     }
 

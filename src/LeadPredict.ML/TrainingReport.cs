@@ -4,8 +4,15 @@ using LeadPredict.ML.Training;
 
 namespace LeadPredict.ML;
 
-/// <summary>Importance of one original column: how much holdout AUC drops when its values are shuffled.</summary>
-public sealed record ColumnImportance(string Column, double AucDrop, double StdDev);
+/// <summary>
+/// Importance of one original column: how much holdout AUC drops when its values are shuffled (permutation), or, when the
+/// report's <see cref="TrainingReport.ImportanceBasis"/> says <c>contributions</c>, its mean absolute contribution to the
+/// log-odds (<see cref="Contribution"/>; the AUC drop is then not measured and left at 0).
+/// </summary>
+public sealed record ColumnImportance(string Column, double AucDrop, double StdDev)
+{
+    public double Contribution { get; init; }
+}
 
 /// <summary>The champion (previous model) measured on the new holdout next to the candidate.</summary>
 /// <see cref="ChampionUnreadable"/>: the model file could not be read (corrupt or not a model) and was replaced with --force.
@@ -20,6 +27,8 @@ public sealed record TrainingReport
     public required IReadOnlyList<ColumnProfile> Columns { get; init; }
     public required IReadOnlyList<LeakSuspect> LeakSuspects { get; init; }
     public IReadOnlyList<ColumnImportance> Importance { get; init; } = [];
+    /// <summary>How <see cref="Importance"/> was measured (null in reports written before it was recorded: permutation).</summary>
+    public ImportanceBasis? ImportanceBasis { get; init; }
     public ChampionComparison? Champion { get; init; }
     public int MissingLabels { get; init; }
     /// <summary>Holdout probabilities and outcomes (for score-distribution charts).</summary>

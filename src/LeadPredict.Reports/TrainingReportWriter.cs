@@ -83,8 +83,7 @@ public static class TrainingReportWriter
             Gains(m), Lift(m));
         html.Append(DecileTable(m));
         if (report.Importance.Count > 0)
-            Section(html, "importance", "What drives the score", "Permutation importance on the holdout: how much the AUC drops when one column's values are shuffled across leads, mean ± standard deviation over several shuffles. Near zero means the model does not rely on the column.",
-                Importance(report.Importance));
+            Section(html, "importance", "What drives the score", ImportanceText(report.ImportanceBasis), Importance(report.Importance, report.ImportanceBasis));
         DataQuality(html, report);
         if (icp is not null) Icp(html, icp);
         if (report.Champion is { } champion) Champion(html, champion);
@@ -263,9 +262,20 @@ public static class TrainingReportWriter
         return sb.Append("</table>\n").ToString();
     }
 
-    private static string Importance(IReadOnlyList<ColumnImportance> importance)
+    /// <summary>What the importance chart shows, and on which leads (permutation, or exact contributions on wide files).</summary>
+    internal static string ImportanceText(ImportanceBasis? basis) => basis is { Method: PermutationImportance.Contributions }
+        ? $"Each column's mean absolute contribution to the log-odds (the exact per-column parts of each lead's score, as in the reasons): {basis.Description}. Near zero means the model does not rely on the column."
+        : "Permutation importance on the holdout: how much the AUC drops when one column's values are shuffled across leads, mean ± standard deviation over several shuffles. Near zero means the model does not rely on the column."
+          + (basis is null ? "" : $" Measured as: {basis.Description}.");
+
+    private static string Importance(IReadOnlyList<ColumnImportance> importance, ImportanceBasis? basis)
     {
         var rows = importance.Take(25).Reverse().ToArray(); // Plotly draws horizontal bars bottom-up: put the most important on top.
+        if (basis is { Method: PermutationImportance.Contributions })
+            return new PlotlyFigure("Feature importance", height: 120 + 24 * rows.Length)
+                .Bar("mean |contribution|", rows.Select(r => ColumnNames.Display(r.Column)), rows.Select(r => r.Contribution), Blue, horizontal: true)
+                .XAxis("mean absolute contribution to the log-odds").Layout("showlegend", false)
+                .ToDiv();
         return new PlotlyFigure("Feature importance", height: 120 + 24 * rows.Length)
             .Bar("AUC drop", rows.Select(r => ColumnNames.Display(r.Column)), rows.Select(r => r.AucDrop), Blue, rows.Select(r => r.StdDev), horizontal: true)
             .XAxis("holdout AUC drop when the column is shuffled").Layout("showlegend", false)

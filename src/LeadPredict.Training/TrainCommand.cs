@@ -210,10 +210,14 @@ internal static class TrainCommand
 
         if (report.Importance.Count > 0)
         {
-            var chart = new BarChart().Label("Feature importance (holdout AUC drop when the column is shuffled)").Width(90);
+            var byContribution = report.ImportanceBasis is { Method: PermutationImportance.Contributions };
+            var chart = new BarChart().Label(byContribution
+                ? "Feature importance (mean absolute contribution to the log-odds)"
+                : "Feature importance (holdout AUC drop when the column is shuffled)").Width(90);
             foreach (var i in report.Importance.Take(12))
-                chart.AddItem(Markup.Escape(i.Column), Math.Round(Math.Max(0, i.AucDrop), 4), Color.SteelBlue);
+                chart.AddItem(Markup.Escape(i.Column), Math.Round(Math.Max(0, byContribution ? i.Contribution : i.AucDrop), 4), Color.SteelBlue);
             AnsiConsole.Write(chart);
+            if (report.ImportanceBasis is { } basis) AnsiConsole.MarkupLine($"[grey]Importance: {Markup.Escape(basis.Description)}.[/]");
         }
         if (report.Champion is { } c)
             AnsiConsole.MarkupLine($"Champion {Markup.Escape(c.ChampionVersion)}: {Markup.Escape(c.Decision)}");

@@ -24,6 +24,26 @@ public sealed partial class TrainingReportWriterTests
     }
 
     [Fact]
+    public void Should_chart_mean_absolute_contributions_and_say_how_they_were_measured_When_importance_came_from_contributions()
+    {
+        var report = SampleModels.SampleOutcome.Report;
+        var basis = new LeadPredict.ML.ImportanceBasis(LeadPredict.ML.PermutationImportance.Contributions, 80, 80, 0, 3,
+            "mean absolute contribution to the log-odds on the 80 holdout leads (test)");
+        var wide = report with
+        {
+            ImportanceBasis = basis,
+            Importance = report.Importance.Select((i, n) => i with { AucDrop = 0, StdDev = 0, Contribution = 1.0 / (n + 1) }).ToArray(),
+        };
+
+        var html = TrainingReportWriter.Render(wide);
+
+        Assert.Contains("mean absolute contribution to the log-odds on the 80 holdout leads (test)", html);
+        Assert.Contains("mean absolute contribution to the log-odds", html);
+        Assert.DoesNotContain("holdout AUC drop when the column is shuffled", html);
+        Assert.Contains("holdout AUC drop when the column is shuffled", TrainingReportWriter.Render(report));
+    }
+
+    [Fact]
     public void Should_say_there_is_no_signal_before_anything_else_When_the_model_ranks_no_better_than_chance()
     {
         var report = SampleModels.SampleOutcome.Report;

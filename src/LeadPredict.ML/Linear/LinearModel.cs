@@ -82,6 +82,9 @@ internal sealed class LinearScorer
 
     public double Intercept { get; }
 
+    /// <summary>The feature slot each term reads.</summary>
+    public IReadOnlyList<int> Slots => _slot;
+
     /// <summary>One more than the highest feature slot a term reads.</summary>
     public int FeaturesNeeded { get; }
 

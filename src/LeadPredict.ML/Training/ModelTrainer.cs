@@ -94,7 +94,9 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         }
 
         observer.Progress(new("Measuring feature importance"));
-        var importance = PermutationImportance.Compute(table, split, holdoutModel.Featurizer, holdoutScorer, metrics.Auc, request.ImportanceRepeats, options.Seed, ct);
+        var (importance, importanceBasis) = PermutationImportance.Compute(table, split.HoldoutRows, split.HoldoutLabels, holdoutModel.Featurizer,
+            holdoutModel.Compiled, request.ImportanceRepeats, options.Seed, ct);
+        if (importanceBasis is not null) observer.Progress(new("Measuring feature importance", 1, importanceBasis.Description));
 
         // The saved model: the same recipe refit on every labelled row (the holdout has done its job), up to a size where
         // the extra fifth of the data no longer pays for a second training.
@@ -161,6 +163,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             Columns = data.Profiles,
             LeakSuspects = suspects,
             Importance = importance,
+            ImportanceBasis = importanceBasis,
             MissingLabels = data.MissingLabels,
             HoldoutProbabilities = holdoutProbabilities,
             HoldoutLabels = split.HoldoutLabels,
