@@ -6,7 +6,7 @@ public sealed class ColumnNamesTests
     [InlineData("days_since_last_activity", "Days Since Last Activity", "Days since last activity")]
     [InlineData("JobTitle", "Job Title", "Job title")]
     [InlineData("job title", "Job Title", "Job title")]
-    public void Should_read_a_column_as_a_label_and_inside_a_sentence_from_the_same_words_When_named_in_any_case_style(string column, string label, string inSentence)
+    public void Should_Read_A_Column_As_A_Label_And_Inside_A_Sentence_From_The_Same_Words_When_Named_In_Any_Case_Style(string column, string label, string inSentence)
     {
         Assert.Equal(label, ColumnNames.Display(column));
         Assert.Equal(inSentence, ColumnNames.InSentence(column));

@@ -3,7 +3,7 @@ namespace LeadPredict.Core.Tests;
 public sealed class DecileCutPointsTests
 {
     [Fact]
-    public void Should_cut_at_each_tenth_of_the_ascending_order_When_the_probabilities_come_in_any_order()
+    public void Should_Cut_At_Each_Tenth_Of_The_Ascending_Order_When_The_Probabilities_Come_In_Any_Order()
     {
         var probabilities = Enumerable.Range(0, 100).Select(i => (99 - i) / 100.0).ToArray(); // in any order
 
@@ -11,7 +11,7 @@ public sealed class DecileCutPointsTests
     }
 
     [Fact]
-    public void Should_give_nine_cut_points_within_the_range_When_there_are_only_a_few_probabilities()
+    public void Should_Give_Nine_Cut_Points_Within_The_Range_When_There_Are_Only_A_Few_Probabilities()
     {
         var cuts = DecileCutPoints.Of([0.2, 0.9, 0.5]);
 
@@ -21,6 +21,6 @@ public sealed class DecileCutPointsTests
     }
 
     [Fact]
-    public void Should_say_there_are_no_probabilities_When_given_none() =>
+    public void Should_Say_There_Are_No_Probabilities_When_Given_None() =>
         Assert.Contains("no probabilities", Assert.Throws<LeadPredictException>(() => DecileCutPoints.Of([])).Message);
 }

@@ -49,7 +49,7 @@ public sealed class FunnelTests
     }
 
     [Fact]
-    public void Should_say_demo_booked_instead_of_demo_requested_When_the_rules_file_labels_the_column()
+    public void Should_Say_Demo_Booked_Instead_Of_Demo_Requested_When_The_Rules_File_Labels_The_Column()
     {
         var rules = RuleSet.Parse("""
             { "icp": [ { "column": "employees", "op": "atLeast", "value": 50 } ],
@@ -64,7 +64,7 @@ public sealed class FunnelTests
     }
 
     [Fact]
-    public void Should_word_a_reason_as_its_FunnelReasons_method_does_When_that_sentence_applies()
+    public void Should_Word_A_Reason_As_Its_FunnelReasons_Method_Does_When_That_Sentence_Applies()
     {
         var d = Advisor().Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7);
 

@@ -7,7 +7,7 @@ namespace LeadPredict.Training.Tests;
 public sealed partial class ReportCommandTests
 {
     [Fact]
-    public void Should_show_the_same_ICP_backtest_When_the_report_is_regenerated_from_a_model_trained_with_an_ICP()
+    public void Should_Show_The_Same_ICP_Backtest_When_The_Report_Is_Regenerated_From_A_Model_Trained_With_An_ICP()
     {
         using var dir = new TempDir();
         var model = dir.File("m.zip");
@@ -26,7 +26,7 @@ public sealed partial class ReportCommandTests
     }
 
     [Fact]
-    public void Should_have_no_ICP_section_When_the_model_was_trained_without_rules()
+    public void Should_Have_No_ICP_Section_When_The_Model_Was_Trained_Without_Rules()
     {
         using var dir = new TempDir();
         var model = dir.File("m.zip");
