@@ -20,12 +20,16 @@ public sealed class AllocationTests
         foreach (var lead in leads) { rules.Icp!.FitOf(lead, out _); backtest.Add(lead, true); } // warm up
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        const int Leads = 100_000;
+        for (var i = 0; i < Leads; i++)
         {
             var lead = leads[i % leads.Length];
             rules.Icp!.FitOf(lead, out _);
             backtest.Add(lead, i % 3 == 0);
         }
-        var delta = GC.GetAllocatedBytesForCurrentThread() - before; Assert.True(delta < 1_000, $"evaluation allocated per lead: {delta}");
+        // Anything allocated per lead would be at least 24 bytes a lead (2.4 MB here); the runtime may still charge this
+        // thread a one-off allocation quantum (8 KB) while the loop runs (tiering, another test's collection).
+        var delta = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(delta < 16_384, $"evaluating {Leads:N0} leads allocated {delta:N0} bytes");
     }
 }

@@ -1,3 +1,4 @@
+using LeadPredict.ML.Training;
 using System.Globalization;
 using System.Text.Json;
 using LeadPredict.Core;
@@ -85,7 +86,7 @@ public sealed class NumberFormatCommandTests
         var data = Rewrite(dir, "comma.csv", "leads-history.csv", ',', ",");
         var result = Cli.Train("init", "--data", data, "--label", "converted", "--output", dir.File("leadpredict.json"));
         Assert.True(result.ExitCode == 0, result.All);
-        var config = DatasetConfig.Load<DatasetConfig>(dir.File("leadpredict.json"));
+        var config = TrainingConfig.Load(dir.File("leadpredict.json"));
         Assert.Equal("1,234.5", config.NumberFormat);
         foreach (var column in Grouped) Assert.Equal(ColumnKind.Numeric, config.Columns[column]);
     }

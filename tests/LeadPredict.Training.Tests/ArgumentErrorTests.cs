@@ -35,7 +35,7 @@ public sealed class ArgumentErrorTests
 
     [Fact]
     public void An_unknown_trainer_lists_the_choices() =>
-        Assert.Contains("--trainer expects one of fastTree, lightGbm, linear, got 'foo'", Refused("train", "--data", "x.csv", "--trainer", "foo").Error);
+        Assert.Contains("--trainer expects one of fastTree, lightGbm, linear, auto, blend, got 'foo'", Refused("train", "--data", "x.csv", "--trainer", "foo").Error);
 
     [Fact]
     public void A_missing_value_and_a_missing_required_option_are_both_named()

@@ -36,7 +36,7 @@ public sealed class InitCommandTests
         var data = dir.Write("dmy.csv", string.Join("\n", lines) + "\n");
         var result = Cli.Train("init", "--data", data, "--label", "converted", "--output", dir.File("c.json"));
         Assert.True(result.ExitCode == 0, result.All);
-        var config = DatasetConfig.Load<DatasetConfig>(dir.File("c.json"));
+        var config = TrainingConfig.Load(dir.File("c.json"));
         Assert.Equal("dd/MM/yyyy", config.DateFormat);
         Assert.Equal("created_at", config.Created);
         Assert.Equal(ColumnKind.Date, config.Columns["created_at"]);

@@ -12,7 +12,7 @@ public sealed class TrainingConfigTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Should_Train_LightGbm_With_Trees_Chosen_By_Cross_Validation_When_Nothing_Is_Set()
+    public void Should_Let_Cross_Validation_Choose_The_Model_And_The_Trees_When_Nothing_Is_Set()
     {
         var config = new TrainingConfig { Label = "converted" };
         config.Validate();
@@ -27,7 +27,7 @@ public sealed class TrainingConfigTests : IDisposable
         var config = TrainingConfig.Load(TestPaths.Data("leadpredict.json"));
         Assert.Equal("converted", config.Label);
         Assert.Equal("lead_id", config.Id);
-        Assert.Equal(TrainerAlgorithm.FastTree, config.Trainer.Algorithm);
+        Assert.Equal(TrainerAlgorithm.Auto, config.Trainer.Algorithm);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class TrainingConfigTests : IDisposable
 
     [Theory]
     [InlineData("""{ "label": "y", "trainer": { "trees": "fifty" } }""", "'trainer.trees' must be a whole number, got \"fifty\"")]
-    [InlineData("""{ "label": "y", "trainer": { "algorithm": "xgboost" } }""", "'trainer.algorithm' must be one of \"fastTree\", \"lightGbm\", \"linear\", got \"xgboost\"")]
+    [InlineData("""{ "label": "y", "trainer": { "algorithm": "xgboost" } }""", "'trainer.algorithm' must be one of \"fastTree\", \"lightGbm\", \"linear\", \"auto\", \"blend\", got \"xgboost\"")]
     [InlineData("""{ "label": "y", "trainer": { "treez": 5 } }""", "'trainer.treez' is not a known field; use one of algorithm, trees, leaves")]
     public void Should_Name_A_Trainer_Setting_Of_The_Wrong_Type_And_What_It_Must_Be(string json, string expected)
     {

@@ -81,10 +81,14 @@ public sealed class LargeUploadTests
         Task<HttpResponseMessage> waiting;
         try
         {
-            // One waits in the queue; the next finds it full. Which of the two is which depends on when the held upload got its turn.
-            waiting = UploadAsync(host, Large);
-            var refused = await UntilRefusedAsync(host);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // the held upload's headers reach the host and it takes the turn
+            // Two more at once: one waits in the queue, the other finds it full, whichever the host saw first.
+            var first = UploadAsync(host, Large);
+            var second = UploadAsync(host, Large);
+            var answered = await Task.WhenAny(first, second);
+            var refused = await answered;
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            waiting = answered == first ? second : first;
             Assert.False(waiting.IsCompleted, "the queued upload was answered while the turn was still taken");
         }
         finally
