@@ -25,13 +25,13 @@ internal static class ScoreCommand
         var top = new Option<int>("--top") { Description = "How many of the best leads to print.", DefaultValueFactory = _ => 10 };
         var noReasons = new Option<bool>("--no-reasons") { Description = "Skip the per-lead reasons (faster)." };
         var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md); without it the default ladder applies and ICP gates are skipped." };
-        var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV.")
+        var command = new Command("score", "Rank new leads: probability, score 0-100, grade A-D and the reasons, best first, written to a CSV or Parquet file and/or a scores table.")
         {
             model, input, query, output, outputTable, top, noReasons, icp,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
-            var settings = SourceSettings.FromEnvironment();
+            var settings = SourceSettings.From(CommandSettings.Current.Find("source", "postgres"));
             var source = LeadSource.Parse(parse.GetValue(input), parse.GetValue(query), "--input", settings);
             var table = parse.GetValue(outputTable) is { } spec ? ScoreTableTarget.Parse(spec, settings) : null;
             var request = new ScoreRequest(parse.GetValue(model)!.FullName, (source as CsvFileSource)?.Path ?? "", parse.GetValue(output)?.FullName,

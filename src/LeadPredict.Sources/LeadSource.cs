@@ -143,6 +143,7 @@ public sealed record SourceSettings
     /// <summary>Where <see cref="Postgres"/> came from, for messages (never the value).</summary>
     public string PostgresOrigin { get; init; } = PostgresVariable;
 
-    public static SourceSettings FromEnvironment() =>
-        new() { Postgres = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null };
+    /// <summary>The settings from the source.postgres setting (<c>LEADPREDICT_SOURCE_POSTGRES</c> or the settings file) and where it came from.</summary>
+    public static SourceSettings From((string Value, string Origin)? postgres) =>
+        new() { Postgres = postgres is { Value.Length: > 0 } p ? p.Value : null, PostgresOrigin = postgres?.Origin ?? PostgresVariable };
 }

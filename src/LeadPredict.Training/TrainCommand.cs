@@ -40,7 +40,7 @@ internal static class TrainCommand
         {
             var configFile = parse.GetValue(config);
             var modelPath = parse.GetValue(model)!.FullName;
-            var source = LeadSource.Parse(parse.GetValue(data), parse.GetValue(query), "--data", SourceSettings.FromEnvironment());
+            var source = LeadSource.Parse(parse.GetValue(data), parse.GetValue(query), "--data", SourceSettings.From(CommandSettings.Current.Find("source", "postgres")));
             OutputGuard.Check(Outputs(modelPath), [
                 .. source.Files.Select(f => new FileRole("--data", f)), configFile is null ? null : new("--config", configFile.FullName),
                 parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
