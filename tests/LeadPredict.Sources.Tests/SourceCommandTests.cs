@@ -108,6 +108,34 @@ public sealed class SourceCommandTests(PostgresFixture pg) : IClassFixture<Postg
         Assert.DoesNotContain("S3cret-Pa55", result.All);
     }
 
+    [SkippableFact]
+    public void Should_Exit_5_And_Write_Nothing_When_The_Connection_Is_Lost_Mid_Read()
+    {
+        Skip.If(pg.ConnectionString is null, pg.SkipReason);
+        TestData.CsvToPostgres(pg.ConnectionString!, NewLeads, "slow_leads");
+        var output = Path.Combine(TestData.NewTempFolder(), "out.csv");
+        // Rows come out about 20 ms apart (pg_sleep for each row), so the read is still going when its backend is terminated.
+        const string query = "SELECT * FROM slow_leads WHERE pg_sleep(0.02)::text = ''";
+
+        var run = Task.Run(() => Cli.Run("leadpredict-score", ["score", "--model", SampleModels.SamplePath, "--query", query, "--output", output], environment: Env()));
+        var killed = false;
+        while (!run.IsCompleted && !killed)
+        {
+            Thread.Sleep(20);
+            killed = TestData.Scalar<long>(pg.ConnectionString!, """
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE application_name = 'leadpredict-source' AND query LIKE 'COPY%' AND state = 'active'
+                """) > 0;
+        }
+        var result = run.Result;
+
+        Assert.True(killed, "the reading connection was never seen copying: " + result.All);
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("was lost while reading PostgreSQL query", result.Error);
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!));
+    }
+
     [Fact]
     public void Should_Exit_5_Without_The_Password_When_The_Server_Cannot_Be_Reached()
     {
