@@ -97,17 +97,8 @@ public sealed class ScoreTableTests(PostgresFixture pg) : IClassFixture<Postgres
         var before = Score("--input", "postgres:kill_leads", "--output-table", "scores_c");
         Assert.True(before.ExitCode == 0, before.All);
 
-        var run = Task.Run(() => Score("--input", "postgres:kill_leads_big", "--output-table", "scores_c"));
-        var killed = false;
-        while (!run.IsCompleted && !killed)
-        {
-            Thread.Sleep(20);
-            killed = TestData.Scalar<long>(pg.ConnectionString!, """
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE application_name = 'leadpredict-score' AND query LIKE 'COPY scores_c%' AND state = 'active'
-                """) > 0;
-        }
-        var result = run.Result;
+        var (result, killed) = TestData.KillMidway(pg.ConnectionString!, "leadpredict-score", "COPY scores_c",
+            () => Score("--input", "postgres:kill_leads_big", "--output-table", "scores_c"));
 
         Assert.True(killed, "the writing connection was never seen copying: " + result.All);
         Assert.Equal(5, result.ExitCode);

@@ -117,17 +117,8 @@ public sealed class SourceCommandTests(PostgresFixture pg) : IClassFixture<Postg
         // Rows come out about 20 ms apart (pg_sleep for each row), so the read is still going when its backend is terminated.
         const string query = "SELECT * FROM slow_leads WHERE pg_sleep(0.02)::text = ''";
 
-        var run = Task.Run(() => Cli.Run("leadpredict-score", ["score", "--model", SampleModels.SamplePath, "--query", query, "--output", output], environment: Env()));
-        var killed = false;
-        while (!run.IsCompleted && !killed)
-        {
-            Thread.Sleep(20);
-            killed = TestData.Scalar<long>(pg.ConnectionString!, """
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE application_name = 'leadpredict-source' AND query LIKE 'COPY%' AND state = 'active'
-                """) > 0;
-        }
-        var result = run.Result;
+        var (result, killed) = TestData.KillMidway(pg.ConnectionString!, "leadpredict-source", "COPY",
+            () => Cli.Run("leadpredict-score", ["score", "--model", SampleModels.SamplePath, "--query", query, "--output", output], environment: Env()));
 
         Assert.True(killed, "the reading connection was never seen copying: " + result.All);
         Assert.Equal(5, result.ExitCode);

@@ -67,6 +67,25 @@ internal static class TestData
         return (T)c.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> and terminates its database backend (the connection named <paramref name="application"/>)
+    /// as soon as it is seen running a statement starting with <paramref name="statement"/>; says whether it was.
+    /// </summary>
+    public static (CliResult Result, bool Killed) KillMidway(string connectionString, string application, string statement, Func<CliResult> command)
+    {
+        var run = Task.Run(command);
+        var killed = false;
+        while (!run.IsCompleted && !killed)
+        {
+            Thread.Sleep(20);
+            killed = Scalar<long>(connectionString, $"""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE application_name = '{application}' AND query LIKE '{statement}%' AND state = 'active'
+                """) > 0;
+        }
+        return (run.Result, killed);
+    }
+
     private static string PgType(string duck) => duck switch
     {
         "BIGINT" => "bigint",
