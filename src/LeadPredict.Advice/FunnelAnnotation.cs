@@ -25,9 +25,49 @@ public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string
     /// <summary><c>action</c>: promote, hold, nurture, disqualify or review.</summary>
     public string Action => ActionText(Advice);
 
-    public IReadOnlyList<string> Cells => ChecksIcp
-        ? [IcpFit, IcpScore, IcpFailed, Stage, SuggestedStage, Action, Reason]
-        : [Stage, SuggestedStage, Action, Reason];
+    public IReadOnlyList<string> Cells
+    {
+        get
+        {
+            var cells = new CellList(new List<string>(7));
+            WriteCells(ref cells, Advice, ChecksIcp, IcpScore, IcpFailed, Reason);
+            return cells.List;
+        }
+    }
+
+    /// <summary>The ranked file's columns for the rules, named in the order <see cref="WriteCells"/> writes them.</summary>
+    internal static string[] Headers(bool checksIcp) => checksIcp
+        ? ["icp_fit", "icp_score", "icp_failed", "stage", "suggested_stage", "action", "reason"]
+        : ["stage", "suggested_stage", "action", "reason"];
+
+    /// <summary>Where <see cref="WriteCells"/> puts a lead's cells: a list of strings, or the ranked line with texts still in builders.</summary>
+    internal interface ICellWriter<in TText>
+    {
+        void Cell(string value);
+        void Text(TText text);
+    }
+
+    /// <summary>The one cell order of the rules' columns (see <see cref="Headers"/>), for the typed annotation and the ranked file alike.</summary>
+    internal static void WriteCells<TWriter, TText>(ref TWriter cells, FunnelAdvice advice, bool checksIcp, string icpScore, TText icpFailed, TText reason)
+        where TWriter : struct, ICellWriter<TText>
+    {
+        if (checksIcp)
+        {
+            cells.Cell(FitText(advice));
+            cells.Cell(icpScore);
+            cells.Text(icpFailed);
+        }
+        cells.Cell(StageText(advice));
+        cells.Cell(SuggestedStageText(advice));
+        cells.Cell(ActionText(advice));
+        cells.Text(reason);
+    }
+
+    private readonly record struct CellList(List<string> List) : ICellWriter<string>
+    {
+        public void Cell(string value) => List.Add(value);
+        public void Text(string text) => List.Add(text);
+    }
 
     internal static string FitText(FunnelAdvice advice) => advice.Icp is { } icp ? FitNames[(int)icp.Fit] : "";
     internal static string ScoreText(double score) => score.ToString("0.00", CultureInfo.InvariantCulture);

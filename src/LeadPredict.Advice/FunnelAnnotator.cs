@@ -21,13 +21,10 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     {
         _model = model;
         _rulesPath = rulesPath;
-        _thresholds = FunnelDocument.From(model.Extras)?.Thresholds ?? GateThresholds.None;
+        _thresholds = TrainedRules.From(model.Report)?.Thresholds ?? GateThresholds.None;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
-        Headers = rulesPath is null ? FunnelHeaders : [.. IcpHeaders, .. FunnelHeaders];
+        Headers = FunnelAnnotation.Headers(checksIcp: rulesPath is not null);
     }
-
-    private static readonly string[] IcpHeaders = ["icp_fit", "icp_score", "icp_failed"];
-    private static readonly string[] FunnelHeaders = ["stage", "suggested_stage", "action", "reason"];
 
     public IReadOnlyList<string> Headers { get; }
 
@@ -56,7 +53,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         private readonly ThreadLocal<PerThread> _local;
 
         /// <summary>What a thread annotates with: its view of the lead, its counts and the builders its texts are written to.</summary>
-        private sealed record PerThread(FieldsLead Lead, FunnelSummary Summary)
+        private sealed record PerThread(FieldsLead Lead, AdviceCounts Summary)
         {
             public readonly System.Text.StringBuilder Reason = new(256);
             public readonly System.Text.StringBuilder Failed = new(256);
@@ -71,23 +68,21 @@ public sealed class FunnelAnnotator : IScoreAnnotator
             for (var i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
             _slots = ColumnSlots.For(rules, _index);
             _missing = new MissingTokens(owner._model.Schema.MissingTokens);
-            _local = new(() => new PerThread(new FieldsLead(_index, _slots, _missing), new FunnelSummary(rules.Funnel)), trackAllValues: true);
+            _local = new(() => new PerThread(new FieldsLead(_index, _slots, _missing), new AdviceCounts(rules.Funnel)), trackAllValues: true);
         }
 
         /// <summary>The same cells as <see cref="Annotate"/>, written without a string per lead (the ranked file's path).</summary>
         public void Write(IReadOnlyList<string> fields, double probability, CsvCells cells)
         {
             var advice = Advise(fields, probability, out var texts);
-            if (_owner.ChecksIcp)
-            {
-                cells.Cell(FunnelAnnotation.FitText(advice));
-                cells.Cell(ScoreCell(advice));
-                cells.Cell(texts.Failed);
-            }
-            cells.Cell(FunnelAnnotation.StageText(advice));
-            cells.Cell(FunnelAnnotation.SuggestedStageText(advice));
-            cells.Cell(FunnelAnnotation.ActionText(advice));
-            cells.Cell(texts.Reason);
+            var line = new LineCells(cells);
+            FunnelAnnotation.WriteCells(ref line, advice, _owner.ChecksIcp, ScoreCell(advice), texts.Failed, texts.Reason);
+        }
+
+        private readonly record struct LineCells(CsvCells Cells) : FunnelAnnotation.ICellWriter<System.Text.StringBuilder>
+        {
+            public void Cell(string value) => Cells.Cell(value);
+            public void Text(System.Text.StringBuilder text) => Cells.Cell(text);
         }
 
         public ILeadAnnotation Annotate(IReadOnlyList<string> fields, double probability)
@@ -126,7 +121,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         /// <summary>The counts over every lead annotated so far, by every thread; call it once scoring is done.</summary>
         public IReadOnlyList<(string Title, IReadOnlyList<(string Key, int Count)> Counts)> Summary()
         {
-            var summary = FunnelSummary.Sum(_rules.Funnel, _local.Values.Select(v => v.Summary));
+            var summary = AdviceCounts.Sum(_rules.Funnel, _local.Values.Select(v => v.Summary));
             var sections = new List<(string, IReadOnlyList<(string, int)>)>
             {
                 ("Actions", summary.ByAction.Select(kv => (kv.Key.ToString().ToLowerInvariant(), kv.Value)).ToArray()),
@@ -148,8 +143,12 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     }
 
     /// <summary>
-    /// The columns the rules read, resolved to header positions at bind time. Rules pass the same column string
-    /// instance on every call, so a reference comparison finds the slot without hashing the name.
+    /// The columns the rules read, resolved to header positions at bind time, found again per call by reference.
+    /// Why that works: the advisor asks for a column only through <see cref="Condition.Column"/> and
+    /// <see cref="Funnel.StageColumn"/>, each a string fixed when the rules were loaded, so every call passes one of the
+    /// instances collected here, and a few reference comparisons cost less than hashing the name on every call.
+    /// Correctness does not rest on it: an equal string from anywhere else finds no slot and is looked up by name
+    /// (<see cref="FieldsLead.Get"/>), only more slowly.
     /// </summary>
     private sealed class ColumnSlots
     {

@@ -13,7 +13,7 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
 {
     private RuleSet? _rules;
 
-    public BacktestSummary? Backtest { get; private set; }
+    public IcpBacktestReport? Backtest { get; private set; }
     public GateThresholds Thresholds { get; private set; } = GateThresholds.None;
 
     public void Prepare(LeadTable table, ResolvedDataset data) =>
@@ -39,10 +39,10 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
                 row.Row = context.Data.LabelledRows[i];
                 backtest.Add(row, context.Data.Labels[i]);
             }
-            Backtest = BacktestSummary.From(backtest.Report());
+            Backtest = backtest.Report();
         }
         Thresholds = GateThresholds.Resolve(rules.Funnel, context.HoldoutProbabilities, context.Split.HoldoutLabels);
-        return (FunnelDocument.Name, new FunnelDocument(Path.GetFileName(rulesPath), Backtest, Thresholds).ToJson());
+        return (TrainedRules.Name, new TrainedRules(Path.GetFileName(rulesPath), Backtest, Thresholds).ToJson());
     }
 
     public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }

@@ -28,8 +28,6 @@ public sealed record ModelBundle
     public ColdStartPrior? ColdStart { get; init; }
     public required ModelCard Card { get; init; }
     public required TrainingReport Report { get; init; }
-    /// <summary>Extra JSON documents stored with the model (e.g. resolved funnel thresholds), by name.</summary>
-    public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
     /// <summary>A few featurized leads with the probabilities the model gave them at training time, re-checked on load.</summary>
     public required IReadOnlyList<ProbeRow> Probes { get; init; }
 
@@ -64,7 +62,6 @@ public sealed record ModelBundle
         Add("card.json", Json(Card));
         Add("report.json", Json(Report));
         Add("probes.json", Json(Probes));
-        foreach (var (name, json) in Extras) Add($"extras/{name}.json", System.Text.Encoding.UTF8.GetBytes(json));
         Add("manifest.json", Json(new Manifest(Format, FormatVersion, hashes)));
     }
 
@@ -114,9 +111,8 @@ public sealed record ModelBundle
                 ColdStart = entries.ContainsKey("coldstart.json") ? Read<ColdStartPrior>("coldstart.json") : null,
                 Card = Read<ModelCard>("card.json"),
                 Report = Read<TrainingReport>("report.json"),
+                // Older files also hold extras/*.json, a copy of the report's Extensions: checked by the manifest, otherwise ignored.
                 Probes = Read<List<ProbeRow>>("probes.json"),
-                Extras = entries.Where(kv => kv.Key.StartsWith("extras/", StringComparison.Ordinal))
-                    .ToDictionary(kv => kv.Key["extras/".Length..^".json".Length], kv => System.Text.Encoding.UTF8.GetString(kv.Value)),
             };
             bundle.Verify(ml, name);
             return bundle;

@@ -1,12 +1,12 @@
 namespace LeadPredict.PredictionLog;
 
 /// <summary>One score decile: how many leads, the mean predicted probability, and the share that actually converted.</summary>
-public sealed record DecileRow(int Decile, int Leads, double MeanPredicted, double ActualRate);
+public sealed record MonitorDecile(int Decile, int Leads, double MeanPredicted, double ActualRate);
 
 /// <summary>What the monitor says about one model version.</summary>
 public sealed record ModelVersionReport(
     string ModelVersion, int Predictions, int WithOutcome, double? MeanPredicted, double? ActualRate,
-    IReadOnlyList<DecileRow> Deciles, PsiResult? ScoreDrift);
+    IReadOnlyList<MonitorDecile> Deciles, PsiResult? ScoreDrift);
 
 public sealed record MonitorReport(
     DateTimeOffset GeneratedAt, DateTimeOffset Since, DateTimeOffset RecentSince,
@@ -28,7 +28,7 @@ public static class DriftMonitor
         {
             var all = group.ToArray();
             var known = all.Where(r => r.Converted is not null).OrderByDescending(r => r.Probability).ToArray();
-            var deciles = new List<DecileRow>();
+            var deciles = new List<MonitorDecile>();
             if (known.Length > 0)
             {
                 for (var d = 0; d < 10; d++)
@@ -37,7 +37,7 @@ public static class DriftMonitor
                     var to = (int)((long)(d + 1) * known.Length / 10);
                     if (to <= from) continue;
                     var slice = known[from..to];
-                    deciles.Add(new DecileRow(d + 1, slice.Length, slice.Average(r => r.Probability), slice.Average(r => r.Converted!.Value ? 1.0 : 0.0)));
+                    deciles.Add(new MonitorDecile(d + 1, slice.Length, slice.Average(r => r.Probability), slice.Average(r => r.Converted!.Value ? 1.0 : 0.0)));
                 }
             }
             PsiResult? drift = null;

@@ -1,21 +1,20 @@
 using LeadPredict.Core;
 using LeadPredict.ML.Training;
+using LeadPredict.Rules;
 
 namespace LeadPredict.Reports;
 
 /// <summary>
 /// Writes <c>&lt;model&gt;.report.html</c> with the model, published together with it. The ICP backtest section comes from
-/// <paramref name="icpBacktest"/> when given, otherwise from the <c>icp-backtest</c> document of the training report, if any.
+/// <paramref name="icpBacktest"/> (the rules extension's backtest) when it gives one.
 /// </summary>
-public sealed class HtmlReportExtension(Func<TrainingContext, IcpBacktestSummary?>? icpBacktest = null) : ITrainingExtension
+public sealed class HtmlReportExtension(Func<TrainingContext, IcpBacktestReport?>? icpBacktest = null) : ITrainingExtension
 {
     public (string Name, string Json)? AfterEvaluation(TrainingContext context) => null;
 
     public IEnumerable<AtomicFile.Part> Companions(TrainingContext context, string modelPath)
     {
-        var icp = icpBacktest?.Invoke(context)
-                  ?? (context.Report.Extensions.TryGetValue(IcpBacktestSummary.ExtraName, out var doc) ? IcpBacktestSummary.TryParse(doc.GetRawText()) : null);
-        var html = TrainingReportWriter.Render(context.Report, icp);
+        var html = TrainingReportWriter.Render(context.Report, icpBacktest?.Invoke(context));
         yield return new AtomicFile.Part(TrainingReportWriter.PathFor(modelPath), s => TrainingReportWriter.WriteTo(s, html));
     }
 

@@ -23,7 +23,7 @@ public static class TrainingReportWriter
     public static string PathFor(string modelPath) => Path.ChangeExtension(modelPath, null) + ".report.html";
 
     /// <summary>Writes the report atomically (readers see the old file or the whole new one).</summary>
-    public static void Write(string path, TrainingReport report, IcpBacktestSummary? icp = null)
+    public static void Write(string path, TrainingReport report, IcpBacktestReport? icp = null)
     {
         var html = Render(report, icp);
         AtomicFile.Write(path, s => WriteTo(s, html));
@@ -57,10 +57,8 @@ public static class TrainingReportWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
-    public static void Write(string path, TrainingReport report, IcpBacktestReport icp) => Write(path, report, IcpBacktestSummary.From(icp));
-
     /// <summary>The report as one HTML document.</summary>
-    public static string Render(TrainingReport report, IcpBacktestSummary? icp = null)
+    public static string Render(TrainingReport report, IcpBacktestReport? icp = null)
     {
         var card = report.Card;
         var m = report.HoldoutMetrics;
@@ -289,7 +287,7 @@ public static class TrainingReportWriter
         html.Append("</table>\n");
     }
 
-    private static void Icp(StringBuilder html, IcpBacktestSummary icp)
+    private static void Icp(StringBuilder html, IcpBacktestReport icp)
     {
         var rules = icp.Rules.Reverse().ToArray();
         var lift = new PlotlyFigure("ICP rule lift", height: 140 + 28 * rules.Length)

@@ -29,13 +29,13 @@ public sealed class Condition
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _explained = new(StringComparer.Ordinal);
 
     private Condition(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string> values, double? min, double? max, string? pattern,
-        NumberFormat number)
+        NumberFormat number, string? label)
     {
         _number = number;
         Column = column;
         Kind = kind;
         Operator = op;
-        Label = Text.HumanName(column);
+        Label = string.IsNullOrWhiteSpace(label) ? ColumnNames.InSentence(column) : label.Trim();
         Values = values;
         Min = min;
         Max = max;
@@ -126,8 +126,8 @@ public sealed class Condition
 
     /// <summary>Builds a condition; throws <see cref="LeadPredictException"/> saying what is wrong with it.</summary>
     public static Condition Create(string column, ColumnKind kind, RuleOperator op, IReadOnlyList<string>? values = null,
-        double? min = null, double? max = null, string? pattern = null, NumberFormat number = NumberFormat.Plain) =>
-        new(column, kind, op, values ?? [], min, max, pattern, number);
+        double? min = null, double? max = null, string? pattern = null, NumberFormat number = NumberFormat.Plain, string? label = null) =>
+        new(column, kind, op, values ?? [], min, max, pattern, number, label);
 
     public bool IsMetBy(ILeadValues lead) => IsMet(lead.Get(Column));
 

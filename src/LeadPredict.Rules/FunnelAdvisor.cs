@@ -19,12 +19,13 @@ public enum ReviewReason
 /// <summary>
 /// The advice for one lead. <see cref="CurrentStage"/> and <see cref="SuggestedStage"/> are ladder names
 /// (null when the stage value is unknown, which is in <see cref="StageValue"/>). <see cref="Icp"/> is null without ICP rules.
+/// Its texts (the reason, the failed ICP rules) are written by <see cref="FunnelAdvisor.Advise"/> to builders;
+/// <see cref="FunnelDecision"/> is the advice with its texts.
 /// </summary>
-public sealed record FunnelDecision(
+public readonly record struct FunnelAdvice(
     string? CurrentStage,
     string? SuggestedStage,
     LeadAction Action,
-    string Reason,
     ReviewReason Review,
     IcpResult? Icp,
     string? StageValue)
@@ -32,14 +33,17 @@ public sealed record FunnelDecision(
     public bool IsPromotion => SuggestedStage is not null && !string.Equals(SuggestedStage, CurrentStage, StringComparison.Ordinal);
 }
 
-/// <summary>A <see cref="FunnelDecision"/> without its texts, which <see cref="FunnelAdvisor.Advise"/> writes to builders.</summary>
-public readonly record struct FunnelAdvice(
-    string? CurrentStage,
-    string? SuggestedStage,
-    LeadAction Action,
-    ReviewReason Review,
-    IcpOutcome? Icp,
-    string? StageValue);
+/// <summary>A lead's <see cref="FunnelAdvice"/> with its reason and its failed ICP rules in words ("" when none).</summary>
+public sealed record FunnelDecision(FunnelAdvice Advice, string Reason, string IcpFailed)
+{
+    public string? CurrentStage => Advice.CurrentStage;
+    public string? SuggestedStage => Advice.SuggestedStage;
+    public LeadAction Action => Advice.Action;
+    public ReviewReason Review => Advice.Review;
+    public IcpResult? Icp => Advice.Icp;
+    public string? StageValue => Advice.StageValue;
+    public bool IsPromotion => Advice.IsPromotion;
+}
 
 /// <summary>
 /// Suggests a stage and an action for each lead from its values, the model's probability and the rules.
@@ -52,16 +56,10 @@ public sealed class FunnelAdvisor
     private readonly Funnel _funnel;
     private readonly FunnelStage[] _stages;
     private readonly double[] _minProbability;
+    private readonly string[] _minProbabilityText, _noneOf;
     private readonly string?[] _unreachable;
-    // Texts that are the same for every lead, built once rather than formatted per lead. A lead's reason is written
-    // from them and its own pieces into one builder per thread, so the only text made per lead is the reason itself.
-    private readonly string[] _minProbabilityText, _noneOfText, _isBelowMin, _setByHand, _gatePrefix, _gatePrefixCapital, _meetsUpTo, _gatesMetUpTo, _nurtureAt;
-    private readonly string[,] _icpNeeds;
-    private readonly string _topDecileText, _bottomDecileText, _disqualifyText, _nurtureText, _knownStages, _alreadyLast;
-    private readonly string _inTopDecile, _inBottomDecile, _bottomDecileFloor, _belowDisqualifyFloor;
-    [ThreadStatic] private static System.Text.StringBuilder? t_reason;
-    private static readonly string[] FitNames = Enum.GetValues<IcpFit>().Select(f => f.ToString().ToLowerInvariant()).ToArray();
-    private static readonly string[] RequirementNames = Enum.GetValues<IcpRequirement>().Select(r => r.ToString().ToLowerInvariant()).ToArray();
+    private readonly FunnelReasons _reasons;
+    [ThreadStatic] private static System.Text.StringBuilder? t_reason, t_failed;
 
     public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null)
     {
@@ -82,30 +80,12 @@ public sealed class FunnelAdvisor
                     (resolved is null ? "the model has none for it" : $"the model was trained with {Text.Number(resolved.MinConversionRate)}") +
                     ", so retrain with these rules or give minProbability.");
             if (resolved.MinProbability is { } p) _minProbability[i] = p;
-            else _unreachable[i] = $"no probability reached {Text.Percent(rate)} conversion in history";
+            else _unreachable[i] = FunnelReasons.NeverReached(rate);
         }
+        // The texts that are the same for every lead are made once; a lead's reason is written into one builder per thread.
         _minProbabilityText = _minProbability.Select(p => Text.Probability(p)).ToArray();
-        _noneOfText = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? "none of " + string.Join(" / ", g.AnyEvidence.Select(c => c.Description)) : "").ToArray();
-        _topDecileText = Text.Probability(Cuts.TopDecileFrom);
-        _bottomDecileText = Text.Probability(Cuts.BottomDecileBelow);
-        _disqualifyText = Text.Probability(_funnel.Actions.DisqualifyBelow);
-        _nurtureText = Text.Probability(_funnel.Actions.NurtureBelow);
-        _knownStages = _funnel.KnownStages;
-        _alreadyLast = $"Already at the last stage, {_stages[^1].Name}";
-        _isBelowMin = _minProbabilityText.Select(t => $" is below {t}").ToArray();
-        _setByHand = _stages.Select(st => $"{st.Name} is only set by hand").ToArray();
-        _gatePrefix = _stages.Select((st, i) => i == 0 ? "" : $"gate {_stages[i - 1].Name}->{st.Name} not met: ").ToArray();
-        _gatePrefixCapital = _gatePrefix.Select(g => g.Length == 0 ? g : char.ToUpperInvariant(g[0]) + g[1..]).ToArray();
-        _meetsUpTo = _stages.Select(st => $"Meets the gates up to {st.Name}").ToArray();
-        _gatesMetUpTo = _stages.Select(st => $"; gates met up to {st.Name}").ToArray();
-        _nurtureAt = _stages.Select(st => $" is below the nurture floor {_nurtureText} at {st.Name}; ").ToArray();
-        _icpNeeds = new string[FitNames.Length, RequirementNames.Length];
-        for (var f = 0; f < FitNames.Length; f++)
-            for (var r = 0; r < RequirementNames.Length; r++) _icpNeeds[f, r] = $"ICP {FitNames[f]} (needs {RequirementNames[r]})";
-        _inTopDecile = $" is in the top decile (from {_topDecileText})";
-        _inBottomDecile = $" is in the bottom decile (below {_bottomDecileText})";
-        _bottomDecileFloor = $"in the bottom decile (below {_bottomDecileText})";
-        _belowDisqualifyFloor = $"below the disqualify floor {_disqualifyText}";
+        _noneOf = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? FunnelReasons.NoneOf(g.AnyEvidence) : "").ToArray();
+        _reasons = new FunnelReasons(_funnel, Cuts);
     }
 
     public DecileCuts Cuts { get; }
@@ -120,29 +100,29 @@ public sealed class FunnelAdvisor
     /// <summary>Advice for a lead whose current stage value is given (null or empty: the first stage).</summary>
     public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
     {
-        var icp = _rules.Icp?.Evaluate(lead);
         var reason = t_reason ??= new System.Text.StringBuilder(256);
+        var failed = t_failed ??= new System.Text.StringBuilder(256);
         reason.Clear();
-        var advice = Advise(lead, probability, stageValue, icp is null ? null : IcpOutcome.Of(icp), reason);
-        return new FunnelDecision(advice.CurrentStage, advice.SuggestedStage, advice.Action, reason.ToString(), advice.Review, icp, stageValue);
+        failed.Clear();
+        var advice = Advise(lead, probability, stageValue, reason, failed);
+        return new FunnelDecision(advice, reason.ToString(), failed.ToString());
     }
 
     /// <summary>
     /// As <see cref="Decide(ILeadValues, double)"/>, written rather than returned, for writing many leads without objects
     /// or strings per lead: the reason is appended to <paramref name="reason"/>, and with ICP rules the failed rules' reasons
-    /// to <paramref name="failedText"/> (as <see cref="IcpResult.FailedText"/>).
+    /// to <paramref name="failedText"/>.
     /// </summary>
-    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
-    {
-        var icp = _rules.Icp?.Evaluate(lead, failedText);
-        return Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, icp, reason);
-    }
+    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText) =>
+        Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, reason, failedText);
 
-    private FunnelAdvice Advise(ILeadValues lead, double probability, string? stageValue, IcpOutcome? icp, System.Text.StringBuilder reason)
+    /// <summary>The one decision path: which sentence applies, in order of precedence (the words are in <see cref="FunnelReasons"/>).</summary>
+    private FunnelAdvice Advise(ILeadValues lead, double probability, string? stageValue, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
     {
+        IcpResult? icp = _rules.Icp?.Evaluate(lead, failedText);
         if (!_funnel.TryFind(stageValue, out var current))
         {
-            reason.Append("Unknown stage '").Append(stageValue).Append("' (known: ").Append(_knownStages).Append(')');
+            _reasons.UnknownStage(reason, stageValue);
             return new FunnelAdvice(null, null, LeadAction.Review, ReviewReason.UnknownStage, icp, stageValue);
         }
 
@@ -155,56 +135,49 @@ public sealed class FunnelAdvisor
         // The reason is in the builder; the note on skipped ICP requirements closes it.
         FunnelAdvice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
         {
-            reason.Append(IcpSkippedNote(current, next));
+            if (IcpRequirementsSkipped(current, next)) FunnelReasons.IcpRequirementsSkipped(reason);
             return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
         }
 
         if (current == last)
         {
-            reason.Append(_alreadyLast);
+            FunnelReasons.AlreadyAtLastStage(reason, _stages[last].Name);
             return Make(LeadAction.Hold);
         }
 
         if (fit == IcpFit.Fail && probability >= Cuts.TopDecileFrom)
         {
-            reason.Append("Hidden gem: fails the ICP (").Append(icp!.Value.FirstFailed).Append(") but probability ").Append(Text.Probability(probability))
-                .Append(_inTopDecile).Append(suggested > current ? _gatesMetUpTo[suggested] : "");
+            _reasons.HiddenGem(reason, icp!.Value.FirstFailed, probability, suggested > current ? _stages[suggested].Name : null);
             return Make(LeadAction.Review, ReviewReason.HiddenGem);
         }
         if (fit == IcpFit.Pass && probability < Cuts.BottomDecileBelow)
         {
-            reason.Append("Passes the ICP but probability ").Append(Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)).Append(_inBottomDecile);
+            _reasons.IcpPassLowProbability(reason, probability);
             return Make(LeadAction.Review, ReviewReason.IcpPassLowProbability, current);
         }
 
         if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
         {
-            var bottom = probability < Cuts.BottomDecileBelow;
-            reason.Append("Fails a must-have ICP rule (").Append(icp.Value.FirstMustHave).Append(") and probability ")
-                .Append(bottom
-                    ? Text.Probability(probability, Cuts.BottomDecileBelow, _bottomDecileText)
-                    : Text.Probability(probability, _funnel.Actions.DisqualifyBelow, _disqualifyText))
-                .Append(" is ").Append(bottom ? _bottomDecileFloor : _belowDisqualifyFloor);
+            _reasons.FailsMustHave(reason, icp.Value.FirstMustHave, probability, bottomDecile: probability < Cuts.BottomDecileBelow);
             return Make(LeadAction.Disqualify, stage: current);
         }
 
         if (suggested > current)
         {
-            reason.Append(_meetsUpTo[suggested]);
-            if (next >= 0) AppendWhyNot(reason.Append("; ").Append(_gatePrefix[next]), next, lead, probability, fit);
+            FunnelReasons.MeetsGatesUpTo(reason, _stages[suggested].Name);
+            if (next >= 0) WhyNot(reason.Append(FunnelReasons.ThenSeparator), next, lead, probability, fit, opensReason: false);
             return Make(LeadAction.Promote);
         }
 
         // Here next >= 0: a lead at the last stage was held above, and one not promoted stays below the last.
         if (probability < _funnel.Actions.NurtureBelow && current <= _funnel.EarlyUntilIndex)
         {
-            reason.Append("Probability ").Append(Text.Probability(probability, _funnel.Actions.NurtureBelow, _nurtureText)).Append(_nurtureAt[current])
-                .Append(_gatePrefix[next]);
-            AppendWhyNot(reason, next, lead, probability, fit);
+            _reasons.BelowNurtureFloor(reason, probability, _stages[current].Name);
+            WhyNot(reason, next, lead, probability, fit, opensReason: false);
             return Make(LeadAction.Nurture);
         }
 
-        AppendWhyNot(reason.Append(_gatePrefixCapital[next]), next, lead, probability, fit);
+        WhyNot(reason, next, lead, probability, fit, opensReason: true);
         return Make(LeadAction.Hold);
     }
 
@@ -221,29 +194,31 @@ public sealed class FunnelAdvisor
         return false;
     }
 
-    /// <summary>Why a lead does not meet a stage's gate, its problems joined with commas ("met" when there are none).</summary>
-    private void AppendWhyNot(System.Text.StringBuilder reason, int stage, ILeadValues lead, double probability, IcpFit? fit)
+    /// <summary>"gate SAL->SQL not met: " and why the lead does not meet the stage's gate, its problems joined with commas.</summary>
+    private void WhyNot(System.Text.StringBuilder reason, int stage, ILeadValues lead, double probability, IcpFit? fit, bool opensReason)
     {
-        if (_stages[stage].Gate is not { } gate) { reason.Append(_setByHand[stage]); return; }
+        if (stage > 0) FunnelReasons.GateNotMet(reason, _stages[stage - 1].Name, _stages[stage].Name, opensReason);
+        if (_stages[stage].Gate is not { } gate) { FunnelReasons.SetByHand(reason, _stages[stage].Name); return; }
         if (_unreachable[stage] is { } unreachable) { reason.Append(unreachable); return; }
         var start = reason.Length;
-        void Problem(string text)
+        void Next()
         {
-            if (reason.Length > start) reason.Append(", ");
-            reason.Append(text);
+            if (reason.Length > start) reason.Append(FunnelReasons.ProblemSeparator);
         }
         if (probability < _minProbability[stage])
         {
-            Problem("probability ");
-            reason.Append(Text.Probability(probability, _minProbability[stage], _minProbabilityText[stage])).Append(_isBelowMin[stage]);
+            Next();
+            FunnelReasons.BelowMinProbability(reason, probability, _minProbability[stage], _minProbabilityText[stage]);
         }
         if (fit is { } f && !FitMeets(f, gate.Icp))
-            Problem(_icpNeeds[(int)f, (int)gate.Icp]);
+        {
+            Next();
+            FunnelReasons.IcpNeeds(reason, f, gate.Icp);
+        }
         foreach (var c in gate.Evidence)
-            if (c.Explain(lead) is { } why) Problem(why);
-        if (gate.AnyEvidence.Count > 0 && !AnyMet(gate.AnyEvidence, lead))
-            Problem(_noneOfText[stage]);
-        if (reason.Length == start) reason.Append("met");
+            if (c.Explain(lead) is { } why) { Next(); reason.Append(why); }
+        if (gate.AnyEvidence.Count > 0 && !AnyMet(gate.AnyEvidence, lead)) { Next(); reason.Append(_noneOf[stage]); }
+        if (reason.Length == start) FunnelReasons.GateMet(reason);
     }
 
     private static bool AnyMet(IReadOnlyList<Condition> conditions, ILeadValues lead)
@@ -260,76 +235,13 @@ public sealed class FunnelAdvisor
         _ => true,
     };
 
-    private string IcpSkippedNote(int from, int blockedAt)
+    /// <summary>Whether a gate between the lead's stage and the one blocking it needs the ICP while there are no ICP rules.</summary>
+    private bool IcpRequirementsSkipped(int from, int blockedAt)
     {
-        if (_rules.Icp is not null) return "";
+        if (_rules.Icp is not null) return false;
         var to = blockedAt >= 0 ? blockedAt : _stages.Length - 1;
         for (var i = from + 1; i <= to; i++)
-            if (_stages[i].Gate is { Icp: not IcpRequirement.None }) return " (no ICP rules, so ICP requirements were skipped)";
-        return "";
+            if (_stages[i].Gate is { Icp: not IcpRequirement.None }) return true;
+        return false;
     }
-}
-
-/// <summary>Counts of advice over many leads: per action, per suggested stage, and the reasons for review.</summary>
-public sealed class FunnelSummary
-{
-    private readonly Funnel _funnel;
-    private readonly int[] _byAction = new int[Enum.GetValues<LeadAction>().Length];
-    private readonly int[] _byReview = new int[Enum.GetValues<ReviewReason>().Length];
-    private readonly Dictionary<string, int> _byStage = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _unknownValues = new(StringComparer.OrdinalIgnoreCase);
-
-    public FunnelSummary(Funnel funnel)
-    {
-        _funnel = funnel;
-        foreach (var s in funnel.Stages) _byStage[s.Name] = 0;
-    }
-
-    public int Total { get; private set; }
-
-    /// <summary>The counts of several summaries (e.g. one per thread) added up.</summary>
-    public static FunnelSummary Sum(Funnel funnel, IEnumerable<FunnelSummary> parts)
-    {
-        var sum = new FunnelSummary(funnel);
-        foreach (var part in parts)
-        {
-            sum.Total += part.Total;
-            for (var i = 0; i < sum._byAction.Length; i++) sum._byAction[i] += part._byAction[i];
-            for (var i = 0; i < sum._byReview.Length; i++) sum._byReview[i] += part._byReview[i];
-            foreach (var (stage, count) in part._byStage) sum._byStage[stage] = sum._byStage.GetValueOrDefault(stage) + count;
-            foreach (var (value, count) in part._unknownValues) sum._unknownValues[value] = sum._unknownValues.GetValueOrDefault(value) + count;
-        }
-        return sum;
-    }
-
-    public void Add(FunnelDecision decision) => Add(decision.Action, decision.Review, decision.SuggestedStage, decision.StageValue);
-
-    public void Add(FunnelAdvice advice) => Add(advice.Action, advice.Review, advice.SuggestedStage, advice.StageValue);
-
-    private void Add(LeadAction action, ReviewReason review, string? suggestedStage, string? stageValue)
-    {
-        Total++;
-        _byAction[(int)action]++;
-        _byReview[(int)review]++;
-        if (suggestedStage is { } s) _byStage[s] = _byStage.GetValueOrDefault(s) + 1;
-        if (review == ReviewReason.UnknownStage)
-        {
-            var key = stageValue ?? "";
-            _unknownValues[key] = _unknownValues.GetValueOrDefault(key) + 1;
-        }
-    }
-
-    public IReadOnlyDictionary<LeadAction, int> ByAction =>
-        Enum.GetValues<LeadAction>().ToDictionary(a => a, a => _byAction[(int)a]);
-
-    /// <summary>Leads per suggested stage, in ladder order (leads with an unknown stage are not counted here).</summary>
-    public IReadOnlyList<KeyValuePair<string, int>> BySuggestedStage =>
-        _funnel.Stages.Select(s => new KeyValuePair<string, int>(s.Name, _byStage[s.Name])).ToArray();
-
-    public int HiddenGems => _byReview[(int)ReviewReason.HiddenGem];
-    public int IcpPassLowProbability => _byReview[(int)ReviewReason.IcpPassLowProbability];
-    public int UnknownStages => _byReview[(int)ReviewReason.UnknownStage];
-
-    /// <summary>The stage values the ladder did not know, with how many leads had each.</summary>
-    public IReadOnlyDictionary<string, int> UnknownStageValues => _unknownValues;
 }

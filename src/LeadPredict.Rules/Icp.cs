@@ -10,54 +10,17 @@ public sealed record IcpRule(string Name, Condition Condition, double Weight = 1
     public override string ToString() => Name;
 }
 
-/// <summary>A rule a lead did not meet, and why, in words.</summary>
-public sealed record FailedRule(IcpRule Rule, string Reason);
-
-/// <summary>How one lead compares with the ICP.</summary>
-public sealed record IcpResult(IcpFit Fit, double Score, IReadOnlyList<FailedRule> Failed)
+/// <summary>
+/// How one lead compares with the ICP: its fit, its score (the weighted share of rules met), and the reasons of the first
+/// failed rule and of the first failed must-have, which the funnel advice quotes. <see cref="Icp.Evaluate(ILeadValues, System.Text.StringBuilder)"/>
+/// writes every failed rule's reason, joined by <see cref="FailedSeparator"/>: "Employees 12 is below 50; Job title is missing".
+/// </summary>
+public readonly record struct IcpResult(IcpFit Fit, double Score, string? FirstFailed, string? FirstMustHave)
 {
-    /// <summary>What separates the failed rules in <see cref="FailedText"/>.</summary>
+    /// <summary>What separates the failed rules' reasons in the <c>icp_failed</c> text.</summary>
     public const string FailedSeparator = "; ";
 
-    /// <summary>The failed rules in one line: "Employees 12 is below 50; Job title is missing".</summary>
-    public string FailedText
-    {
-        get
-        {
-            if (Failed.Count == 0) return "";
-            if (Failed.Count == 1) return Failed[0].Reason;
-            var reasons = new string[Failed.Count];
-            for (var i = 0; i < reasons.Length; i++) reasons[i] = Failed[i].Reason;
-            return string.Join(FailedSeparator, reasons);
-        }
-    }
-
-    public bool FailedMustHave
-    {
-        get
-        {
-            for (var i = 0; i < Failed.Count; i++)
-                if (Failed[i].Rule.MustHave) return true;
-            return false;
-        }
-    }
-}
-
-/// <summary>
-/// How one lead compares with the ICP, without the list of failed rules: the first failed rule's reason and the first
-/// failed must-have's, which is what the funnel advice quotes.
-/// </summary>
-public readonly record struct IcpOutcome(IcpFit Fit, double Score, string? FirstFailed, string? FirstMustHave)
-{
     public bool FailedMustHave => FirstMustHave is not null;
-
-    public static IcpOutcome Of(IcpResult result)
-    {
-        string? mustHave = null;
-        foreach (var f in result.Failed)
-            if (f.Rule.MustHave) { mustHave = f.Reason; break; }
-        return new IcpOutcome(result.Fit, result.Score, result.Failed.Count > 0 ? result.Failed[0].Reason : null, mustHave);
-    }
 }
 
 /// <summary>
@@ -88,30 +51,17 @@ public sealed class Icp
     public IcpFit FitOf(ILeadValues lead, out double score) =>
         Check(lead, _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length], out score);
 
-    /// <summary>The fit, score and the failed rules in words.</summary>
-    public IcpResult Evaluate(ILeadValues lead)
-    {
-        Span<bool> met = _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
-        var fit = Check(lead, met, out var score);
-        if (fit == IcpFit.Pass) return new IcpResult(fit, score, []);
-        // Explains only the rules that failed, without checking them again.
-        var failed = new List<FailedRule>(2);
-        for (var i = 0; i < _rules.Length; i++)
-            if (!met[i]) failed.Add(new FailedRule(_rules[i], _rules[i].Condition.WhyNotMet(lead.Get(_rules[i].Condition.Column))));
-        return new IcpResult(fit, score, failed);
-    }
-
     /// <summary>
-    /// As <see cref="Evaluate"/> without building a result: the failed rules' reasons are appended to
-    /// <paramref name="failedText"/> as <see cref="IcpResult.FailedText"/> words them, for writing many leads without
-    /// objects or strings per lead.
+    /// The fit and score, with the failed rules' reasons appended to <paramref name="failedText"/> (nothing when it passes):
+    /// the one evaluation path, written rather than returned so that ranking many leads makes no objects per lead.
     /// </summary>
-    public IcpOutcome Evaluate(ILeadValues lead, System.Text.StringBuilder failedText)
+    public IcpResult Evaluate(ILeadValues lead, System.Text.StringBuilder failedText)
     {
         Span<bool> met = _rules.Length <= 64 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
         var fit = Check(lead, met, out var score);
+        if (fit == IcpFit.Pass) return new IcpResult(fit, score, null, null);
         string? firstFailed = null, firstMustHave = null;
-        if (fit == IcpFit.Pass) return new IcpOutcome(fit, score, null, null);
+        // Explains only the rules that failed, without checking them again.
         for (var i = 0; i < _rules.Length; i++)
         {
             if (met[i]) continue;
@@ -121,7 +71,16 @@ public sealed class Icp
             failedText.Append(reason);
             if (_rules[i].MustHave) firstMustHave ??= reason;
         }
-        return new IcpOutcome(fit, score, firstFailed, firstMustHave);
+        return new IcpResult(fit, score, firstFailed, firstMustHave);
+    }
+
+    /// <summary>As <see cref="Evaluate(ILeadValues, System.Text.StringBuilder)"/>, with the failed rules' reasons as a string.</summary>
+    public IcpResult Evaluate(ILeadValues lead, out string failedText)
+    {
+        var text = new System.Text.StringBuilder();
+        var result = Evaluate(lead, text);
+        failedText = text.ToString();
+        return result;
     }
 
     private IcpFit Check(ILeadValues lead, Span<bool> met, out double score)

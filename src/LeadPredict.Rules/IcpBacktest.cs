@@ -12,11 +12,17 @@ public readonly record struct ConversionCount(int Leads, int Converted)
 }
 
 /// <summary>
-/// How one rule did in history. <see cref="Lift"/> is the conversion rate of leads meeting it over that of leads missing it
-/// (NaN when either group is empty). <see cref="NoLift"/> flags a rule that does not separate converters from the rest.
+/// How one rule did in history: the rule (its name, column, condition in words, weight and whether it is a must-have) and
+/// the leads meeting and missing it. <see cref="Lift"/> is the conversion rate of leads meeting it over that of leads
+/// missing it (NaN when either group is empty). <see cref="NoLift"/> flags a rule that does not separate converters from the rest.
 /// </summary>
-public sealed record RuleBacktest(IcpRule Rule, ConversionCount Met, ConversionCount NotMet, double Lift, bool NoLift, string Verdict);
+public sealed record RuleBacktest(string Rule, string Column, string Condition, double Weight, bool MustHave,
+    ConversionCount Met, ConversionCount NotMet, double Lift, bool NoLift, string Verdict);
 
+/// <summary>
+/// The ICP backtest on labelled history: per rule, and conversion by fit. Plain data, so training stores it in the model file
+/// (inside the funnel document) and the console, the metrics JSON and the HTML report all show this one record.
+/// </summary>
 public sealed record IcpBacktestReport(
     IReadOnlyList<RuleBacktest> Rules, ConversionCount Pass, ConversionCount Partial, ConversionCount Fail, ConversionCount All);
 
@@ -69,7 +75,8 @@ public sealed class IcpBacktest(Icp icp)
                 : notMet.Leads == 0 ? "every lead meets it: no lift can be measured"
                 : noLift ? $"no lift: {met} converted when met vs {notMet} when not (lift {Lift(lift)}, below {Text.Number(MinLift)})"
                 : $"lift {Lift(lift)}: {met} converted when met vs {notMet} when not";
-            rules[i] = new RuleBacktest(icp.Rules[i], met, notMet, lift, noLift, verdict);
+            var rule = icp.Rules[i];
+            rules[i] = new RuleBacktest(rule.Name, rule.Condition.Column, rule.Condition.Description, rule.Weight, rule.MustHave, met, notMet, lift, noLift, verdict);
         }
         return new IcpBacktestReport(rules,
             new(_fit[(int)IcpFit.Pass], _fitConverted[(int)IcpFit.Pass]),

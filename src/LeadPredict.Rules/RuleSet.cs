@@ -168,7 +168,7 @@ public sealed class RuleSet
                 if (r.Pattern is not null && op is not RuleOperator.Matches)
                     throw new LeadPredictException($"\"pattern\" belongs to 'matches', not '{Rules.Condition.Name(op)}'.");
                 var number = numberFormats is not null && numberFormats.TryGetValue(column.Name, out var f) ? f : NumberFormat.Plain;
-                return Rules.Condition.Create(column.Name, column.Kind, op, values, min, max, pattern, number);
+                return Rules.Condition.Create(column.Name, column.Kind, op, values, min, max, pattern, number, r.Label);
             }
             catch (LeadPredictException e) when (e is not InputFileException)
             {
@@ -307,6 +307,7 @@ public sealed class RuleSet
     {
         public string? Name { get; set; }
         public string? Column { get; set; }
+        public string? Label { get; set; }
         public string? Op { get; set; }
         public JsonElement? Value { get; set; }
         public List<JsonElement>? Values { get; set; }

@@ -48,15 +48,6 @@ internal static class Text
         return true;
     }
 
-    /// <summary>"job_title", "JobTitle" and "job title" all read as "Job title".</summary>
-    public static string HumanName(string column)
-    {
-        var words = SchemaInference.Words(column);
-        if (words.Count == 0) return column;
-        var joined = string.Join(' ', words);
-        return char.ToUpperInvariant(joined[0]) + joined[1..];
-    }
-
     /// <summary>Letters and digits only, lower case: "Marketing Qualified Lead" and "marketingqualifiedlead" are one stage.</summary>
     public static string StageKey(string s)
     {

@@ -73,13 +73,10 @@ public sealed record DecileCuts(double TopDecileFrom, double BottomDecileBelow)
     /// <summary>No review for disagreement (for scoring without a holdout).</summary>
     public static readonly DecileCuts None = new(double.PositiveInfinity, double.NegativeInfinity);
 
-    /// <summary>The 90th and 10th percentiles of the holdout probabilities.</summary>
+    /// <summary>The top and bottom decile cut points of the holdout probabilities (<see cref="DecileCutPoints"/>).</summary>
     public static DecileCuts FromHoldout(ReadOnlySpan<double> probabilities)
     {
-        if (probabilities.Length == 0) throw new LeadPredictException("no holdout probabilities to take decile cut points from.");
-        var sorted = probabilities.ToArray();
-        Array.Sort(sorted);
-        double At(double q) => sorted[Math.Clamp((int)Math.Floor(q * sorted.Length), 0, sorted.Length - 1)];
-        return new DecileCuts(At(0.9), At(0.1));
+        var cuts = DecileCutPoints.Of(probabilities);
+        return new DecileCuts(cuts[^1], cuts[0]);
     }
 }

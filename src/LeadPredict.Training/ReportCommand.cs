@@ -24,8 +24,7 @@ internal static class ReportCommand
             var target = parse.GetValue(output)?.FullName ?? TrainingReportWriter.PathFor(modelPath);
             OutputGuard.Check([new("--output", target)], [new("--model", modelPath)], refuseZip: true);
             var bundle = ModelBundle.Load(modelPath);
-            var icp = IcpBacktestSummary.TryParse(bundle.Extras.GetValueOrDefault(IcpBacktestSummary.ExtraName));
-            TrainingReportWriter.Write(target, bundle.Report, icp);
+            TrainingReportWriter.Write(target, bundle.Report, TrainingExtensions.BacktestOf(bundle.Report));
             AnsiConsole.MarkupLine($"[green]Wrote {Markup.Escape(target)}[/] (model {Markup.Escape(bundle.Card.Version)}, {new FileInfo(target).Length / 1024.0 / 1024:F1} MB).");
             return ExitCodes.Ok;
         }));

@@ -227,7 +227,7 @@ internal static class TrainCommand
                                    (g.MinProbability is { } p ? $"probability ≥ {p:F3}" : "[yellow]never reached on the holdout (the gate is closed)[/]"));
     }
 
-    private static string Rate(LeadPredict.Advice.RateSummary r) =>
+    private static string Rate(LeadPredict.Rules.ConversionCount r) =>
         r.Leads == 0 ? "no leads" : $"{r.Rate.ToString("P1", CultureInfo.InvariantCulture)} of {r.Leads.ToString("N0", CultureInfo.InvariantCulture)}";
 
     private static string F(double v, int digits = 4) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);

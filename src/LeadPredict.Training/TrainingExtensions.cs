@@ -1,6 +1,7 @@
 using LeadPredict.Advice;
 using LeadPredict.ML.Training;
 using LeadPredict.Reports;
+using LeadPredict.Rules;
 
 namespace LeadPredict.Training;
 
@@ -10,18 +11,13 @@ internal static class TrainingExtensions
     public static IReadOnlyList<ITrainingExtension> Default(TrainingRequest request, string? rulesPath)
     {
         var list = new List<ITrainingExtension>();
-        if (rulesPath is not null) list.Add(new RulesTrainingExtension(rulesPath));
-        // Last, so the report sees what the others added to the training report (the ICP backtest).
-        list.Add(new HtmlReportExtension(BacktestOf));
+        RulesTrainingExtension? rules = rulesPath is null ? null : new RulesTrainingExtension(rulesPath);
+        if (rules is not null) list.Add(rules);
+        // Last, so the report shows the ICP backtest the rules extension made.
+        list.Add(new HtmlReportExtension(_ => rules?.Backtest));
         return list;
     }
 
-    private static IcpBacktestSummary? BacktestOf(TrainingContext context) => BacktestOf(context.Report);
-
-    /// <summary>The ICP backtest recorded in a training report by the rules extension, if any.</summary>
-    public static IcpBacktestSummary? BacktestOf(LeadPredict.ML.TrainingReport report) =>
-        report.Extensions.TryGetValue(FunnelDocument.Name, out var funnel)
-        && funnel.TryGetProperty("backtest", out var backtest) && backtest.ValueKind == System.Text.Json.JsonValueKind.Object
-            ? IcpBacktestSummary.TryParse(backtest.GetRawText())
-            : null;
+    /// <summary>The ICP backtest stored in a training report (in its funnel document), if it was trained with an ICP.</summary>
+    public static IcpBacktestReport? BacktestOf(LeadPredict.ML.TrainingReport report) => TrainedRules.From(report)?.Backtest;
 }

@@ -65,7 +65,7 @@ public sealed partial class TrainingReportWriterTests
     public void The_ICP_and_champion_sections_appear_only_when_there_is_something_to_show()
     {
         var plain = TrainingReportWriter.Render(SampleModels.SampleOutcome.Report);
-        var full = TrainingReportWriter.Render(SampleReport.WithChampion(), IcpBacktestSummary.From(SampleReport.IcpBacktest()));
+        var full = TrainingReportWriter.Render(SampleReport.WithChampion(), SampleReport.IcpBacktest());
 
         Assert.DoesNotContain("id=\"icp\"", plain);
         Assert.DoesNotContain("id=\"champion\"", plain);
@@ -89,25 +89,6 @@ public sealed partial class TrainingReportWriterTests
         Assert.Equal(["lead-model.report.html", "lead-model.zip"], Directory.GetFiles(temp.Path).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal));
         Assert.Equal(report.Card.Version, TrainingReportWriter.VersionOf(temp.File("lead-model.report.html")));
         Assert.Null(TrainingReportWriter.VersionOf(temp.File("missing.html")));
-    }
-
-    [Fact]
-    public void The_ICP_backtest_is_read_back_from_the_JSON_stored_in_a_model_file()
-    {
-        var original = IcpBacktestSummary.From(SampleReport.IcpBacktest());
-        var json = JsonSerializer.Serialize(new
-        {
-            rules = original.Rules.Select(r => new { rule = new { name = r.Rule }, met = r.Met, notMet = r.NotMet, lift = r.Lift, noLift = r.NoLift, verdict = r.Verdict }),
-            pass = original.Pass, partial = original.Partial, fail = original.Fail, all = original.All,
-        }, DatasetConfig.Json);
-
-        var parsed = IcpBacktestSummary.TryParse(json);
-
-        Assert.NotNull(parsed);
-        Assert.Equal(original.Rules, parsed.Rules);
-        Assert.Equal((original.Pass, original.Partial, original.Fail, original.All), (parsed.Pass, parsed.Partial, parsed.Fail, parsed.All));
-        Assert.Null(IcpBacktestSummary.TryParse("{\"something\": \"else\"}"));
-        Assert.Null(IcpBacktestSummary.TryParse("not json"));
     }
 
     [GeneratedRegex(@"\* plotly\.js v\d")]

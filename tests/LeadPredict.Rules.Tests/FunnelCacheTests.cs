@@ -31,7 +31,7 @@ public sealed class FunnelCacheTests
     }
 
     private static string Describe(FunnelDecision d) =>
-        $"{d.CurrentStage}|{d.SuggestedStage}|{d.Action}|{d.Review}|{d.Reason}|{d.Icp?.Fit}|{d.Icp?.Score}|{d.Icp?.FailedText}";
+        $"{d.CurrentStage}|{d.SuggestedStage}|{d.Action}|{d.Review}|{d.Reason}|{d.Icp?.Fit}|{d.Icp?.Score}|{d.IcpFailed}";
 
     [Fact]
     public void Advice_after_thousands_of_leads_reads_as_the_advice_of_a_fresh_advisor()

@@ -32,7 +32,7 @@ public sealed class FunnelTests
     public void Icp_fail_in_the_top_decile_is_flagged_for_review_as_a_hidden_gem()
     {
         var d = Advisor().Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7);
-        Assert.Equal(IcpFit.Fail, d.Icp!.Fit);
+        Assert.Equal(IcpFit.Fail, d.Icp!.Value.Fit);
         Assert.Equal(LeadAction.Review, d.Action);
         Assert.Equal(ReviewReason.HiddenGem, d.Review);
         Assert.StartsWith("Hidden gem: fails the ICP (Employees 20 is below 50) but probability 0.70 is in the top decile (from 0.60)", d.Reason);
@@ -46,6 +46,32 @@ public sealed class FunnelTests
         Assert.Equal(ReviewReason.IcpPassLowProbability, d.Review);
         Assert.Equal("MQL", d.SuggestedStage);
         Assert.Equal("Passes the ICP but probability 0.01 is in the bottom decile (below 0.03)", d.Reason);
+    }
+
+    [Fact]
+    public void Saying_demo_booked_instead_of_demo_requested_is_one_label_in_the_rules_file()
+    {
+        var rules = RuleSet.Parse("""
+            { "icp": [ { "column": "employees", "op": "atLeast", "value": 50 } ],
+              "funnel": { "gates": { "SQL": { "evidence": [ { "column": "demo_requested", "label": "Demo booked", "op": "equals", "value": "yes" } ] } } } }
+            """, Sample.Columns);
+        var lead = Sample.DecisionMaker(stage: "sal", ("demo_requested", "no"));
+
+        var d = new FunnelAdvisor(rules, Cuts).Decide(lead, 0.4);
+
+        Assert.Equal(LeadAction.Hold, d.Action);
+        Assert.Equal("Gate SAL->SQL not met: Demo booked no is not yes", d.Reason);
+    }
+
+    [Fact]
+    public void A_reason_is_the_sentence_its_method_in_FunnelReasons_words()
+    {
+        var d = Advisor().Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7);
+
+        var expected = new System.Text.StringBuilder();
+        new FunnelReasons(Sample.Rules().Funnel, Cuts).HiddenGem(expected, "Employees 20 is below 50", 0.7, gatesMetUpTo: null);
+        Assert.Equal(ReviewReason.HiddenGem, d.Review);
+        Assert.Equal(expected.ToString(), d.Reason);
     }
 
     [Fact]
@@ -178,7 +204,7 @@ public sealed class FunnelTests
     public void The_summary_counts_leads_per_action_per_suggested_stage_and_for_review()
     {
         var advisor = Advisor();
-        var summary = new FunnelSummary(Sample.Rules().Funnel);
+        var summary = new AdviceCounts(Sample.Rules().Funnel);
         summary.Add(advisor.Decide(Sample.DecisionMaker(stage: "sal"), 0.55));          // promote to Opportunity
         summary.Add(advisor.Decide(Sample.Student(stage: "lead"), 0.01));               // disqualify at Lead
         summary.Add(advisor.Decide(Sample.Student(stage: "lead", ("employees", "20")), 0.7)); // hidden gem

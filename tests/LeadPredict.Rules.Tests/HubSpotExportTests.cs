@@ -22,14 +22,14 @@ public sealed class HubSpotExportTests
         return (table, RuleSet.Load(Path.Combine(Folder, "rules.json"), kinds));
     }
 
-    private static Dictionary<string, FunnelDecision> DecideAll(out FunnelSummary summary)
+    private static Dictionary<string, FunnelDecision> DecideAll(out AdviceCounts summary)
     {
         var (table, rules) = Load();
         // Holdout: leads at 0.5 and above converted 60% of the time.
         var thresholds = GateThresholds.Resolve(rules.Funnel,
             [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], [true, false, false, false, false, true, true, true]);
         var advisor = new FunnelAdvisor(rules, Cuts, thresholds);
-        summary = new FunnelSummary(rules.Funnel);
+        summary = new AdviceCounts(rules.Funnel);
         var row = new LeadTableRow(table);
         var ids = table.Column("Record ID");
         var decisions = new Dictionary<string, FunnelDecision>();
@@ -57,8 +57,8 @@ public sealed class HubSpotExportTests
     public void Country_values_compare_ignoring_case_and_spaces()
     {
         var d = DecideAll(out _);
-        Assert.Equal(IcpFit.Pass, d["101"].Icp!.Fit); // "United States" against "united states"
-        Assert.Equal(IcpFit.Pass, d["103"].Icp!.Fit); // "United Kingdom" against "United  Kingdom"
+        Assert.Equal(IcpFit.Pass, d["101"].Icp!.Value.Fit); // "United States" against "united states"
+        Assert.Equal(IcpFit.Pass, d["103"].Icp!.Value.Fit); // "United Kingdom" against "United  Kingdom"
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class HubSpotExportTests
         var report = backtest.Report();
         Assert.Equal(new ConversionCount(12, 6), report.All);
         Assert.Equal(report.All.Leads, report.Pass.Leads + report.Partial.Leads + report.Fail.Leads);
-        var decisionMaker = report.Rules.Single(r => r.Rule.Name == "Decision-maker");
+        var decisionMaker = report.Rules.Single(r => r.Rule == "Decision-maker");
         Assert.False(decisionMaker.NoLift);
         Assert.True(decisionMaker.Lift > 2, decisionMaker.Verdict);
     }

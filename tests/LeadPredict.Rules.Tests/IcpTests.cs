@@ -9,30 +9,33 @@ public sealed class IcpTests
     [Fact]
     public void A_lead_meeting_every_rule_passes_with_score_one()
     {
-        var result = SampleIcp().Evaluate(Sample.DecisionMaker());
+        var result = SampleIcp().Evaluate(Sample.DecisionMaker(), out var failed);
         Assert.Equal(IcpFit.Pass, result.Fit);
         Assert.Equal(1.0, result.Score);
-        Assert.Empty(result.Failed);
+        Assert.Equal("", failed);
+        Assert.Null(result.FirstFailed);
     }
 
     [Fact]
     public void Missing_a_rule_that_is_not_a_must_have_is_partial_with_a_weighted_score()
     {
         // Rules weigh 3 + 2 + 2 + 2 + 1; missing the country (2) leaves 8 of 10.
-        var result = SampleIcp().Evaluate(Sample.DecisionMaker(overrides: ("country", "Brazil")));
+        var result = SampleIcp().Evaluate(Sample.DecisionMaker(overrides: ("country", "Brazil")), out var failed);
         Assert.Equal(IcpFit.Partial, result.Fit);
         Assert.Equal(0.8, result.Score, 10);
-        Assert.Equal("Country Brazil is not one of United States, US, USA, United Kingdom, UK, Canada and 2 more", result.FailedText);
+        Assert.Equal("Country Brazil is not one of United States, US, USA, United Kingdom, UK, Canada and 2 more", failed);
+        Assert.False(result.FailedMustHave);
     }
 
     [Fact]
     public void Missing_a_must_have_fails_whatever_the_score()
     {
-        var result = SampleIcp().Evaluate(Sample.DecisionMaker(overrides: ("employees", "12")));
+        var result = SampleIcp().Evaluate(Sample.DecisionMaker(overrides: ("employees", "12")), out var failed);
         Assert.Equal(IcpFit.Fail, result.Fit);
         Assert.Equal(0.7, result.Score, 10);
         Assert.True(result.FailedMustHave);
-        Assert.Equal("Employees 12 is below 50", Assert.Single(result.Failed).Reason);
+        Assert.Equal("Employees 12 is below 50", failed);
+        Assert.Equal("Employees 12 is below 50", result.FirstMustHave);
     }
 
     [Fact]
@@ -52,7 +55,7 @@ public sealed class IcpTests
     [Fact]
     public void Failed_rules_name_the_column_in_words_and_say_what_is_missing()
     {
-        var result = SampleIcp().Evaluate(Sample.Student(overrides: ("job_title", null)));
+        var result = SampleIcp().Evaluate(Sample.Student(overrides: ("job_title", null)), out var failed);
         Assert.Equal(IcpFit.Fail, result.Fit);
         Assert.Equal(
         [
@@ -61,7 +64,8 @@ public sealed class IcpTests
             "Country Brazil is not one of United States, US, USA, United Kingdom, UK, Canada and 2 more",
             "Job title is missing",
             "Budget is missing",
-        ], result.Failed.Select(f => f.Reason));
+        ], failed.Split(IcpResult.FailedSeparator));
+        Assert.Equal("Employees 3 is below 50", result.FirstFailed);
     }
 
     [Fact]

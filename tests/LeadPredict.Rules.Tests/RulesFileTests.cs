@@ -86,7 +86,7 @@ public sealed class RulesFileTests
     [InlineData("""{ "icp": [ { "name": "Size", "column": "employees", "op": "atLeast", "value": 5, "mustHave": "yes" } ] }""",
         "ICP rule 1 'Size': 'mustHave' must be true or false, got \"yes\".")]
     [InlineData("""{ "icp": [ { "name": "Size", "column": "employees", "op": "atLeast", "value": 5, "wieght": 2 } ] }""",
-        "ICP rule 1 'Size': 'wieght' is not a known field; use one of name, column, op, value, values, min, max, pattern, weight, mustHave.")]
+        "ICP rule 1 'Size': 'wieght' is not a known field; use one of name, column, label, op, value, values, min, max, pattern, weight, mustHave.")]
     [InlineData("""{ "funnel": { "gates": { "SQL": { "minProbability": "0.4 or so" } } } }""",
         "gate 'SQL': 'minProbability' must be a number, got \"0.4 or so\".")]
     [InlineData("""{ "funnel": { "gates": { "SQL": { "evidence": [ { "column": "demo_requested", "op": "equals", "value": "yes", "weight": "x" } ] } } } }""",

@@ -5,7 +5,7 @@ using Microsoft.ML;
 namespace LeadPredict.ML.Scoring;
 
 /// <summary>One factor behind a lead's score: the column, the lead's value, and how much it moved the score (log-odds).</summary>
-public sealed record Reason(string Column, string Value, double Effect)
+public sealed record ScoreFactor(string Column, string Value, double Effect)
 {
     /// <summary>Whether it raised the probability rather than lowered it.</summary>
     public bool Raised => Effect >= 0;
@@ -19,7 +19,7 @@ public sealed record Reason(string Column, string Value, double Effect)
     public static string Prefix(string column, bool raised) => $"{(raised ? '▲' : '▼')} {ColumnNames.Display(column)} = ";
 }
 
-public sealed record ScoredLead(double Probability, int Score, string Grade, IReadOnlyList<Reason> Reasons);
+public sealed record ScoredLead(double Probability, int Score, string Grade, IReadOnlyList<ScoreFactor> Reasons);
 
 /// <summary>Where each feature column sits in an input file's header.</summary>
 public sealed record ColumnBinding(int[] FeatureIndex, int IdIndex, IReadOnlyList<string> MissingFeatures);
@@ -202,7 +202,7 @@ public sealed class LeadScorer
         return raised;
     }
 
-    private Reason[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<string?> values, int each)
+    private ScoreFactor[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<string?> values, int each)
     {
         Span<int> top = stackalloc int[2 * each];
         TopColumns(byColumn, each, top, out var count);
@@ -210,11 +210,11 @@ public sealed class LeadScorer
     }
 
     /// <summary>The reasons of the <paramref name="columns"/> <see cref="TopColumns"/> picked, each with the lead's value.</summary>
-    internal Reason[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<int> columns, ReadOnlySpan<string?> values)
+    internal ScoreFactor[] Reasons(ReadOnlySpan<float> byColumn, ReadOnlySpan<int> columns, ReadOnlySpan<string?> values)
     {
-        var reasons = new Reason[columns.Length];
+        var reasons = new ScoreFactor[columns.Length];
         for (var k = 0; k < columns.Length; k++)
-            reasons[k] = new Reason(_featurizer.Columns[columns[k]].Name, values[columns[k]] ?? "missing", byColumn[columns[k]]);
+            reasons[k] = new ScoreFactor(_featurizer.Columns[columns[k]].Name, values[columns[k]] ?? "missing", byColumn[columns[k]]);
         return reasons;
     }
 
@@ -239,20 +239,4 @@ public sealed class LeadScorer
     }
 
     public static string FormatProbability(double p) => p.ToString("0.000000", CultureInfo.InvariantCulture);
-}
-
-/// <summary>Column names for people: "days_since_last_activity" becomes "Days Since Last Activity".</summary>
-public static class ColumnNames
-{
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
-
-    /// <summary>The display name, worked out once per column name (reasons name columns for every scored lead).</summary>
-    public static string Display(string column) => Cache.Count < 10_000 ? Cache.GetOrAdd(column, Compute) : Compute(column);
-
-    private static string Compute(string column)
-    {
-        var words = SchemaInference.Words(column);
-        if (words.Count == 0) return column;
-        return string.Join(' ', words.Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
-    }
 }

@@ -11,9 +11,9 @@ namespace LeadPredict.ML.Scoring;
 /// </summary>
 internal sealed class RankedLineWriter(char separator, IReadOnlyList<ColumnState> columns)
 {
-    // "▲ Demo Requested = " for each column, each way, built once (see Reason.Prefix).
-    private readonly string[] _raised = columns.Select(c => Reason.Prefix(c.Name, raised: true)).ToArray();
-    private readonly string[] _lowered = columns.Select(c => Reason.Prefix(c.Name, raised: false)).ToArray();
+    // "▲ Demo Requested = " for each column, each way, built once (see ScoreFactor.Prefix).
+    private readonly string[] _raised = columns.Select(c => ScoreFactor.Prefix(c.Name, raised: true)).ToArray();
+    private readonly string[] _lowered = columns.Select(c => ScoreFactor.Prefix(c.Name, raised: false)).ToArray();
     private readonly StringBuilder _reasons = new(256);
 
     /// <param name="id">The id field; null when the model has no id column, and the lead is named by its <paramref name="line"/>.</param>
@@ -49,7 +49,7 @@ internal sealed class RankedLineWriter(char separator, IReadOnlyList<ColumnState
         output.Append('\n');
     }
 
-    /// <summary>"▲ Demo Requested = yes | ▲ Pricing Page Views = 9 | ▼ Job Title = Intern", each worded as <see cref="Reason"/> words it.</summary>
+    /// <summary>"▲ Demo Requested = yes | ▲ Pricing Page Views = 9 | ▼ Job Title = Intern", each worded as <see cref="ScoreFactor"/> words it.</summary>
     private void AppendReasons(Utf8Buffer output, ReadOnlySpan<int> reasons, int raised, string?[] values)
     {
         if (reasons.IsEmpty) return;

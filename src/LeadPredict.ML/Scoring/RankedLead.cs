@@ -7,7 +7,7 @@ namespace LeadPredict.ML.Scoring;
 /// </summary>
 public sealed record RankedLead(
     int Rank, string Id, double Probability, int Score, string Grade,
-    IReadOnlyList<ILeadAnnotation> Annotations, IReadOnlyList<Reason> Reasons, IReadOnlyList<string> Fields)
+    IReadOnlyList<ILeadAnnotation> Annotations, IReadOnlyList<ScoreFactor> Reasons, IReadOnlyList<string> Fields)
 {
     /// <summary>The annotation of the annotator of type <typeparamref name="T"/>, or null when none annotated this lead.</summary>
     public T? Annotation<T>() where T : class, ILeadAnnotation

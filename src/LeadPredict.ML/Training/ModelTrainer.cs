@@ -144,7 +144,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             Warnings = warnings,
             Holdout = CardMetrics.From(metrics),
             CrossValidation = selection.CrossValidation,
-            DecileCutPoints = DecileCuts(holdoutProbabilities),
+            DecileCutPoints = Enumerable.Reverse(Core.DecileCutPoints.Of(holdoutProbabilities)).ToArray(),
             Grades = config.Grades,
             Versions = new Dictionary<string, string>
             {
@@ -193,7 +193,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         {
             Schema = data.Schema, Featurizer = final.Featurizer, Model = final.TreeModel,
             ModelInputSchema = final.TreeModel is null ? null : InputSchemaOf(final.Ml, final.Featurizer.Length),
-            Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes, Extras = extras,
+            Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes,
         };
         // An unreadable champion is no model to go back to: it is kept apart for inspection, and the last good previous stays.
         var setAside = champion is { ChampionUnreadable: true } ? CorruptPath(request.ModelPath) : PreviousPath(request.ModelPath);
@@ -272,12 +272,6 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var labels = new bool[LeakCheckRows];
         for (var i = 0; i < LeakCheckRows; i++) { rows[i] = data.LabelledRows[pick[i]]; labels[i] = data.Labels[pick[i]]; }
         return data with { LabelledRows = rows, Labels = labels };
-    }
-
-    private static IReadOnlyList<double> DecileCuts(double[] probabilities)
-    {
-        var sorted = probabilities.OrderByDescending(p => p).ToArray();
-        return Enumerable.Range(1, 9).Select(d => sorted[Math.Min(sorted.Length - 1, (int)((long)sorted.Length * d / 10))]).ToArray();
     }
 
     /// <summary>
