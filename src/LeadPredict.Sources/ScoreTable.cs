@@ -196,7 +196,7 @@ public sealed class ScoreTableWriter : IScoredLeadSink, IDisposable
     }
 
     /// <summary>[{"column": "Demo Requested", "value": "yes", "effect": 0.41}, ...]: the lead's reasons, strongest first each way.</summary>
-    internal static string ReasonsJson(IReadOnlyList<Reason> reasons)
+    internal static string ReasonsJson(IReadOnlyList<ScoreFactor> reasons)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))

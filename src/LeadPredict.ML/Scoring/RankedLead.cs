@@ -28,7 +28,7 @@ public sealed record RankedLead(
 public readonly record struct ScoredRow(string Id, double Probability, string Grade, IReadOnlyList<ILeadAnnotation> Annotations, IReadOnlyList<string> Fields)
 {
     /// <summary>The lead's reasons, when the sink asks for them (<see cref="IScoredLeadSink.WantsReasons"/>); else null.</summary>
-    public IReadOnlyList<Reason>? Reasons { get; init; }
+    public IReadOnlyList<ScoreFactor>? Reasons { get; init; }
 }
 
 /// <summary>Receives every lead of a file as it is scored: from several threads at once, in no particular order.</summary>
