@@ -18,6 +18,15 @@ public static class CommandRunner
     public static int Run(RootCommand root, string[] args)
     {
         root.Add(Verbose);
+        root.Add(CommandSettings.SettingsOption);
+        try
+        {
+            args = CommandSettings.Apply(root, args);
+        }
+        catch (LeadPredictException e)
+        {
+            return Report(e, verbose: false);
+        }
         // Logs and CI output are read later in wide windows; the 80-column default would wrap every table.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 140;
         var parse = root.Parse(args);

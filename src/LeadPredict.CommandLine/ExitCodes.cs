@@ -14,6 +14,8 @@ public static class ExitCodes
     public const int NotPromoted = 3;
     /// <summary>The model file is missing, corrupt, or not a LeadPredict model.</summary>
     public const int BadModel = 4;
+    /// <summary>A database source or sink could not be reached, or the connection was lost: nothing was written; retry later.</summary>
+    public const int Unavailable = 5;
     /// <summary>Interrupted by the user (Ctrl-C).</summary>
     public const int Cancelled = 130;
 
@@ -22,6 +24,7 @@ public static class ExitCodes
     {
         ProblemKind.BadModel => BadModel,
         ProblemKind.NotPromoted => NotPromoted,
+        ProblemKind.Unavailable => Unavailable,
         _ => BadInput,
     };
 }

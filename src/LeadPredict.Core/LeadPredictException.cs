@@ -21,6 +21,8 @@ public enum ProblemKind
     BadModel,
     /// <summary>The trained candidate cannot replace the champion.</summary>
     NotPromoted,
+    /// <summary>A database the command reads or writes could not be reached or dropped the connection: worth retrying later.</summary>
+    Unavailable,
 }
 
 /// <summary>A problem located in an input file: names the file, line and column.</summary>

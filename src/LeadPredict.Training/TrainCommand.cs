@@ -5,6 +5,7 @@ using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Evaluation;
 using LeadPredict.ML.Training;
+using LeadPredict.Sources;
 using Spectre.Console;
 
 namespace LeadPredict.Training;
@@ -14,7 +15,8 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo>("--data", "-d") { Description = "The lead history (CSV export with an outcome column).", Required = true };
+        var data = new Option<string?>("--data", "-d") { Description = "The lead history with an outcome column: a CSV export, Parquet (a file, a folder or a glob) or postgres:TABLE." };
+        var query = new Option<string?>("--query") { Description = $"Read the history from PostgreSQL with this SELECT instead of --data (connection string from {SourceSettings.PostgresVariable} or the settings file)." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "Dataset configuration (JSON, see 'init'); flags below override it." };
         var model = new Option<FileInfo>("--model", "-m") { Description = "Where to write the model.", DefaultValueFactory = _ => new FileInfo("models/lead-model.zip") };
         var label = new Option<string?>("--label") { Description = "The outcome column (converted or not)." };
@@ -38,7 +40,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model on lead history, print its quality, and save it (with a JSON metrics file beside it).")
         {
-            data, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force, icp,
+            data, query, config, model, label, positive, id, exclude, separator, created, trainer, trees, folds, seed, force, icp,
             activities, outcomes, outcomeDate, convertedAt, horizon, exportSnapshots,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
@@ -47,8 +49,9 @@ internal static class TrainCommand
             var modelPath = parse.GetValue(model)!.FullName;
             var exportDir = parse.GetValue(exportSnapshots)?.FullName;
             IEnumerable<FileRole> exports = exportDir is null ? [] : [new("--export-snapshots", Path.Combine(exportDir, "train.csv")), new("--export-snapshots", Path.Combine(exportDir, "holdout.csv"))];
+            var source = LeadSource.Parse(parse.GetValue(data), parse.GetValue(query), "--data", SourceSettings.From(CommandSettings.Current.Find("source", "postgres")));
             OutputGuard.Check(Outputs(modelPath).Concat(exports), [
-                new("--data", parse.GetValue(data)!.FullName), configFile is null ? null : new("--config", configFile.FullName),
+                .. source.Files.Select(f => new FileRole("--data", f)), configFile is null ? null : new("--config", configFile.FullName),
                 parse.GetValue(icp) is { } rules ? new("--icp", rules.FullName) : null]);
             var baseConfig = configFile is not null ? TrainingConfig.Load(configFile.FullName) : new TrainingConfig();
             var merged = Merge(baseConfig, parse.GetValue(label), parse.GetValue(positive), parse.GetValue(id),
@@ -61,10 +64,12 @@ internal static class TrainCommand
             };
             if (string.IsNullOrWhiteSpace(merged.Label) && merged.Timeline is null)
                 throw new LeadPredictException("the outcome column is not known: pass --label COLUMN or a --config file with \"label\" (see 'init'), or the conversion dates (--outcomes, --converted-at or a 'timeline' section).");
+            using var staged = Stage(source, ct);
             var request = new TrainingRequest
             {
-                DataPath = parse.GetValue(data)!.FullName,
-                Config = merged,
+                DataPath = staged.Path,
+                DataName = staged.Name,
+                Config = staged.WithKinds(merged),
                 ModelPath = modelPath,
                 ConfigSource = configFile?.FullName ?? "command line",
                 Force = parse.GetValue(force),
@@ -74,9 +79,21 @@ internal static class TrainCommand
             var export = exportDir;
             if (export is not null && merged.Timeline is null)
                 throw new LeadPredictException("--export-snapshots needs a timeline (a 'timeline' section in --config, or --activities with --outcomes or --converted-at).");
-            return Run(request, parse.GetValue(icp)?.FullName, baseDirectory, export, ct);
+            try { return Run(request, parse.GetValue(icp)?.FullName, baseDirectory, export, ct); }
+            catch (Exception e) { throw staged.Relocate(e); }
         }));
         return command;
+    }
+
+    /// <summary>The history as a CSV file: the export itself, or a private copy streamed from Parquet or PostgreSQL.</summary>
+    internal static StagedLeads Stage(LeadSource source, CancellationToken ct)
+    {
+        if (source is CsvFileSource) return source.Stage(null, ct);
+        using var steps = new StepPrinter();
+        steps.Step($"Reading {source.Name}");
+        var staged = source.Stage(new Progress<long>(n => steps.Step($"Reading {source.Name}", $"{n:N0} rows")), ct);
+        steps.Complete();
+        return staged;
     }
 
     /// <summary>Every file training may write: the model, its metrics and report, the candidate's, and the set-aside old model.</summary>

@@ -14,12 +14,14 @@ public static class Cli
     public static CliResult Score(params string[] args) => Run("leadpredict-score", args);
 
     /// <summary>Runs a tool whose assembly sits next to the test assembly (the test project references it).</summary>
-    public static CliResult Run(string tool, string[] args, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static CliResult Run(string tool, string[] args, string? workingDirectory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, tool + ".dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not found: reference the tool's project from the test project");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? TestPaths.RepositoryRoot };
         info.ArgumentList.Add(dll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>()) info.Environment[name] = value;
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

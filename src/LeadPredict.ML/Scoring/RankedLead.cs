@@ -25,10 +25,17 @@ public sealed record RankedLead(
 /// A lead the moment it is scored, before the file is ranked: what a record of every scored lead needs (the prediction log).
 /// <see cref="Fields"/> is the input record under <see cref="RankedLayout.InputHeader"/>; it is reused once the call returns.
 /// </summary>
-public readonly record struct ScoredRow(string Id, double Probability, string Grade, IReadOnlyList<ILeadAnnotation> Annotations, IReadOnlyList<string> Fields);
+public readonly record struct ScoredRow(string Id, double Probability, string Grade, IReadOnlyList<ILeadAnnotation> Annotations, IReadOnlyList<string> Fields)
+{
+    /// <summary>The lead's reasons, when the sink asks for them (<see cref="IScoredLeadSink.WantsReasons"/>); else null.</summary>
+    public IReadOnlyList<ScoreFactor>? Reasons { get; init; }
+}
 
 /// <summary>Receives every lead of a file as it is scored: from several threads at once, in no particular order.</summary>
 public interface IScoredLeadSink
 {
     void Scored(RankedLayout layout, in ScoredRow lead);
+
+    /// <summary>Whether each lead's reasons are worded for the sink (they cost time; the prediction log does without).</summary>
+    bool WantsReasons => false;
 }

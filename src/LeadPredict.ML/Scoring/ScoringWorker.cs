@@ -161,9 +161,10 @@ internal sealed class ScoringWorker
 
         if (_typed[i] is not { } annotations) return;
         id ??= _lines[i].ToString(CultureInfo.InvariantCulture);
-        _job.Sink?.Scored(_job.Layout, new ScoredRow(id, p, grade, annotations, fields));
-        if (Top.Admits(p, position))
-            Top.Add(new RankedLead(0, id, p, LeadScorer.ToScore(p), grade, annotations,
-                _scorer.Reasons(byColumn, reasons[..count], _values[i]), (string[])fields.Clone()), position);
+        var top = Top.Admits(p, position);
+        var typedReasons = top || _job.Sink is { WantsReasons: true } ? _scorer.Reasons(byColumn, reasons[..count], _values[i]) : null;
+        _job.Sink?.Scored(_job.Layout, new ScoredRow(id, p, grade, annotations, fields) { Reasons = typedReasons });
+        if (top)
+            Top.Add(new RankedLead(0, id, p, LeadScorer.ToScore(p), grade, annotations, typedReasons!, (string[])fields.Clone()), position);
     }
 }

@@ -124,7 +124,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         {
             Version = $"{now:yyyyMMdd-HHmmss}-{sha[..8].ToLowerInvariant()}",
             TrainedAt = now,
-            DataFile = Path.GetFileName(request.DataPath),
+            DataFile = request.DataName ?? Path.GetFileName(request.DataPath),
             DataSha256 = sha,
             Rows = data.Labels.Length,
             Positives = positives,

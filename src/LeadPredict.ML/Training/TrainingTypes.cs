@@ -5,6 +5,8 @@ namespace LeadPredict.ML.Training;
 public sealed record TrainingRequest
 {
     public required string DataPath { get; init; }
+    /// <summary>What the model card names as the data (a table, a Parquet glob) when <see cref="DataPath"/> is a staged copy; its file name otherwise.</summary>
+    public string? DataName { get; init; }
     public required TrainingConfig Config { get; init; }
     public required string ModelPath { get; init; }
     public string ConfigSource { get; init; } = "configuration";
