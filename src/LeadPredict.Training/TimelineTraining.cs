@@ -1,7 +1,9 @@
 using System.Globalization;
+using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Training;
+using LeadPredict.Sources;
 using LeadPredict.Timeline;
 
 namespace LeadPredict.Training;
@@ -40,9 +42,9 @@ internal static class TimelineTraining
     {
         if (configured is null && activities is null && outcomes is null && convertedAt is null && horizon is null) return null;
         var c = configured ?? new TimelineConfig();
-        if (activities is not null) c = c with { Activities = (c.Activities ?? new ActivityLogConfig()) with { Path = Path.GetFullPath(activities) } };
+        if (activities is not null) c = c with { Activities = (c.Activities ?? new ActivityLogConfig()) with { Path = StagedTimeline.IsPostgres(activities) ? activities : Path.GetFullPath(activities) } };
         if (outcomes is not null)
-            c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Path = Path.GetFullPath(outcomes) }, ConvertedAt = null };
+            c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Path = StagedTimeline.IsPostgres(outcomes) ? outcomes : Path.GetFullPath(outcomes) }, ConvertedAt = null };
         if (outcomeDate is not null) c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Date = outcomeDate } };
         if (convertedAt is not null) c = c with { ConvertedAt = convertedAt, Outcomes = null };
         if (horizon is { } h) c = c with { HorizonDays = h };
@@ -56,7 +58,9 @@ internal static class TimelineTraining
         if (timeline.Validate() is { } problem) throw new LeadPredictException($"{Path.GetFileName(request.ConfigSource)}: {problem}");
         observer.Progress(new("Reading the leads"));
         var leads = LeadTableReader.Load(request.DataPath, config.SeparatorChar, config.MissingTokens);
-        using var data = TimelineData.Load(leads, config, baseDirectory, new Progress<string>(s => observer.Progress(new("Reading the history", null, s))), ct);
+        var history = new Progress<string>(s => observer.Progress(new("Reading the history", null, s)));
+        using var tables = StagedTimeline.Stage(timeline, SourceSettings.From(CommandSettings.Current.Find("source", "postgres")), history, ct);
+        using var data = TimelineData.Load(leads, config, baseDirectory, tables.Tables, history, ct);
         var load = data.Report;
         foreach (var w in load.Warnings) observer.Warning(w.ToString());
         foreach (var leak in load.LikelyLeaks) observer.Warning(LeakMessage(leak));
