@@ -120,9 +120,9 @@ internal static class ScoreCommand
                     }
                     steps.Step("Scoring leads", $"model {bundle.Card.Version}");
                     summary = new BatchScorer(scorer, [funnel]).ScoreFile(leads, ranked.CsvPath,
-                        new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool), Sink = table },
+                        new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool), Sink = ScoredLeadSinks.Of(table, ranked.Sink) },
                         new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
-                    ranked.Publish(summary.Layout);
+                    ranked.Publish();
                     if (table is not null)
                     {
                         steps.Step($"Committing to {request.OutputTable!.Name}");
