@@ -8,7 +8,7 @@ namespace LeadPredict.Sources;
 /// <summary>
 /// The ranked leads as Parquet, written from the typed rows batch scoring hands its sink (<see cref="IScoredLeadSink"/>), not
 /// from the ranked CSV. The workers hand each lead to one writer thread through a bounded queue, which appends it to a table of
-/// a private DuckDB database on disk (memory stays flat whatever the number of leads); <see cref="Finish"/> then ranks them the
+/// a private DuckDB database (spilling to disk past 1 GB, so memory stays bounded whatever the number of leads); <see cref="Finish"/> then ranks them the
 /// ranked file's way (probability, highest first, ties in input order: <see cref="RankOrder"/>) into Parquet:
 /// <c>rank</c> BIGINT, the id, <c>probability</c> DOUBLE, <c>score</c> INTEGER, <c>grade</c>, the annotators' columns (DOUBLE
 /// when every value is a number, as <c>icp_score</c>; text otherwise), <c>top_reasons</c> worded as in the ranked CSV,
@@ -34,9 +34,10 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
     public ParquetRankedWriter(string folder)
     {
         _folder = folder;
-        _db = new DuckDBConnection($"DataSource={Path.Combine(folder, "ranked.duckdb")}");
+        _db = new DuckDBConnection("DataSource=:memory:");
         _db.Open();
-        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'");
+        // Past 1 GB the table spills to the private folder: memory stays bounded whatever the number of leads.
+        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'; SET preserve_insertion_order = false");
     }
 
     public bool WantsReasons => true;
