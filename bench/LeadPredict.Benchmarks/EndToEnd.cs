@@ -349,6 +349,9 @@ public static class EndToEnd
         }
         psi.ArgumentList.Add(script);
         foreach (var arg in args) psi.ArgumentList.Add(arg);
+        // Their OpenMP threads wait passively, as ours do (OpenMp.PreferPassiveWaiting): spinning threads on a busy machine
+        // would count CPU time that does no work, and slow both. An explicit setting of the caller's is kept.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         output.WriteLine("Peers on the same split ...");
         try
         {

@@ -66,6 +66,14 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var holdoutModel = ModelFit.Fit(table, data.Schema, split.TrainRows, split.TrainLabels, recipe, options,
             detail => observer.Progress(new("Training", null, detail)), ct);
         ct.ThrowIfCancellationRequested();
+        var chosenBy = selection.ChosenBy;
+        if (recipe.EarlyStopping && holdoutModel.Ensemble is { } stopped)
+        {
+            // The count early stopping found is the recipe from here on: a refit on all rows grows that many trees.
+            recipe = recipe with { Trees = stopped.Trees.Length, EarlyStopping = false };
+            chosenBy += $": it stopped at {recipe.Trees} trees";
+            observer.Progress(new("Training", 1, $"early stopping kept {recipe.Trees} trees"));
+        }
 
         observer.Progress(new("Evaluating on the holdout", null, split.Method));
         var holdoutFeatures = holdoutModel.Featurizer.FeaturizeRows(table, split.HoldoutRows);
@@ -135,9 +143,13 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             HoldoutRows = split.HoldoutRows.Length,
             FeatureColumns = data.Schema.Features.Count,
             FeatureSlots = final.Featurizer.Length,
-            Trainer = recipe.Kind == ModelKind.Linear ? options : options with { Trees = recipe.Trees, MinExamplesPerLeaf = ModelFit.ForRows(options, fittedRows).MinExamplesPerLeaf },
+            Trainer = recipe.Kind == ModelKind.Linear ? options : options with
+            {
+                Trees = recipe.Trees, LearningRate = recipe.LearningRate ?? options.LearningRate,
+                MinExamplesPerLeaf = ModelFit.ForRows(options, fittedRows).MinExamplesPerLeaf,
+            },
             Model = recipe.Describe(),
-            ChosenBy = selection.ChosenBy,
+            ChosenBy = chosenBy,
             Calibration = selection.Calibration?.Describe(),
             FittedRows = fittedRows,
             RefitOnAllRows = refit,
