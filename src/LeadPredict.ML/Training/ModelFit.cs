@@ -118,7 +118,7 @@ internal static class ModelFit
         Action<string>? progress = null, CancellationToken ct = default)
     {
         progress?.Invoke($"{recipe.Describe()}, {rows.Length:N0} rows");
-        var featurizer = LeadFeaturizer.Fit(table, schema, rows);
+        var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, rows, labels, options.Seed), rows);
         var features = featurizer.FeaturizeRows(table, rows);
         var ml = new MLContext(seed: options.Seed);
         ITransformer? model = null;

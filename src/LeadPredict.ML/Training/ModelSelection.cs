@@ -82,7 +82,7 @@ public static class ModelSelection
             var validIdx = Enumerable.Range(0, n).Where(i => folds[i] == f).ToArray();
             var trainRows = trainIdx.Select(i => split.TrainRows[i]).ToArray();
             var trainLabels = trainIdx.Select(i => labels[i]).ToArray();
-            var featurizer = LeadFeaturizer.Fit(table, schema, trainRows);
+            var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, trainRows, trainLabels, options.Seed), trainRows);
             if (f == 0 && options.Algorithm == TrainerAlgorithm.Auto && featurizer.Length > FastTreeMaxSlots && trees.Contains(TrainerAlgorithm.FastTree))
             {
                 trees = trees.Where(a => a != TrainerAlgorithm.FastTree).ToArray();

@@ -67,6 +67,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             detail => observer.Progress(new("Training", null, detail)), ct);
         ct.ThrowIfCancellationRequested();
         var chosenBy = selection.ChosenBy;
+        if (data.Schema.Features.Count > ColumnScreen.MaxColumns) chosenBy += "; " + ColumnScreen.Describe(data.Schema.Features.Count);
         if (recipe.EarlyStopping && holdoutModel.Ensemble is { } stopped)
         {
             // The count early stopping found is the recipe from here on: a refit on all rows grows that many trees.
@@ -207,7 +208,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var target = promoted ? request.ModelPath : CandidatePath(request.ModelPath);
         var bundle = new ModelBundle
         {
-            Schema = data.Schema, Featurizer = final.Featurizer, Model = final.TreeModel,
+            Schema = ScreenedSchema(data.Schema, final.Featurizer), Featurizer = final.Featurizer, Model = final.TreeModel,
             ModelInputSchema = final.TreeModel is null ? null : InputSchemaOf(final.Ml, final.Featurizer.Length),
             Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes,
         };
@@ -282,6 +283,14 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         foreach (var f in features.Take(5))
             if (Math.Abs(model.Ensemble.Probability(f) - engine.Predict(new FeatureRow { Features = f }).Probability) > 1e-5)
                 throw new InvalidOperationException("the compiled ensemble disagrees with ML.NET's prediction");
+    }
+
+    /// <summary>The schema saved with the model: the columns its featurizer reads (fewer than the file's when a wide file was screened).</summary>
+    private static DatasetSchema ScreenedSchema(DatasetSchema schema, LeadFeaturizer featurizer)
+    {
+        if (featurizer.Columns.Count == schema.Features.Count) return schema;
+        var read = featurizer.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return schema with { Features = schema.Features.Where(f => read.Contains(f.Name)).ToArray() };
     }
 
     public static string CandidatePath(string modelPath) => WithSuffix(modelPath, ".candidate");
