@@ -28,16 +28,7 @@ public sealed class WideHistoryTests
         }
         var data = dir.Write("wide.csv", sb.ToString());
 
-        var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
-        {
-            DataPath = data, ModelPath = dir.File("wide.zip"), Force = true,
-            Config = new TrainingConfig
-            {
-                Label = "converted", Id = "lead_id",
-                Trainer = new TrainerOptions { Trees = 40 },
-                Evaluation = new LeadPredict.Core.EvaluationOptions { Folds = 3 },
-            },
-        });
+        var outcome = Train(dir, data, trees: 40);
 
         var card = outcome.Report.Card;
         Assert.True(card.FeatureSlots > ModelSelection.FastTreeMaxSlots, $"{card.FeatureSlots} slots");
@@ -48,6 +39,19 @@ public sealed class WideHistoryTests
         Assert.Contains("holdout leads", outcome.Report.ImportanceBasis!.Description);
         Assert.Equal("c1", outcome.Report.Importance[0].Column);
     }
+
+    /// <summary>The defaults, with fewer trees and folds to keep the test short.</summary>
+    private static TrainingOutcome Train(TempDir dir, string data, int trees) =>
+        new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
+        {
+            DataPath = data, ModelPath = dir.File("wide.zip"), Force = true,
+            Config = new TrainingConfig
+            {
+                Label = "converted", Id = "lead_id",
+                Trainer = new TrainerOptions { Trees = trees },
+                Evaluation = new LeadPredict.Core.EvaluationOptions { Folds = 3 },
+            },
+        });
 
     /// <summary>Columns c1..cN of small integers, every fifth a five-letter category; c1, c2, c3 and c5 carry the signal.</summary>
     private static string WideFile(TempDir dir, int columns, int rows, int seed)
@@ -89,16 +93,7 @@ public sealed class WideHistoryTests
         using var dir = new TempDir();
         var data = WideFile(dir, 2_500, 500, 9);
 
-        var outcome = new ModelTrainer(TimeProvider.System).Train(new TrainingRequest
-        {
-            DataPath = data, ModelPath = dir.File("wide.zip"), Force = true,
-            Config = new TrainingConfig
-            {
-                Label = "converted", Id = "lead_id",
-                Trainer = new TrainerOptions { Trees = 60 },
-                Evaluation = new LeadPredict.Core.EvaluationOptions { Folds = 3 },
-            },
-        });
+        var outcome = Train(dir, data, trees: 60);
 
         var card = outcome.Report.Card;
         Assert.Contains($"2,500 feature columns is more than {ColumnScreen.MaxColumns:N0}: each fit keeps the {ColumnScreen.MaxColumns:N0} columns", card.ChosenBy);
