@@ -95,7 +95,27 @@ public sealed class TimelineApiTests : IAsyncLifetime
             Assert.Equal(ids[picked[k]], answered[k].GetProperty("id").GetString());
             Assert.True(BitConverter.DoubleToInt64Bits(batch) == BitConverter.DoubleToInt64Bits(api), $"lead {ids[picked[k]]}: batch {batch:R}, API {api:R}");
             Assert.Equal(ranked.Column("probability")[picked[k]], LeadScorer.FormatProbability(api));
+            // The same lead's P(within 30/60/90 days) as the ranked file gives it.
+            var annotations = answered[k].GetProperty("annotations");
+            foreach (var column in new[] { "p_30d", "p_60d", "p_90d" })
+                Assert.Equal(ranked.Column(column)[picked[k]], annotations.GetProperty(column).GetString());
         }
+    }
+
+    [Fact]
+    public void Should_Rank_Each_Open_Lead_With_Probabilities_Within_30_60_And_90_Days_That_Rise_And_End_At_Its_Probability()
+    {
+        var ranked = LeadTable.Load(_ranked);
+        var headers = ranked.ColumnNames.ToArray();
+        // The existing columns keep their order; the time-to-convert columns follow the grade.
+        Assert.Equal(["rank", "lead_id", "probability", "score", "grade", "p_30d", "p_60d", "p_90d"], headers[..8]);
+        for (var r = 0; r < ranked.RowCount; r++)
+        {
+            double P(string column) => double.Parse(ranked.Column(column)[r]!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(P("p_30d") <= P("p_60d") && P("p_60d") <= P("p_90d"), $"line {r + 2}: {P("p_30d")}, {P("p_60d")}, {P("p_90d")}");
+            Assert.Equal(ranked.Column("probability")[r], ranked.Column("p_90d")[r]);
+        }
+        Assert.Contains("Expected conversions (sum of probabilities): within 30 days", _scored.Output);
     }
 
     [Fact]
