@@ -10,8 +10,8 @@ namespace LeadPredict.Training;
 /// Fits the time-to-convert model (<see cref="TimeToConvert"/>) on the snapshots that converted within the horizon, the
 /// way the main model is: once on the training side of the time-based holdout, to measure P(within d days) on the holdout
 /// (AUC against "converted within d days", calibration, and the alternative of one share for every lead), then again on all
-/// of them for the saved model. Its inputs are the engagement columns and the stage at the time, read from the same
-/// example table the main model reads.
+/// of them for the saved model. Its inputs (the stage at the time, days in it and the lead's age; every engagement column
+/// without a stage history) are read from the same example table the main model reads.
 /// </summary>
 internal sealed class TimeToConvertTraining(TimelineTraining.Prepared prepared) : ITrainingExtension
 {
@@ -24,7 +24,12 @@ internal sealed class TimeToConvertTraining(TimelineTraining.Prepared prepared) 
         {
             HorizonDays = timeline.HorizonDays,
             Days = timeline.WithinDaysOrDefault,
-            NumericColumns = examples.EngagementColumns,
+            // With a stage history, when a lead converts is a matter of where it is in the funnel and for how long: the stage,
+            // days in it and the lead's age. Without one, the activity log's recency is what there is.
+            NumericColumns = examples.StageColumn is null
+                ? examples.EngagementColumns
+                : examples.EngagementColumns.Where((_, i) => prepared.Model.Schema.Features[i].Kind is EngagementKind.DaysInStage or EngagementKind.LeadAge).ToArray(),
+            C = examples.StageColumn is null ? TimeToConvert.CWithEngagement : TimeToConvert.CWithStages,
             CategoryColumn = examples.StageColumn,
             Categories = examples.StageColumn is { } stage
                 ? examples.Table.Column(stage).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()

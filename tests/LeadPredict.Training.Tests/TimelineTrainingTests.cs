@@ -195,12 +195,12 @@ public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper out
             Assert.True(figures.Auc >= 0.95 * best, $"within {d} days: AUC {figures.Auc:F4} is below 95% of the best possible {best:F4}");
             Assert.InRange(figures.MeanPredicted / figures.ObservedRate, 0.75, 1.33);
         }
-        // The alternative, one share of the 90-day probability for every lead, ranks almost as well here (the 90-day probability
-        // carries most of the order); the hazard model must not rank worse and must be better calibrated below the horizon.
+        // The alternative, one share of the 90-day probability for every lead, keeps the 90-day order; the hazard on the stage,
+        // days in it and the lead's age must rank and calibrate better below the horizon.
         foreach (var figures in timing.Holdout.Where(f => f.Days < Horizon))
         {
-            Assert.True(figures.Auc >= figures.AucConstantTiming - 0.005, $"within {figures.Days} days: AUC {figures.Auc:F4} vs one share {figures.AucConstantTiming:F4}");
-            Assert.True(figures.BrierScore <= figures.BrierConstantTiming, $"within {figures.Days} days: Brier {figures.BrierScore:F4} vs one share {figures.BrierConstantTiming:F4}");
+            Assert.True(figures.Auc >= figures.AucConstantTiming + 0.003, $"within {figures.Days} days: AUC {figures.Auc:F4} vs one share {figures.AucConstantTiming:F4}");
+            Assert.True(figures.BrierScore <= 0.9 * figures.BrierConstantTiming, $"within {figures.Days} days: Brier {figures.BrierScore:F4} vs one share {figures.BrierConstantTiming:F4}");
         }
     }
 

@@ -17,10 +17,13 @@ public sealed record TimeToConvert
 {
     public const string ExtraName = "timeToConvert";
 
-    /// <summary>The L2 strength of every hazard (scikit-learn's C on standardized inputs).</summary>
-    /// <remarks>Measured on the generated CRM history's holdout: C = 1 and 0.1 overfit (30-day AUC 0.961 and 0.972 against 0.973 for one
-    /// share for every lead); 0.01 gave the lowest Brier score, 0.002 a slightly higher AUC and a worse calibration.</remarks>
-    public const double C = 0.01;
+    /// <summary>
+    /// The L2 strength of every hazard (scikit-learn's C on standardized inputs). Measured on the generated CRM history's
+    /// holdout (docs/time-to-convert.md): with the stage history's few inputs, C = 10 ranked and calibrated best (C = 0.1 and 1
+    /// a little worse); with every engagement feature the hazards overfit unless held strongly (C = 0.01).
+    /// </summary>
+    public const double CWithStages = 10;
+    public const double CWithEngagement = 0.01;
 
     /// <summary>Fewer at-risk examples of either outcome than this in an interval: its hazard is the interval's share alone.</summary>
     public const int MinimumPerClass = 5;
@@ -37,6 +40,8 @@ public sealed record TimeToConvert
     public required IReadOnlyList<LinearModel> Hazards { get; init; }
     /// <summary>Measured on the time-based holdout, per number of days (filled by training).</summary>
     public IReadOnlyList<WithinFigures> Holdout { get; init; } = [];
+    /// <summary>The L2 strength the hazards were fitted with.</summary>
+    public double C { get; init; } = CWithStages;
 
     public static string Header(int days) => $"p_{days.ToString(CultureInfo.InvariantCulture)}d";
 
@@ -46,7 +51,7 @@ public sealed record TimeToConvert
 
     public string Describe() =>
         $"P(within d days) = P(within {HorizonDays} days) × P(converts by d | converts within {HorizonDays} days), the second from a discrete-time hazard " +
-        $"over ({string.Join(", ", Days)}] fitted on the examples that converted (logistic regression per interval, L2 C = {C.ToString(CultureInfo.InvariantCulture)}).";
+        $"over ({string.Join(", ", Days)}] fitted on the examples that converted (logistic regression per interval on {string.Join(", ", NumericColumns.Concat(CategoryColumn is null ? [] : [CategoryColumn]))}; L2 C = {C.ToString(CultureInfo.InvariantCulture)}).";
 
     /// <summary>The model's inputs bound to a header: reads a record under it into the input vector.</summary>
     public sealed class Inputs
