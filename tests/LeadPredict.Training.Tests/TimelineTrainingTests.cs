@@ -92,6 +92,8 @@ public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper out
         Assert.Equal(time.Examples, time.TrainingExamples + time.HoldoutExamples + time.LeftOut);
         Assert.True(time.Censored > 0, "recent snapshots must be censored, not negatives");
         Assert.Contains("within 90 days", time.Meaning);
+        // The data identity covers every table the examples came from, not only the leads file.
+        Assert.Equal(["activities.csv", "outcomes.csv", "stage-history.csv"], crm.Outcome.Report.Card.HistoryFiles.Select(f => f.Split(' ')[0]));
         var metrics = File.ReadAllText(Path.ChangeExtension(crm.ModelPath, null) + ".metrics.json");
         Assert.Contains("\"horizonDays\": 90", metrics);
         Assert.Contains("\"cutoff\"", metrics);
