@@ -470,6 +470,11 @@ public sealed class TimelineData : IDisposable
         var set = EngagementSql.Build(_db, schema, "snaps", withLabels: true, Leads, _config.HorizonDays, Report.AsOf, _progress, SnapshotsPerChunk);
         var positives = set.Labels!.LongCount(l => l);
         var noCreated = _db.Scalar<long>("SELECT count(*) FROM leads WHERE created IS NULL");
+        var days = new float[set.Count];
+        Array.Fill(days, float.NaN);
+        foreach (var (sid, d) in _db.Rows($"SELECT s.sid, (l.converted - s.t) / {Sql.Number(TimeSql.MicrosPerDay)}.0 FROM snaps s JOIN leads l USING (lead) WHERE s.label",
+                     r => (r.GetInt64(0), r.GetDouble(1))))
+            days[sid] = (float)d;
         _db.Execute("DROP TABLE snaps");
         return set.WithCounts(new SnapshotCounts
         {
@@ -479,7 +484,7 @@ public sealed class TimelineData : IDisposable
             ConvertedBefore = counts.Item3,
             ClosedBefore = counts.Item4,
             LeadsWithoutCreated = noCreated,
-        });
+        }, days);
     }
 
     /// <summary>

@@ -18,8 +18,11 @@ namespace LeadPredict.Training;
 internal static class TimelineTraining
 {
     /// <summary>What reading the history gave: the request to train on its snapshots, and the document stored with the model.</summary>
-    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples) : ITrainingExtension
+    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples, float[] DaysToConversion) : ITrainingExtension
     {
+        /// <summary>What training adds for a timeline: this (the timeline document, the exported snapshots) and the time-to-convert model.</summary>
+        public IReadOnlyList<ITrainingExtension> Extensions => [this, new TimeToConvertTraining(this)];
+
         /// <summary>Where to write the training and holdout examples as CSV (train.csv, holdout.csv), for other tools.</summary>
         public string? ExportDirectory { get; init; }
 
@@ -112,6 +115,8 @@ internal static class TimelineTraining
             Config = trainingConfig,
             Table = examples.Table,
             PointInTimeColumns = examples.WrittenForPeople.ToArray(),
+            HistoryFiles = new[] { timeline.Activities?.Path, timeline.Outcomes?.Path, timeline.Stages?.Path }
+                .OfType<string>().Select(p => Path.IsPathRooted(p) ? p : Path.Combine(Path.GetFullPath(baseDirectory), p)).ToArray(),
             Time = time,
             Split = new SplitOptions { GroupColumn = data.IdColumn, TimeColumn = SnapshotTable.TimeColumn, Gap = TimeSpan.FromDays(timeline.HorizonDays) },
         };
@@ -125,7 +130,7 @@ internal static class TimelineTraining
             EngagementColumns = examples.EngagementColumns,
             StageColumn = examples.StageColumn,
         };
-        return new Prepared(prepared, model, load, examples);
+        return new Prepared(prepared, model, load, examples, set.DaysToConversion!);
     }
 
     /// <summary>The leak check's finding for one activity type, with the setting that removes it.</summary>

@@ -144,7 +144,7 @@ internal static class TrainCommand
             {
                 var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct) with { ExportDirectory = exportSnapshots };
                 request = prepared.Request;
-                extensions.Insert(0, prepared);
+                extensions.InsertRange(0, prepared.Extensions);
             }
             outcome = new ModelTrainer(TimeProvider.System, extensions).Train(request, observer, ct);
             steps.Complete();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using LeadPredict.Core;
 using LeadPredict.ML.Evaluation;
 using Microsoft.ML;
@@ -127,7 +126,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         CheckAgainstMlNet(final, probeFeatures);
         var probes = probeFeatures.Select(f => new ProbeRow(f, final.Compiled.ScoreOne(f))).ToList();
 
-        var sha = Sha256Of(request.DataPath);
+        var identity = DataIdentity.Of(request.DataPath, request.HistoryFiles);
+        var sha = identity.Sha256;
         var now = time.GetUtcNow();
         var card = new ModelCard
         {
@@ -135,6 +135,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             TrainedAt = now,
             DataFile = request.DataName ?? Path.GetFileName(request.DataPath),
             DataSha256 = sha,
+            HistoryFiles = identity.HistoryFiles,
             Rows = data.Labels.Length,
             Positives = positives,
             Label = data.Schema.Label,
@@ -363,11 +364,5 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
                 ? $"holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than {tolerance} ({basis}); replaced because of --force"
                 : $"the new model's holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than the tolerance {tolerance} ({basis})";
         return new ChampionComparison(champion.Card.Version, championAuc, candidateAuc, tolerance, promoted, decision);
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
     }
 }
