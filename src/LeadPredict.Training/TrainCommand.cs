@@ -142,14 +142,16 @@ internal static class TrainCommand
             var observer = new ConsoleObserver(steps);
             if (request.Config.Timeline is not null)
             {
-                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct) with { ExportDirectory = exportSnapshots };
+                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct, rulesPath) with { ExportDirectory = exportSnapshots };
                 request = prepared.Request;
                 extensions.Insert(0, prepared);
+                if (prepared.Funnel is { } funnel) extensions.Insert(1, new TimelineTraining.LearnedFunnelExtension(funnel));
             }
             outcome = new ModelTrainer(TimeProvider.System, extensions).Train(request, observer, ct);
             steps.Complete();
         }
         Print(outcome.Report);
+        if (extensions.OfType<TimelineTraining.LearnedFunnelExtension>().FirstOrDefault() is { } learned) PrintFunnel(learned.Funnel);
         if (extensions.OfType<LeadPredict.Advice.RulesTrainingExtension>().FirstOrDefault() is { } rules) PrintRules(rules);
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
@@ -249,6 +251,28 @@ internal static class TrainCommand
         if (t.Cutoff is { } cutoff)
             AnsiConsole.MarkupLine($"  time-based holdout: examples from {cutoff:yyyy-MM-dd} on ({t.HoldoutExamples:N0} examples, {t.HoldoutLeads:N0} leads); " +
                                    $"training on examples up to {cutoff.AddDays(-t.GapDays):yyyy-MM-dd} (gap {t.GapDays:0} days ≥ horizon: no label crosses the cut-off; {t.TrainingExamples:N0} examples, {t.TrainingLeads:N0} leads); {t.LeftOut:N0} left out");
+    }
+
+    /// <summary>The funnel learned from the stage history, one row per ladder stage.</summary>
+    internal static void PrintFunnel(LeadPredict.Rules.LearnedFunnel f)
+    {
+        var t = new Table().Border(TableBorder.Rounded)
+            .Title($"Funnel learned from the stage history (as of {f.AsOf:yyyy-MM-dd}; {f.LeadsWithHistory:N0} of {f.Leads:N0} leads have stage rows)");
+        t.AddColumn("stage").AddColumn(new TableColumn("leads").RightAligned()).AddColumn(new TableColumn($"next stage ≤ {f.PromotionHorizonDays} d").RightAligned())
+            .AddColumn(new TableColumn("converts").RightAligned()).AddColumn(new TableColumn("days in stage: median (p25–p75)").RightAligned())
+            .AddColumn(new TableColumn("stays (open)").RightAligned()).AddColumn(new TableColumn("back").RightAligned()).AddColumn(new TableColumn("lost").RightAligned());
+        foreach (var s in f.Stages)
+        {
+            if (s.Leads == 0 && s.Stays == 0) { t.AddRow(Markup.Escape(s.Stage), "0", "", "", "[grey]no lead entered it[/]", "", "", ""); continue; }
+            t.AddRow(Markup.Escape(s.Stage), s.Leads.ToString("N0", CultureInfo.InvariantCulture), P(s.PromotedWithinHorizon), P(s.EventuallyConverted),
+                s.MedianDays is { } m ? $"{m:F1} ({D(s.P25Days)}–{D(s.P75Days)})" : "n/a", $"{s.Stays:N0} ({s.OpenStays:N0})", P(s.BackwardShare), P(s.LostShare));
+        }
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(char.ToUpperInvariant(f.Method[0]) + f.Method[1..])}.[/]");
+        foreach (var u in f.UnknownStages)
+            AnsiConsole.MarkupLine($"[yellow]Not on the ladder:[/] '{Markup.Escape(u.Value)}' in {u.Rows:N0} rows ({u.Leads:N0} leads)");
+        static string P(double? v) => v is { } x ? x.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+        static string D(double? v) => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "?";
     }
 
     private static void PrintRules(LeadPredict.Advice.RulesTrainingExtension rules)
