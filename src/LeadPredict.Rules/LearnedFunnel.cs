@@ -45,6 +45,30 @@ public sealed record StageFigures
     public double? P75Days { get; init; }
     public double? BackwardShare { get; init; }
     public double? LostShare { get; init; }
+    /// <summary>
+    /// Per whole day d from 0 to the longest stay: the chance a stay lasts beyond d days (Kaplan-Meier), and the chance it ended
+    /// with a move up by day d (Aalen-Johansen). They give a lead's odds given its days in the stage (<see cref="PromotionOdds"/>),
+    /// conditioned at most at <see cref="OddsUpToDay"/>, the last day at least <see cref="FunnelLearner.MinAtRisk"/> stays were still open.
+    /// </summary>
+    public IReadOnlyList<double> StillInStage { get; init; } = [];
+    public IReadOnlyList<double> PromotedBy { get; init; } = [];
+    public int OddsUpToDay { get; init; }
+
+    /// <summary>
+    /// The chance that a lead <paramref name="daysInStage"/> days into this stage moves up within the next
+    /// <paramref name="horizonDays"/> days: (F(d + h) - F(d)) / S(d), with d capped where the curve ends; null without a curve.
+    /// </summary>
+    public double? PromotionOdds(double daysInStage, int horizonDays)
+    {
+        var n = StillInStage.Count;
+        if (n == 0 || double.IsNaN(daysInStage)) return null;
+        var d = Math.Clamp((int)Math.Floor(daysInStage), 0, Math.Min(OddsUpToDay, n - 1));
+        var still = StillInStage[d];
+        if (still <= 0) return null;
+        var later = PromotedBy[Math.Min(n - 1, d + horizonDays)];
+        return Math.Clamp((later - PromotedBy[d]) / still, 0, 1);
+    }
+
     /// <summary>Completed stay lengths in days (at most a few hundred, evenly spread over the sorted lengths) for the report's charts.</summary>
     public IReadOnlyList<double> StaySample { get; init; } = [];
 }
@@ -67,6 +91,8 @@ public sealed record LearnedFunnel
     public required DateTime AsOf { get; init; }
     public int PromotionHorizonDays { get; init; }
     public double StalledFactor { get; init; }
+    /// <summary>The scored rows' column holding a lead's days in its current stage (the timeline's engagement feature); null when none.</summary>
+    public string? DaysInStageColumn { get; init; }
     public long Leads { get; init; }
     public long LeadsWithHistory { get; init; }
     public long Rows { get; init; }
@@ -96,6 +122,9 @@ public sealed record LearnedFunnel
 /// </summary>
 public static class FunnelLearner
 {
+    /// <summary>The curves of <see cref="StageFigures.StillInStage"/> stop when fewer stays than this are still open.</summary>
+    public const int MinAtRisk = 20;
+
     private const int Promoted = 1, Back = 2, Lost = 3;
 
     /// <summary>The per-lead events the estimators read; also used by <see cref="Compare"/>.</summary>
@@ -137,6 +166,9 @@ public static class FunnelLearner
                 BackwardShare = ended.Length == 0 ? null : o.Stays[s].Count(x => x.Item2 == Back) / (double)ended.Length,
                 LostShare = ended.Length == 0 ? null : o.Stays[s].Count(x => x.Item2 == Lost) / (double)ended.Length,
                 StaySample = Thin(ended, 300),
+                StillInStage = Curve(o.Stays[s], d => stays.Survival(d)),
+                PromotedBy = Curve(o.Stays[s], d => stays.Incidence(Promoted, d)),
+                OddsUpToDay = o.Stays[s].Count < MinAtRisk ? 0 : (int)Math.Floor(o.Stays[s].Select(x => x.Item1).OrderDescending().ElementAt(MinAtRisk - 1)),
             };
         }
         return new LearnedFunnel
@@ -192,6 +224,14 @@ public static class FunnelLearner
     {
         var all = stays.Incidence(Promoted) + stays.Incidence(Back) + stays.Incidence(Lost);
         return all <= 0 ? null : stays.Incidence(kind) / all;
+    }
+
+    /// <summary>A curve by whole day up to the longest stay (at most ten years), 4 decimals; none from fewer than <see cref="MinAtRisk"/> stays.</summary>
+    private static double[] Curve(List<(double, int)> stays, Func<double, double> at)
+    {
+        if (stays.Count < MinAtRisk) return [];
+        var days = Math.Min(3650, (int)Math.Ceiling(stays.Max(x => x.Item1)));
+        return Enumerable.Range(0, days + 1).Select(d => Math.Round(at(d), 4)).ToArray();
     }
 
     private static double[] Thin(double[] sorted, int max)

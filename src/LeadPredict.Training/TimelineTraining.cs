@@ -137,7 +137,8 @@ internal static class TimelineTraining
             EngagementColumns = examples.EngagementColumns,
             StageColumn = examples.StageColumn,
         };
-        return new Prepared(prepared, model, load, examples) { Funnel = funnel };
+        var daysInStage = set.Schema.Features.Select((f, i) => (f, i)).Where(p => p.f.Kind == EngagementKind.DaysInStage).Select(p => examples.EngagementColumns[p.i]).FirstOrDefault();
+        return new Prepared(prepared, model, load, examples) { Funnel = funnel is null ? null : funnel with { DaysInStageColumn = daysInStage } };
     }
 
     /// <summary>The leak check's finding for one activity type, with the setting that removes it.</summary>
