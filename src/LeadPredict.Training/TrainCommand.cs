@@ -288,9 +288,28 @@ internal static class TrainCommand
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"ICP fit on the history: pass {Rate(b.Pass)}, partial {Rate(b.Partial)}, fail {Rate(b.Fail)} (all {Rate(b.All)})");
         }
+        if (rules.Gates is { } learned) PrintGates(learned);
         foreach (var g in rules.Thresholds.Gates)
             AnsiConsole.MarkupLine($"Gate into {Markup.Escape(g.Stage)}: at least {g.MinConversionRate:P0} historical conversion → " +
                                    (g.MinProbability is { } p ? $"probability ≥ {p:F3}" : "[yellow]never reached on the holdout (the gate is closed)[/]"));
+    }
+
+    /// <summary>Learned gates next to the hand-set ones, and how the leads each way promotes converted (cross-fitted on the holdout).</summary>
+    internal static void PrintGates(LeadPredict.Rules.LearnedGates gates)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title("Gates: hand-set (rules file, used for suggestions) vs learned from the holdout");
+        t.AddColumn("step").AddColumn(new TableColumn("hand-set").RightAligned()).AddColumn(new TableColumn("learned").RightAligned())
+            .AddColumn(new TableColumn("next stage converts").RightAligned()).AddColumn(new TableColumn("examples (from / next)").RightAligned())
+            .AddColumn(new TableColumn("backtest: hand-set promotes").RightAligned()).AddColumn(new TableColumn("learned promotes").RightAligned());
+        foreach (var g in gates.Gates)
+            t.AddRow($"{Markup.Escape(g.From)} → {Markup.Escape(g.Stage)}", g.HandSetMinProbability is { } h ? $"≥ {h:F2}" : "evidence only",
+                g.MinProbability is { } m ? $"≥ {m:F3}" : "[yellow]never reached[/]", g.NextStageRate.ToString("P1", CultureInfo.InvariantCulture), $"{g.AtFrom:N0} / {g.AtStage:N0}",
+                Backtest(g.HandSet), Backtest(g.Learned));
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"Backtest (learned on half the leads, followed on the other half; converted within the horizon): learned gates promote {Backtest(gates.Learned)}; hand-set gates promote {Backtest(gates.HandSet)}.");
+        AnsiConsole.MarkupLine($"[grey]Learned gate: {Markup.Escape(gates.Rule)}.[/]");
+        static string Backtest(LeadPredict.Rules.GateBacktest b) =>
+            b.Rate is { } r ? $"{b.Promoted:N0}, {b.Converted:N0} converted ({r.ToString("P1", CultureInfo.InvariantCulture)})" : "none";
     }
 
     private static string Rate(LeadPredict.Rules.ConversionCount r) =>
