@@ -99,8 +99,15 @@ public sealed class FunnelAdvisor
     public IReadOnlyList<double> MinProbabilities => _minProbability;
 
     /// <summary>Advice for a lead whose stage is read from the funnel's stage column.</summary>
-    public FunnelDecision Decide(ILeadValues lead, double probability) =>
-        Decide(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null);
+    public FunnelDecision Decide(ILeadValues lead, double probability)
+    {
+        var reason = _threadReason ??= new System.Text.StringBuilder(256);
+        var failed = _threadFailed ??= new System.Text.StringBuilder(256);
+        reason.Clear();
+        failed.Clear();
+        var advice = Advise(lead, probability, reason, failed);
+        return new FunnelDecision(advice, reason.ToString(), failed.ToString());
+    }
 
     /// <summary>Advice for a lead whose current stage value is given (null or empty: the first stage).</summary>
     public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
@@ -118,8 +125,28 @@ public sealed class FunnelAdvisor
     /// or strings per lead: the reason is appended to <paramref name="reason"/>, and with ICP rules the failed rules' reasons
     /// to <paramref name="failedText"/>.
     /// </summary>
-    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText) =>
-        Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, reason, failedText);
+    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    {
+        if (_funnel.StageColumn is { } column) return Advise(lead, probability, lead.Get(column), reason, failedText);
+        if (_funnel.Actions.SuggestWithoutStage) return Advise(lead, probability, null, reason, failedText);
+        return AdviseWithoutStage(lead, probability, reason, failedText);
+    }
+
+    /// <summary>No stage column and no request to suggest one: the stage is unknown, and the action rests on the ICP and the probability.</summary>
+    private FunnelAdvice AdviseWithoutStage(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    {
+        IcpResult? icp = _rules.Icp?.Evaluate(lead, failedText);
+        var action = LeadAction.Hold;
+        if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
+        {
+            _reasons.FailsMustHave(reason, icp.Value.FirstMustHave, probability, bottomDecile: probability < Cuts.BottomDecileBelow);
+            reason.Append(FunnelReasons.ThenSeparator);
+            action = LeadAction.Disqualify;
+        }
+        else if (probability < _funnel.Actions.NurtureBelow) action = LeadAction.Nurture;
+        FunnelReasons.NoStageColumn(reason);
+        return new FunnelAdvice(null, null, action, ReviewReason.None, icp, null);
+    }
 
     /// <summary>The one decision path: which sentence applies, in order of precedence (the words are in <see cref="FunnelReasons"/>).</summary>
     private FunnelAdvice Advise(ILeadValues lead, double probability, string? stageValue, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)

@@ -269,6 +269,7 @@ public sealed class RuleSet
                     NurtureBelow = dto.NurtureBelow ?? new ActionOptions().NurtureBelow,
                     DisqualifyBelow = dto.DisqualifyBelow ?? new ActionOptions().DisqualifyBelow,
                     EarlyUntil = dto.EarlyUntil,
+                    SuggestWithoutStage = dto.SuggestWithoutStage ?? false,
                 });
             }
             catch (LeadPredictException e) when (e is not InputFileException)
@@ -350,6 +351,7 @@ public sealed class RuleSet
         public double? NurtureBelow { get; set; }
         public double? DisqualifyBelow { get; set; }
         public string? EarlyUntil { get; set; }
+        public bool? SuggestWithoutStage { get; set; }
     }
 
     private sealed class StageDto

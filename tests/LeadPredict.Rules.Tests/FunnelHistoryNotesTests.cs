@@ -80,3 +80,30 @@ public sealed class FunnelHistoryNotesTests
         Assert.Equal(0.5, sal.PromotionOdds(0, 30)!.Value, 9);
     }
 }
+
+public sealed class NoStageColumnTests
+{
+    private static readonly Dictionary<string, Core.ColumnKind> Columns = Sample.Columns.Where(c => c.Key != "stage").ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase);
+
+    [Fact]
+    public void Should_Say_The_Stage_Is_Unknown_Instead_Of_Assuming_The_First_Stage_When_The_Data_Has_No_Stage_Column()
+    {
+        var advisor = new FunnelAdvisor(RuleSet.Default(Columns));
+        var d = advisor.Decide(Sample.DecisionMaker(), 0.6);
+        Assert.Null(d.CurrentStage);
+        Assert.Null(d.SuggestedStage);
+        Assert.Equal(LeadAction.Hold, d.Action);
+        Assert.Equal("Stage unknown: the data has no stage column (set funnel.stageColumn, or funnel.suggestWithoutStage to suggest the highest stage whose gates are met)", d.Reason);
+        Assert.Equal(LeadAction.Nurture, advisor.Decide(Sample.DecisionMaker(), 0.05).Action);
+    }
+
+    [Fact]
+    public void Should_Suggest_The_Highest_Stage_Whose_Gates_Are_Met_When_The_Rules_Ask_For_It_Without_A_Stage_Column()
+    {
+        var rules = RuleSet.Parse("""{ "funnel": { "suggestWithoutStage": true } }""", Columns);
+        var d = new FunnelAdvisor(rules).Decide(Sample.DecisionMaker(), 0.6);
+        Assert.Equal("Prospect", d.CurrentStage);
+        Assert.Equal("Opportunity", d.SuggestedStage);
+        Assert.Equal(LeadAction.Promote, d.Action);
+    }
+}
