@@ -108,6 +108,7 @@ public sealed class TimelineApiTests : IAsyncLifetime
         Assert.Contains("stalled", actions);
         Assert.All(reasons.Where((_, i) => actions[i] == "stalled"), r => Assert.Contains("stalled from", r));
         Assert.Contains(reasons, r => r!.Contains("reach SAL within 30 days (MQL average", StringComparison.Ordinal));
+        Assert.Contains("Stalled (in their stage for 3x its median stay or longer)", _scored.Output);
         var ids = ranked.Column("lead_id");
         var picked = new[] { Array.IndexOf(actions, "stalled"), Array.IndexOf(actions, "hold"), Array.IndexOf(actions, "nurture"), 0 }.Where(i => i >= 0).ToArray();
         var leads = LeadTable.Load(Crm("leads.csv"));
