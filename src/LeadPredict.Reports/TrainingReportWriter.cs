@@ -104,7 +104,9 @@ public static class TrainingReportWriter
         html.Append("<header>\n<h1>Lead conversion model <code>").Append(E(c.Version)).Append("</code></h1>\n<dl class=\"card\">\n");
         void Item(string k, string v) => html.Append("<dt>").Append(E(k)).Append("</dt><dd>").Append(E(v)).Append("</dd>\n");
         Item("Trained", c.TrainedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv));
-        Item("Data", $"{c.DataFile} (SHA-256 {c.DataSha256[..Math.Min(12, c.DataSha256.Length)].ToLowerInvariant()}…)");
+        Item("Data", c.HistoryFiles.Count == 0
+            ? $"{c.DataFile} (SHA-256 {c.DataSha256[..Math.Min(12, c.DataSha256.Length)].ToLowerInvariant()}…)"
+            : $"{c.DataFile} with {string.Join(", ", c.HistoryFiles)}; all tables together SHA-256 {c.DataSha256[..Math.Min(12, c.DataSha256.Length)].ToLowerInvariant()}…");
         Item("Rows", $"{c.Rows:N0} leads, {c.Positives:N0} converted ({Pct((double)c.Positives / Math.Max(1, c.Rows))}); outcome column '{c.Label}' = '{c.PositiveLabel}'");
         Item("Holdout", $"{c.HoldoutRows:N0} leads ({c.HoldoutMethod}); trained on {c.TrainingRows:N0}");
         Item("Features", $"{c.FeatureColumns} columns → {c.FeatureSlots} features");

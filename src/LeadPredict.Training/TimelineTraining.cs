@@ -1,8 +1,10 @@
 using System.Globalization;
+using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Training;
 using LeadPredict.Rules;
+using LeadPredict.Sources;
 using LeadPredict.Timeline;
 
 namespace LeadPredict.Training;
@@ -17,8 +19,16 @@ namespace LeadPredict.Training;
 internal static class TimelineTraining
 {
     /// <summary>What reading the history gave: the request to train on its snapshots, and the document stored with the model.</summary>
-    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples) : ITrainingExtension
+    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples, float[] DaysToConversion) : ITrainingExtension
     {
+        /// <summary>
+        /// What training adds for a timeline: this (the timeline document, the exported snapshots), the funnel learned from the
+        /// stage history (when there is one) and the time-to-convert model.
+        /// </summary>
+        public IReadOnlyList<ITrainingExtension> Extensions => Funnel is { } funnel
+            ? [this, new LearnedFunnelExtension(funnel), new TimeToConvertTraining(this)]
+            : [this, new TimeToConvertTraining(this)];
+
         /// <summary>Where to write the training and holdout examples as CSV (train.csv, holdout.csv), for other tools.</summary>
         public string? ExportDirectory { get; init; }
 
@@ -44,9 +54,9 @@ internal static class TimelineTraining
     {
         if (configured is null && activities is null && outcomes is null && convertedAt is null && horizon is null) return null;
         var c = configured ?? new TimelineConfig();
-        if (activities is not null) c = c with { Activities = (c.Activities ?? new ActivityLogConfig()) with { Path = Path.GetFullPath(activities) } };
+        if (activities is not null) c = c with { Activities = (c.Activities ?? new ActivityLogConfig()) with { Path = StagedTimeline.IsPostgres(activities) ? activities : Path.GetFullPath(activities) } };
         if (outcomes is not null)
-            c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Path = Path.GetFullPath(outcomes) }, ConvertedAt = null };
+            c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Path = StagedTimeline.IsPostgres(outcomes) ? outcomes : Path.GetFullPath(outcomes) }, ConvertedAt = null };
         if (outcomeDate is not null) c = c with { Outcomes = (c.Outcomes ?? new OutcomeTableConfig()) with { Date = outcomeDate } };
         if (convertedAt is not null) c = c with { ConvertedAt = convertedAt, Outcomes = null };
         if (horizon is { } h) c = c with { HorizonDays = h };
@@ -61,7 +71,9 @@ internal static class TimelineTraining
         if (timeline.Validate() is { } problem) throw new LeadPredictException($"{Path.GetFileName(request.ConfigSource)}: {problem}");
         observer.Progress(new("Reading the leads"));
         var leads = LeadTableReader.Load(request.DataPath, config.SeparatorChar, config.MissingTokens);
-        using var data = TimelineData.Load(leads, config, baseDirectory, new Progress<string>(s => observer.Progress(new("Reading the history", null, s))), ct);
+        var history = new Progress<string>(s => observer.Progress(new("Reading the history", null, s)));
+        using var tables = StagedTimeline.Stage(timeline, SourceSettings.From(CommandSettings.Current.Find("source", "postgres")), history, ct);
+        using var data = TimelineData.Load(leads, config, baseDirectory, tables.Tables, history, ct);
         var load = data.Report;
         foreach (var w in load.Warnings) observer.Warning(w.ToString());
         foreach (var leak in load.LikelyLeaks) observer.Warning(LeakMessage(leak));
@@ -124,6 +136,8 @@ internal static class TimelineTraining
             Config = trainingConfig,
             Table = examples.Table,
             PointInTimeColumns = examples.WrittenForPeople.ToArray(),
+            HistoryFiles = new[] { timeline.Activities?.Path, timeline.Outcomes?.Path, timeline.Stages?.Path }
+                .OfType<string>().Select(p => Path.IsPathRooted(p) ? p : Path.Combine(Path.GetFullPath(baseDirectory), p)).ToArray(),
             Time = time,
             Split = new SplitOptions { GroupColumn = data.IdColumn, TimeColumn = SnapshotTable.TimeColumn, Gap = TimeSpan.FromDays(timeline.HorizonDays) },
         };
@@ -138,7 +152,7 @@ internal static class TimelineTraining
             StageColumn = examples.StageColumn,
         };
         var daysInStage = set.Schema.Features.Select((f, i) => (f, i)).Where(p => p.f.Kind == EngagementKind.DaysInStage).Select(p => examples.EngagementColumns[p.i]).FirstOrDefault();
-        return new Prepared(prepared, model, load, examples) { Funnel = funnel is null ? null : funnel with { DaysInStageColumn = daysInStage } };
+        return new Prepared(prepared, model, load, examples, set.DaysToConversion!) { Funnel = funnel is null ? null : funnel with { DaysInStageColumn = daysInStage } };
     }
 
     /// <summary>The leak check's finding for one activity type, with the setting that removes it.</summary>

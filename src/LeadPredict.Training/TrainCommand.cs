@@ -31,8 +31,8 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Random seed (default 42)." };
         var force = new Option<bool>("--force") { Description = "Replace the existing model even if the new one is worse." };
         var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md): backtest the ICP on this history and resolve gate thresholds." };
-        var activities = new Option<FileInfo?>("--activities") { Description = "Activity log (CSV or Parquet: lead id, timestamp, type): train on point-in-time snapshots (sets the config's timeline.activities)." };
-        var outcomes = new Option<FileInfo?>("--outcomes") { Description = "Outcomes table (lead id, date; CSV or Parquet) saying when leads converted (timeline.outcomes; with --outcome-date)." };
+        var activities = new Option<string?>("--activities") { Description = "Activity log (CSV, Parquet or postgres:TABLE: lead id, timestamp, type): train on point-in-time snapshots (sets the config's timeline.activities)." };
+        var outcomes = new Option<string?>("--outcomes") { Description = "Outcomes table (lead id, date; CSV, Parquet or postgres:TABLE) saying when leads converted (timeline.outcomes; with --outcome-date)." };
         var outcomeDate = new Option<string?>("--outcome-date") { Description = "The outcomes table's date column (timeline.outcomes.date)." };
         var convertedAt = new Option<string?>("--converted-at") { Description = "The leads table's conversion date column, instead of an outcomes table (timeline.convertedAt)." };
         var exportSnapshots = new Option<DirectoryInfo?>("--export-snapshots") { Description = "With a timeline: also write the point-in-time examples of each side of the holdout to DIR/train.csv and DIR/holdout.csv (for other tools)." };
@@ -59,7 +59,7 @@ internal static class TrainCommand
                 parse.GetValue(trainer), parse.GetValue(trees), parse.GetValue(folds), parse.GetValue(seed));
             merged = merged with
             {
-                Timeline = TimelineTraining.Merge(merged.Timeline, parse.GetValue(activities)?.FullName, parse.GetValue(outcomes)?.FullName,
+                Timeline = TimelineTraining.Merge(merged.Timeline, parse.GetValue(activities), parse.GetValue(outcomes),
                     parse.GetValue(outcomeDate), parse.GetValue(convertedAt), parse.GetValue(horizon)),
             };
             if (string.IsNullOrWhiteSpace(merged.Label) && merged.Timeline is null)
@@ -144,8 +144,7 @@ internal static class TrainCommand
             {
                 var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct, rulesPath) with { ExportDirectory = exportSnapshots };
                 request = prepared.Request;
-                extensions.Insert(0, prepared);
-                if (prepared.Funnel is { } funnel) extensions.Insert(1, new TimelineTraining.LearnedFunnelExtension(funnel));
+                extensions.InsertRange(0, prepared.Extensions);
             }
             outcome = new ModelTrainer(TimeProvider.System, extensions).Train(request, observer, ct);
             steps.Complete();
