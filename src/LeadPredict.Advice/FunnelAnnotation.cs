@@ -22,7 +22,7 @@ public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string
     public string Stage => StageText(Advice);
     /// <summary><c>suggested_stage</c>: empty when the stage is unknown.</summary>
     public string SuggestedStage => SuggestedStageText(Advice);
-    /// <summary><c>action</c>: promote, hold, nurture, disqualify or review.</summary>
+    /// <summary><c>action</c>: promote, hold, nurture, disqualify, review or stalled.</summary>
     public string Action => ActionText(Advice);
 
     public IReadOnlyList<string> Cells

@@ -193,6 +193,7 @@ internal static class ScoreCommand
                                $"  [grey](A ≥ {Percent(bundle.Card.Grades.A, 0)}, B ≥ {Percent(bundle.Card.Grades.B, 0)}, C ≥ {Percent(bundle.Card.Grades.C, 0)})[/]");
         Shortlist(summary, "Promote next", a => a.Action == LeadAction.Promote);
         Shortlist(summary, "Hidden gems to review (fail the ICP, top decile)", a => a.Action == LeadAction.Review && a.Review == ReviewReason.HiddenGem);
+        Shortlist(summary, "Stalled (in their stage for 3x its median stay or longer)", a => a.Action == LeadAction.Stalled);
         foreach (var (title, counts) in summary.Sections)
             AnsiConsole.MarkupLine($"{Markup.Escape(title)}: " + string.Join("  ", counts.Select(c => $"{Markup.Escape(c.Key)} {c.Count:N0}")));
     }

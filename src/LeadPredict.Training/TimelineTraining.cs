@@ -3,8 +3,8 @@ using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Training;
-using LeadPredict.Sources;
 using LeadPredict.Rules;
+using LeadPredict.Sources;
 using LeadPredict.Timeline;
 
 namespace LeadPredict.Training;
@@ -21,9 +21,13 @@ internal static class TimelineTraining
     /// <summary>What reading the history gave: the request to train on its snapshots, and the document stored with the model.</summary>
     internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples, float[] DaysToConversion) : ITrainingExtension
     {
-        /// <summary>What training adds for a timeline: this (the timeline document, the exported snapshots), the time-to-convert model and the funnel learned from the stage history.</summary>
-        public IReadOnlyList<ITrainingExtension> Extensions =>
-            Funnel is { } funnel ? [this, new TimeToConvertTraining(this), new LearnedFunnelExtension(funnel)] : [this, new TimeToConvertTraining(this)];
+        /// <summary>
+        /// What training adds for a timeline: this (the timeline document, the exported snapshots), the funnel learned from the
+        /// stage history (when there is one) and the time-to-convert model.
+        /// </summary>
+        public IReadOnlyList<ITrainingExtension> Extensions => Funnel is { } funnel
+            ? [this, new LearnedFunnelExtension(funnel), new TimeToConvertTraining(this)]
+            : [this, new TimeToConvertTraining(this)];
 
         /// <summary>Where to write the training and holdout examples as CSV (train.csv, holdout.csv), for other tools.</summary>
         public string? ExportDirectory { get; init; }
