@@ -22,10 +22,12 @@ public sealed record TimelineBenchOptions
     public bool InProcess { get; init; }
     /// <summary>Calls of the single-lead path timed (after 20 to warm up).</summary>
     public int SingleLeadCalls { get; init; } = 300;
+    /// <summary>Measure only the single lead's latency (both paths), on the generated history.</summary>
+    public bool SingleOnly { get; init; }
 }
 
 /// <summary>What a run measured; <see cref="ChecksumsAgree"/> is null without the pandas peer.</summary>
-public sealed record TimelineBenchReport(double MedianSeconds, long PeakBytes, double? PandasMedianSeconds, bool? ChecksumsAgree, double SingleLeadMedianMs, string Table);
+public sealed record TimelineBenchReport(double MedianSeconds, long PeakBytes, double? PandasMedianSeconds, bool? ChecksumsAgree, double SingleLeadMedianMs, double SingleLeadSqlMedianMs, string Table);
 
 /// <summary>
 /// Feature building at scale: a generated CRM history (leads, activity log, won outcomes) as Parquet, read into DuckDB,
@@ -70,7 +72,7 @@ public static class TimelineBench
             Console.WriteLine($"  run {r + 1}: pandas {peer.GetProperty("total_seconds").GetDouble():F1} s (read {peer.GetProperty("read_seconds").GetDouble():F1} s, snapshots {peer.GetProperty("snapshot_seconds").GetDouble():F1} s, as-of set {peer.GetProperty("asof_seconds").GetDouble():F1} s; CPU {peer.GetProperty("cpu_seconds").GetDouble():F1} s), peak {peer.GetProperty("peak_bytes").GetInt64() / 1048576.0:N0} MB");
         }
 
-        var single = SingleLeadLatency(dir, o.SingleLeadCalls);
+        var (csharp, sql, singleLeads) = SingleLeadLatency(dir, o.SingleLeadCalls);
         var sb = new StringBuilder();
         bool? agree = null;
         var m = Median(ours.Select(x => x.TotalSeconds));
@@ -95,11 +97,11 @@ public static class TimelineBench
                 foreach (var kv in ours[0].Checksums)
                     sb.AppendLine($"|   {kv.Key} | ours {kv.Value.ToString(CultureInfo.InvariantCulture)}, pandas {(theirs[0].GetProperty("checksums").TryGetProperty(kv.Key, out var v) ? v.GetDouble().ToString(CultureInfo.InvariantCulture) : "-")} |");
         }
-        sb.AppendLine($"| single lead (API path, ~{o.ActivitiesPerLead} activities, in-memory DuckDB): median, p95; process CPU per call | {single.Median:F2} ms, {single.P95:F2} ms; {single.CpuMs:F2} ms |");
+        sb.AppendLine(SingleLeadRows(o, csharp, sql, singleLeads));
         Console.WriteLine();
         Console.WriteLine(sb.ToString());
         return new TimelineBenchReport(m, ours.Max(x => x.PeakBytes), theirs.Count == 0 ? null : Median(theirs.Select(x => x.GetProperty("total_seconds").GetDouble())),
-            agree, single.Median, sb.ToString());
+            agree, csharp.Median, sql.Median, sb.ToString());
     }
 
     /// <summary>The generated history: deterministic (hash-based), written by DuckDB as Parquet, and as CSV for the pandas peer.</summary>
@@ -243,8 +245,14 @@ public static class TimelineBench
         return stdout;
     }
 
-    /// <summary>The API's path: one lead's ~50 activities in memory, features as of the export date, timed after 20 calls to warm up.</summary>
-    private static (double Median, double P95, double CpuMs) SingleLeadLatency(string dir, int calls)
+    /// <summary>Latency of one path of the single lead: median, p99, and process CPU per call.</summary>
+    internal sealed record Latency(double Median, double P99, double CpuMs);
+
+    /// <summary>
+    /// The API's path: one lead's ~50 activities in memory, features as of the export date, by the C# path and by the in-memory
+    /// DuckDB (its reference), each timed after 20 calls to warm up; the two must agree bit for bit on every lead.
+    /// </summary>
+    internal static (Latency CSharp, Latency Sql, int Leads) SingleLeadLatency(string dir, int calls)
     {
         var leads = LeadTableReader.Load(Path.Combine(dir, "leads.parquet"));
         var dataset = new DatasetConfig { Label = "converted", Id = "lead_id", Created = "created_at", Timeline = Config };
@@ -262,19 +270,49 @@ public static class TimelineBench
         }
         var byLead = rows.GroupBy(x => x.Lead).Select(g => g.Select(x => new ActivityInput(x.At, x.Type)).ToArray()).ToArray();
         using var single = new SingleLeadFeatures(Config, schema);
-        var times = new List<double>();
-        using var self = Process.GetCurrentProcess();
-        var cpu = TimeSpan.Zero;
-        for (var k = 0; k < calls + 20; k++)
+        foreach (var lead in byLead)
         {
-            if (k == 20) { self.Refresh(); cpu = self.TotalProcessorTime; }
-            single.Compute("2023-06-01 00:00:00", byLead[k % byLead.Length], asOf);
-            if (k >= 20) times.Add(single.LastElapsed.TotalMilliseconds);
+            var fast = single.Compute("2023-06-01 00:00:00", lead, asOf);
+            if (single.LastPath != "C#") throw new InvalidOperationException("the benchmark's leads should take the C# path.");
+            var reference = single.ComputeWithSql("2023-06-01 00:00:00", lead, asOf);
+            if (!fast.Select(BitConverter.SingleToInt32Bits).SequenceEqual(reference.Select(BitConverter.SingleToInt32Bits)))
+                throw new InvalidOperationException("the C# single-lead path differs from the DuckDB one.");
         }
-        self.Refresh();
-        times.Sort();
-        return (times[times.Count / 2], times[(int)(times.Count * 0.95)], (self.TotalProcessorTime - cpu).TotalMilliseconds / calls);
+        Latency Time(Func<ActivityInput[], float[]> compute)
+        {
+            var times = new List<double>();
+            using var self = Process.GetCurrentProcess();
+            var cpu = TimeSpan.Zero;
+            for (var k = 0; k < calls + 20; k++)
+            {
+                if (k == 20) { self.Refresh(); cpu = self.TotalProcessorTime; }
+                var started = Stopwatch.GetTimestamp();
+                compute(byLead[k % byLead.Length]);
+                if (k >= 20) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            self.Refresh();
+            times.Sort();
+            return new Latency(times[times.Count / 2], times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))], (self.TotalProcessorTime - cpu).TotalMilliseconds / calls);
+        }
+        var sql = Time(a => single.ComputeWithSql("2023-06-01 00:00:00", a, asOf));
+        var csharp = Time(a => single.Compute("2023-06-01 00:00:00", a, asOf));
+        return (csharp, sql, byLead.Length);
     }
+
+    /// <summary>Only the single lead's latency (the <c>--single-only</c> option): both paths, as a table.</summary>
+    public static string SingleOnly(TimelineBenchOptions o)
+    {
+        var dir = Path.Combine(o.WorkDir, $"timeline-{o.Leads}x{o.ActivitiesPerLead}");
+        Generate(dir, o.Leads, o.ActivitiesPerLead);
+        var (csharp, sql, leads) = SingleLeadLatency(dir, o.SingleLeadCalls);
+        var table = SingleLeadRows(o, csharp, sql, leads);
+        Console.WriteLine(table);
+        return table;
+    }
+
+    private static string SingleLeadRows(TimelineBenchOptions o, Latency csharp, Latency sql, int leads) =>
+        $"| single lead, engagement features (API path, ~{o.ActivitiesPerLead} activities; {o.SingleLeadCalls} calls over {leads} leads, bit for bit equal): C#, median / p99; CPU per call | {csharp.Median * 1000:F0} µs / {csharp.P99 * 1000:F0} µs; {csharp.CpuMs * 1000:F0} µs |\n" +
+        $"| the same by the in-memory DuckDB (the reference, and what every request paid before) | {sql.Median:F2} ms / {sql.P99:F2} ms; {sql.CpuMs:F2} ms |";
 
     private static double Median(IEnumerable<double> values)
     {

@@ -18,7 +18,9 @@ public static class LeakGuard
             .Concat(data.Schema.Excluded.Select(e => data.Profiles.First(p => p.Name == e)).Select(p => (p.Name, p.Kind, p.Number, Excluded: true)));
         foreach (var (name, kind, number, excluded) in candidates)
         {
-            var auc = SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed, number);
+            var auc = kind == ColumnKind.Numeric && table.Numbers(name) is { } typed
+                ? SingleColumnAuc(typed, data.Labels, data.LabelledRows)
+                : SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed, number);
             var byName = SchemaInference.LooksFilledAfterContact(name) && pointInTime?.Contains(name) != true;
             if (auc >= AucThreshold || byName) suspects.Add(new LeakSuspect(name, auc, byName, excluded));
         }
@@ -36,17 +38,8 @@ public static class LeakGuard
         if (kind == ColumnKind.Numeric)
         {
             var read = new double[n];
-            var present = new List<double>(n);
-            for (var i = 0; i < n; i++)
-            {
-                read[i] = values[rows[i]] is { } v && Values.TryParseNumber(v, number, out var x) ? x : double.NaN;
-                if (!double.IsNaN(read[i])) present.Add(read[i]);
-            }
-            present.Sort();
-            var median = present.Count > 0 ? present[present.Count / 2] : 0.0;
-            for (var i = 0; i < n; i++) scores[i] = double.IsNaN(read[i]) ? median : read[i];
-            var auc = RankMetrics.Auc(scores, labels);
-            return double.IsNaN(auc) ? 0.5 : Math.Max(auc, 1 - auc);
+            for (var i = 0; i < n; i++) read[i] = values[rows[i]] is { } v && Values.TryParseNumber(v, number, out var x) ? x : double.NaN;
+            return NumericAuc(read, labels);
         }
         var rng = new Random(seed);
         var fold = new int[n];
@@ -71,5 +64,28 @@ public static class LeakGuard
         }
         var result = RankMetrics.Auc(scores, labels);
         return double.IsNaN(result) ? 0.5 : Math.Max(result, 1 - result);
+    }
+
+    /// <summary>
+    /// The same for a typed numeric column (NaN = missing), read without its text: the numbers order as their round-trip
+    /// text reads back, so the AUC is the one the text gives.
+    /// </summary>
+    public static double SingleColumnAuc(float[] values, bool[] labels, int[] rows)
+    {
+        var read = new double[rows.Length];
+        for (var i = 0; i < read.Length; i++) read[i] = values[rows[i]];
+        return NumericAuc(read, labels);
+    }
+
+    /// <summary>The value itself as the score, either direction; missing values (NaN) take the median.</summary>
+    private static double NumericAuc(double[] read, bool[] labels)
+    {
+        var present = read.Where(x => !double.IsNaN(x)).ToList();
+        present.Sort();
+        var median = present.Count > 0 ? present[present.Count / 2] : 0.0;
+        var scores = new double[read.Length];
+        for (var i = 0; i < read.Length; i++) scores[i] = double.IsNaN(read[i]) ? median : read[i];
+        var auc = RankMetrics.Auc(scores, labels);
+        return double.IsNaN(auc) ? 0.5 : Math.Max(auc, 1 - auc);
     }
 }

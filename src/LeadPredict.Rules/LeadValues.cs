@@ -32,20 +32,21 @@ public sealed class LeadValues : ILeadValues
 public sealed class LeadTableRow : ILeadValues
 {
     private readonly LeadTable _table;
-    private readonly Dictionary<string, string?[]> _columns;
+    private readonly Dictionary<string, int> _columns;
 
     public LeadTableRow(LeadTable table)
     {
         _table = table;
-        _columns = new Dictionary<string, string?[]>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < table.ColumnNames.Count; i++) _columns[table.ColumnNames[i]] = table.Column(i);
+        _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < table.ColumnNames.Count; i++) _columns[table.ColumnNames[i]] = i;
     }
 
     public int Row { get; set; }
 
     public long Line => _table.LineOf(Row);
 
-    public string? Get(string column) => _columns.TryGetValue(column, out var values) ? values[Row] : null;
+    // A typed column's text is made only when a rule reads it (LeadTable.Column).
+    public string? Get(string column) => _columns.TryGetValue(column, out var index) ? _table.Column(index)[Row] : null;
 
     /// <summary>The kind of every column, as the rules expect them for load-time validation.</summary>
     public static IReadOnlyDictionary<string, ColumnKind> KindsOf(IEnumerable<ColumnProfile> profiles) =>

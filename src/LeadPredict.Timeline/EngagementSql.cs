@@ -78,10 +78,17 @@ internal static class EngagementSql
 
     private static void FillDefaults(EngagementSchema schema, float[] features, int n)
     {
+        var row = DefaultRow(schema);
+        for (var i = 0; i < n; i++) row.CopyTo(features.AsSpan(i * row.Length, row.Length));
+    }
+
+    /// <summary>The features of a lead with no activity: counts, active days and sums 0, the rest missing.</summary>
+    internal static float[] DefaultRow(EngagementSchema schema)
+    {
         var row = new float[schema.Features.Count];
         for (var f = 0; f < row.Length; f++)
             row[f] = schema.Features[f].Kind is EngagementKind.Count or EngagementKind.ActiveDays or EngagementKind.ValueSum ? 0f : float.NaN;
-        for (var i = 0; i < n; i++) row.CopyTo(features.AsSpan(i * row.Length, row.Length));
+        return row;
     }
 
     /// <summary>

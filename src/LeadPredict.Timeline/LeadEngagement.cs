@@ -27,10 +27,7 @@ internal static class LeadEngagement
         if (config.TimestampFormat is not null) return false;
         var utc = TimeSql.IsUtc(config);
         var t = TimeSql.ToMicros(asOf);
-        var width = schema.Features.Count;
-        var row = new float[width];
-        for (var f = 0; f < width; f++)
-            row[f] = schema.Features[f].Kind is EngagementKind.Count or EngagementKind.ActiveDays or EngagementKind.ValueSum ? 0f : float.NaN;
+        var row = EngagementSql.DefaultRow(schema);
 
         if (created is not null && missing.Normalize(created) is { } createdText)
         {

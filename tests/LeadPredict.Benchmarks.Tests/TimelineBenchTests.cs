@@ -19,6 +19,8 @@ public sealed class TimelineBenchTests
         var report = Run(dir, peers: false);
         Assert.True(report.MedianSeconds > 0);
         Assert.True(report.SingleLeadMedianMs > 0);
+        Assert.True(report.SingleLeadSqlMedianMs > 0);
+        Assert.Contains("bit for bit equal", report.Table);
         Assert.Null(report.ChecksumsAgree);
         Assert.Contains("training snapshots with features", report.Table);
     }

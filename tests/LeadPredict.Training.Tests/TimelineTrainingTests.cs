@@ -278,6 +278,13 @@ public sealed class TypedEngagementTests(CrmTraining crm) : IClassFixture<CrmTra
             Assert.Equal((float)fromText.Columns[c].Median, (float)fromTyped.Columns[c].Median);
             Assert.Equal(fromText.Columns[c].HasMissing, fromTyped.Columns[c].HasMissing);
         }
+        var typedData = SchemaResolver.Resolve(request.Config, typed, request.ConfigSource);
+        var textData = SchemaResolver.Resolve(request.Config, text, request.ConfigSource);
+        Assert.Equal(LeakGuard.Find(text, textData, 1), LeakGuard.Find(typed, typedData, 1));
+        foreach (var column in crm.Prepared.Examples.EngagementColumns)
+            Assert.Equal(LeakGuard.SingleColumnAuc(text.Column(column), ColumnKind.Numeric, textData.Labels, textData.LabelledRows, 1),
+                LeakGuard.SingleColumnAuc(typed.Numbers(column)!, typedData.Labels, typedData.LabelledRows));
+
         var a = fromText.FeaturizeRows(text, rows);
         var b = fromText.FeaturizeRows(typed, rows);
         for (var i = 0; i < rows.Length; i++)

@@ -6,7 +6,7 @@ namespace LeadPredict.Scoring.Host;
 
 /// <summary>
 /// Leads sent to the API with their activities, for a model trained on a timeline: each lead's engagement as of a time is
-/// computed by <see cref="SingleLeadFeatures"/> (the batch path's SQL) and laid out as the training table did
+/// computed by <see cref="SingleLeadFeatures"/> (in C#, bit for bit the batch path's SQL, which it falls back to) and laid out as the training table did
 /// (<see cref="SnapshotTable"/>), so the scorer reads the same values as for the same lead and time in a batch.
 /// </summary>
 public sealed class TimelineRequests(TimelineModel model) : IDisposable
