@@ -222,6 +222,27 @@ public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper out
             Assert.Equal(context.HoldoutProbabilities[k], within[2]);
         }
     }
+
+    [Fact]
+    public void Should_Store_The_Learned_Funnel_Close_To_The_Sample_Truth_When_The_History_Has_Stages()
+    {
+        var model = ModelBundle.Load(crm.ModelPath);
+        var funnel = Rules.LearnedFunnel.FromJson(model.Report.Extensions[Rules.LearnedFunnel.Name])!;
+        var truth = File.ReadAllLines(TestPaths.Data("crm/funnel-truth.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(5, truth.Length);
+        Assert.Equal(2500, funnel.LeadsWithHistory);
+        Assert.Empty(funnel.UnknownStages);
+        foreach (var t in truth)
+        {
+            double Truth(int column) => double.Parse(t[column], CultureInfo.InvariantCulture);
+            Assert.True(new Rules.Funnel(Rules.Funnel.DefaultStages).TryFind(t[1], out var index));
+            var stage = funnel.Stages[index];
+            output.WriteLine($"{stage.Stage}: promoted {stage.PromotedWithinHorizon:F3} vs {Truth(6):F3}, median {stage.MedianDays:F1} vs {Truth(12):F1}");
+            // 2,500 leads: promotion within 0.05 of the same leads' complete stories (about two standard errors at SQL), median days within 10%.
+            Assert.InRange(stage.PromotedWithinHorizon!.Value, Truth(6) - 0.05, Truth(6) + 0.05);
+            Assert.InRange(stage.MedianDays!.Value, Truth(12) * 0.9, Truth(12) * 1.1);
+        }
+    }
 }
 
 public sealed class TypedEngagementTests(CrmTraining crm) : IClassFixture<CrmTraining>
