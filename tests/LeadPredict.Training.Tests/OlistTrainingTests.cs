@@ -7,10 +7,9 @@ namespace LeadPredict.Training.Tests;
 
 /// <summary>
 /// The Olist marketing funnel (8,000 MQLs, 842 closed deals), trained point in time: the label is "won within 90 days" from the
-/// closed-deals table (its other columns are all post-outcome and are not read), snapshots at first contact and every 30 days
-/// after, at most 4, and a time-based holdout. The features are the landing page, the origin and the lead's age.
-/// Peers on the same exported snapshots (README, model quality): XGBoost 0.5739, logistic regression 0.5789, scikit-learn's
-/// HistGradientBoosting 0.5345 without landing_page_id (it refuses the column's 495 values), ours 0.5546 without it.
+/// closed-deals table (its other columns are all post-outcome and are not read), one example per lead at first contact, and a
+/// time-based holdout (the latest 20% of leads, training on leads whose 90 days ended before the cut-off). The features are
+/// the landing page and the origin. Peers on the same exported snapshots: README, model quality.
 /// </summary>
 public sealed class OlistTrainingTests(ITestOutputHelper output)
 {
@@ -18,7 +17,7 @@ public sealed class OlistTrainingTests(ITestOutputHelper output)
     private const string Deals = "olist-marketing-funnel/olist_closed_deals_dataset.csv";
 
     [SkippableFact]
-    public void Should_Rank_Olist_Leads_Won_Within_90_Days_Above_The_Floor_On_A_Time_Based_Holdout()
+    public void Should_Rank_Olist_Leads_Won_Within_90_Days_Of_First_Contact_Above_The_Floor_On_A_Time_Based_Holdout()
     {
         Skip.If(TestPaths.SharedDataset(Leads) is null || TestPaths.SharedDataset(Deals) is null, TestPaths.SkipMessage("olist-marketing-funnel"));
         using var dir = new TempDir();
@@ -30,7 +29,7 @@ public sealed class OlistTrainingTests(ITestOutputHelper output)
             {
                 Outcomes = new OutcomeTableConfig { Path = Path.GetFileName(Deals), Date = "won_date" },
                 HorizonDays = 90,
-                Snapshots = new SnapshotOptions { FirstAfterDays = 0, EveryDays = 30, MaxPerLead = 4 },
+                Snapshots = new SnapshotOptions { FirstAfterDays = 0, EveryDays = 30, MaxPerLead = 1 },
             },
         };
         var request = new TrainingRequest { DataPath = leads, Config = config, ModelPath = dir.File("olist.zip"), ConfigSource = "olist" };
@@ -43,6 +42,6 @@ public sealed class OlistTrainingTests(ITestOutputHelper output)
         Assert.NotNull(time.Cutoff);
         Assert.True(time.GapDays >= 90);
         Assert.Equal(["olist_closed_deals_dataset.csv"], card.HistoryFiles.Select(f => f.Split(' ')[0]));
-        Assert.True(card.Holdout.Auc >= 0.55, $"Olist holdout AUC {card.Holdout.Auc:F4} is below the floor 0.55 (peers on the same snapshots: 0.53-0.58)");
+        Assert.True(card.Holdout.Auc >= 0.66, $"Olist holdout AUC {card.Holdout.Auc:F4} is below the floor 0.66 (0.686 measured; logistic regression 0.688, XGBoost 0.641 on the same snapshots)");
     }
 }
