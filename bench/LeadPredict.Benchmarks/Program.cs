@@ -7,7 +7,7 @@ using LeadPredict.Benchmarks;
 // LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
 // LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 // LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
-// LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--repeats 3] [--work DIR]
+// LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]
 if (args.Length > 0 && args[0] == "sources") return SourcesBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
 if (args.Length > 0 && args[0] == "train-child") return TrainChild.Run(args[1..]);
@@ -44,7 +44,7 @@ if (args.Length == 0 || args[0] != "e2e")
 {
     Console.Error.WriteLine("usage: LeadPredict.Benchmarks e2e [--rows 1000000] [--score-rows 250000,500000,1000000] [--repeats 3] [--work DIR] [--no-peers] [--in-process]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
-    Console.Error.WriteLine("       LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--repeats 3] [--work DIR]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks timeline [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]");
     return 2;

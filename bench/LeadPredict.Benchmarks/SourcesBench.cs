@@ -4,6 +4,7 @@ using System.Text;
 using DuckDB.NET.Data;
 using LeadPredict.ML.Training;
 using LeadPredict.SampleData;
+using LeadPredict.SampleData.Crm;
 using Npgsql;
 
 namespace LeadPredict.Benchmarks;
@@ -13,7 +14,9 @@ namespace LeadPredict.Benchmarks;
 /// PostgreSQL table, into a ranked CSV and into a PostgreSQL scores table; each run a process of its own, timed whole with
 /// its peak resident memory (GNU time), the cases alternated within each repeat, medians reported. PostgreSQL is the one
 /// in LEADPREDICT_SOURCE_POSTGRES, or a throwaway one started by scripts/start-postgres.sh (fsync off: a lower bound on
-/// the database's share).
+/// the database's share). Then, unless <c>--crm-leads 0</c>, the timeline case: a generated CRM history (leads, activity log,
+/// outcomes, stage history; about 30 activities a lead) scored as of its export date by a model trained on it, with the
+/// history's tables read from CSV files and from PostgreSQL tables (streamed by COPY into private copies).
 /// </summary>
 internal static class SourcesBench
 {
@@ -21,7 +24,7 @@ internal static class SourcesBench
 
     public static int Run(string[] args)
     {
-        int rows = 1_000_000, history = 100_000, repeats = 3;
+        int rows = 1_000_000, history = 100_000, repeats = 3, crmLeads = 100_000;
         var work = Path.Combine(Path.GetTempPath(), "leadpredict-bench");
         for (var i = 0; i < args.Length; i++)
         {
@@ -32,6 +35,7 @@ internal static class SourcesBench
                 case "--rows": rows = Int(Next()); break;
                 case "--history": history = Int(Next()); break;
                 case "--repeats": repeats = Int(Next()); break;
+                case "--crm-leads": crmLeads = Int(Next()); break;
                 case "--work": work = Path.GetFullPath(Next()); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
@@ -65,16 +69,20 @@ internal static class SourcesBench
             ToPostgres(connection, leadsCsv, "bench_leads");
             Console.WriteLine($"  PostgreSQL table bench_leads loaded in {sw.Elapsed.TotalSeconds:F1} s");
             var output = Path.Combine(work, "sources-ranked.csv");
+            var parquetOutput = Path.Combine(work, "sources-ranked.parquet");
             string[] Common(string input) => ["score", "--model", model, "--input", input, "--top", "0"];
             Case[] cases =
             [
                 new("CSV → ranked CSV", () => [.. Common(leadsCsv), "--output", output]),
+                new("CSV → ranked Parquet (typed rows)", () => [.. Common(leadsCsv), "--output", parquetOutput]),
                 new("Parquet → ranked CSV", () => [.. Common(parquet), "--output", output]),
                 new("PostgreSQL table → ranked CSV", () => [.. Common("postgres:bench_leads"), "--output", output]),
                 new("CSV → PostgreSQL table", () => [.. Common(leadsCsv), "--output-table", "bench_scores"]),
                 new("Parquet → PostgreSQL table", () => [.. Common(parquet), "--output-table", "bench_scores"]),
                 new("PostgreSQL table → PostgreSQL table", () => [.. Common("postgres:bench_leads"), "--output-table", "bench_scores"]),
+                new("CSV → PostgreSQL table + ranked CSV (published after the commit)", () => [.. Common(leadsCsv), "--output-table", "bench_scores", "--output", output]),
             ];
+            if (crmLeads > 0) cases = [.. cases, .. TimelineCases(work, connection, crmLeads, output)];
             var results = cases.ToDictionary(c => c.Name, _ => new List<(double Seconds, double PeakMb)>());
             for (var r = 0; r < repeats; r++)
                 foreach (var c in cases)
@@ -84,7 +92,8 @@ internal static class SourcesBench
                     Console.WriteLine($"  run {r + 1}: {c.Name}: {result.Seconds:F2} s, peak {result.PeakMb:N0} MB");
                 }
             var md = new StringBuilder();
-            md.AppendLine($"Machine: {EndToEnd.Machine()}; load average at the end {EndToEnd.LoadAverage()}; {rows:N0} leads, whole `leadpredict-score score` process, median of {repeats}");
+            md.AppendLine($"Machine: {EndToEnd.Machine()}; load average at the end {EndToEnd.LoadAverage()}; {rows:N0} leads, whole `leadpredict-score score` process, median of {repeats}" +
+                          (crmLeads > 0 ? $"; as-of cases: a CRM history of {crmLeads:N0} leads" : ""));
             md.AppendLine();
             md.AppendLine("| source → sink | median | runs | peak memory (median) | vs CSV → CSV |");
             md.AppendLine("|---|---|---|---|---|");
@@ -106,18 +115,57 @@ internal static class SourcesBench
         }
     }
 
-    private static (double Seconds, double PeakMb) Once(string[] args, string connection)
+    /// <summary>
+    /// A CRM history of <paramref name="leads"/> leads as CSV files and as PostgreSQL tables, a model trained on it (once), and
+    /// the two as-of cases: its tables from the files and from the database.
+    /// </summary>
+    private static Case[] TimelineCases(string work, string connection, int leads, string output)
+    {
+        var dir = Path.Combine(work, $"crm-{leads}");
+        var sw = Stopwatch.StartNew();
+        if (!File.Exists(Path.Combine(dir, "stage-history.csv")))
+            new CrmHistory(new CrmOptions { Leads = leads, Seed = 11 }).Write(dir);
+        var csvConfig = Path.Combine(dir, "leadpredict.json");
+        var pgConfig = Path.Combine(dir, "leadpredict-postgres.json");
+        var config = File.ReadAllText(Path.Combine(EndToEnd.RepoRoot(), "data", "crm", "leadpredict.json"));
+        File.WriteAllText(csvConfig, config);
+        File.WriteAllText(pgConfig, config.Replace("\"activities.csv\"", "\"postgres:bench_crm_activities\"", StringComparison.Ordinal)
+            .Replace("\"outcomes.csv\"", "\"postgres:bench_crm_outcomes\"", StringComparison.Ordinal)
+            .Replace("\"stage-history.csv\"", "\"postgres:bench_crm_stages\"", StringComparison.Ordinal));
+        Console.WriteLine($"  CRM history of {leads:N0} leads ready ({new FileInfo(Path.Combine(dir, "activities.csv")).Length / 1048576.0:F0} MB of activities) in {sw.Elapsed.TotalSeconds:F1} s");
+        sw.Restart();
+        ToPostgres(connection, Path.Combine(dir, "leads.csv"), "bench_crm_leads");
+        ToPostgres(connection, Path.Combine(dir, "activities.csv"), "bench_crm_activities");
+        ToPostgres(connection, Path.Combine(dir, "outcomes.csv"), "bench_crm_outcomes");
+        ToPostgres(connection, Path.Combine(dir, "stage-history.csv"), "bench_crm_stages");
+        Console.WriteLine($"  its tables loaded into PostgreSQL in {sw.Elapsed.TotalSeconds:F1} s");
+        var model = Path.Combine(dir, "model.zip");
+        if (!File.Exists(model))
+        {
+            sw.Restart();
+            Once(["train", "--data", Path.Combine(dir, "leads.csv"), "--config", csvConfig, "--model", model, "--folds", "0", "--trees", "100", "--force"], connection, "leadpredict-train.dll");
+            Console.WriteLine($"  timeline model trained in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        string[] Common(string input, string cfg) => ["score", "--model", model, "--input", input, "--config", cfg, "--top", "0", "--output", output];
+        return
+        [
+            new("as of: leads + history CSV files → ranked CSV", () => Common(Path.Combine(dir, "leads.csv"), csvConfig)),
+            new("as of: leads + history PostgreSQL tables → ranked CSV", () => Common("postgres:bench_crm_leads", pgConfig)),
+        ];
+    }
+
+    private static (double Seconds, double PeakMb) Once(string[] args, string connection, string tool = "leadpredict-score.dll")
     {
         var timeFile = Path.GetTempFileName();
         var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-o", timeFile, "-f", "%e %M", "dotnet", Path.Combine(AppContext.BaseDirectory, "leadpredict-score.dll") }.Concat(args))
+        foreach (var a in new[] { "-o", timeFile, "-f", "%e %M", "dotnet", Path.Combine(AppContext.BaseDirectory, tool) }.Concat(args))
             psi.ArgumentList.Add(a);
         psi.Environment["LEADPREDICT_SOURCE_POSTGRES"] = connection;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"leadpredict-score {string.Join(' ', args)} failed (exit {p.ExitCode}): {stderr.Result}{stdout.Result}");
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed (exit {p.ExitCode}): {stderr.Result}{stdout.Result}");
         var parts = File.ReadAllLines(timeFile).Last().Split(' ');
         File.Delete(timeFile);
         return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture) / 1024);
@@ -133,7 +181,7 @@ internal static class SourcesBench
     }
 
     // yes/no columns stay text, as a CRM that stores "yes" has them.
-    private const string ReadCsv = "read_csv('{0}', header = true, auto_type_candidates = ['BIGINT', 'DOUBLE', 'DATE', 'VARCHAR'])";
+    private const string ReadCsv = "read_csv('{0}', header = true, auto_type_candidates = ['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'])";
 
     private static void ToParquet(string csv, string parquet)
     {
@@ -154,11 +202,11 @@ internal static class SourcesBench
             c.CommandText = $"DESCRIBE SELECT * FROM {string.Format(CultureInfo.InvariantCulture, ReadCsv, csv)}";
             using var r = c.ExecuteReader();
             while (r.Read())
-                columns.Add($"\"{r.GetString(0)}\" " + r.GetString(1) switch { "BIGINT" => "bigint", "DOUBLE" => "double precision", "DATE" => "date", _ => "text" });
+                columns.Add($"\"{r.GetString(0)}\" " + r.GetString(1) switch { "BIGINT" => "bigint", "DOUBLE" => "double precision", "DATE" => "date", "TIMESTAMP" => "timestamp", _ => "text" });
         }
         using var pg = new NpgsqlConnection(connection);
         pg.Open();
-        using (var create = new NpgsqlCommand($"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS bench_scores CASCADE; CREATE TABLE {table} ({string.Join(", ", columns)})", pg))
+        using (var create = new NpgsqlCommand($"DROP TABLE IF EXISTS {table}; {(table == "bench_leads" ? "DROP TABLE IF EXISTS bench_scores CASCADE; " : "")}CREATE TABLE {table} ({string.Join(", ", columns)})", pg))
             create.ExecuteNonQuery();
         using var import = pg.BeginTextImport($"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)");
         using var reader = new StreamReader(csv);

@@ -64,6 +64,47 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// A file written now and published later, once something else has committed (a scores table): the content goes to
+    /// <see cref="PendingFile.Path"/>, a private temporary beside the target (removed like any other if the process dies);
+    /// <see cref="PendingFile.Publish"/> renames it into place, and disposing it unpublished removes it.
+    /// </summary>
+    public static PendingFile Pending(string path)
+    {
+        var full = Prepare(path);
+        var temp = TempName(full);
+        using (PrivateFiles.Create(temp)) { }
+        return new PendingFile(full, temp);
+    }
+
+    /// <summary>See <see cref="Pending"/>.</summary>
+    public sealed class PendingFile : IDisposable
+    {
+        private bool _published;
+
+        internal PendingFile(string target, string temp)
+        {
+            Target = target;
+            Path = temp;
+        }
+
+        /// <summary>The file that appears on <see cref="Publish"/>.</summary>
+        public string Target { get; }
+        /// <summary>Where the content goes until then (write it with <see cref="AtomicFile"/> or over it; flush it to disk).</summary>
+        public string Path { get; }
+
+        public void Publish()
+        {
+            AtomicFile.Publish(Path, Target);
+            _published = true;
+        }
+
+        public void Dispose()
+        {
+            if (!_published) TryDelete(Path);
+        }
+    }
+
     public static void WriteText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
 

@@ -125,7 +125,7 @@ public sealed record SnapshotOptions
         : null;
 }
 
-/// <summary>The activity log: a CSV or Parquet file; columns not named are inferred from the header.</summary>
+/// <summary>The activity log: a CSV or Parquet file, a folder or glob of Parquet files, or a PostgreSQL table (<c>postgres:TABLE</c>) or query (<c>postgres:SELECT ...</c>); columns not named are inferred from the header.</summary>
 public sealed record ActivityLogConfig
 {
     public string Path { get; init; } = "";
@@ -141,7 +141,7 @@ public sealed record ActivityLogConfig
     public string? Separator { get; init; }
 
     public string? Validate() =>
-        string.IsNullOrWhiteSpace(Path) ? "timeline.activities.path is required: the activity log file (CSV or Parquet)."
+        string.IsNullOrWhiteSpace(Path) ? "timeline.activities.path is required: the activity log (a CSV or Parquet file, a folder or glob of Parquet files, or postgres:TABLE)."
         : TableSeparator.Problem(Separator, "timeline.activities.separator");
 }
 
@@ -159,7 +159,7 @@ public sealed record OutcomeTableConfig
     public string? Separator { get; init; }
 
     public string? Validate() =>
-        string.IsNullOrWhiteSpace(Path) ? "timeline.outcomes.path is required: the outcomes file (CSV or Parquet)."
+        string.IsNullOrWhiteSpace(Path) ? "timeline.outcomes.path is required: the outcomes table (a CSV or Parquet file, a folder or glob of Parquet files, or postgres:TABLE)."
         : string.IsNullOrWhiteSpace(Date) ? "timeline.outcomes.date is required: the column saying when the outcome happened."
         : Result is not null && WonValues.Count == 0 ? "timeline.outcomes.wonValues is empty; list the result values meaning won."
         : TableSeparator.Problem(Separator, "timeline.outcomes.separator");
@@ -175,7 +175,7 @@ public sealed record StageHistoryConfig
     public string? Separator { get; init; }
 
     public string? Validate() =>
-        string.IsNullOrWhiteSpace(Path) ? "timeline.stages.path is required: the stage history file (CSV or Parquet)."
+        string.IsNullOrWhiteSpace(Path) ? "timeline.stages.path is required: the stage history (a CSV or Parquet file, a folder or glob of Parquet files, or postgres:TABLE)."
         : string.IsNullOrWhiteSpace(Stage) ? "timeline.stages.stage is required: the stage column."
         : string.IsNullOrWhiteSpace(EnteredAt) ? "timeline.stages.enteredAt is required: the column saying when the stage was entered."
         : TableSeparator.Problem(Separator, "timeline.stages.separator");

@@ -1,6 +1,8 @@
+using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Training;
+using LeadPredict.Sources;
 using LeadPredict.Timeline;
 
 namespace LeadPredict.Scoring;
@@ -46,7 +48,8 @@ internal static class AsOfScoring
             baseDirectory = Path.GetDirectoryName(Path.GetFullPath(leadsPath))!;
         }
         var leads = LeadTableReader.Load(leadsPath, dataset.SeparatorChar, dataset.MissingTokens);
-        using var data = TimelineData.Load(leads, dataset, baseDirectory, progress, ct);
+        using var tables = StagedTimeline.Stage(dataset.Timeline, SourceSettings.From(CommandSettings.Current.Find("source", "postgres")), progress, ct);
+        using var data = TimelineData.Load(leads, dataset, baseDirectory, tables.Tables, progress, ct);
         var set = data.OpenLeadsAsOf(asOf, model.Schema);
         if (set.Count == 0)
             throw new LeadPredictException($"{Path.GetFileName(leadsPath)}: no lead is open as of {SnapshotTable.TimeText(asOf ?? data.AsOf)} (every lead was created later, converted or closed by then).");

@@ -122,14 +122,16 @@ internal static class ScoreCommand
                     steps.Step("Scoring leads", $"model {bundle.Card.Version}");
                     IScoreAnnotator[] annotators = TimeToConvertAnnotator.For(bundle) is { } timing ? [timing, funnel] : [funnel];
                     summary = new BatchScorer(scorer, annotators).ScoreFile(leads, ranked.CsvPath,
-                        new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool), Sink = table },
+                        new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool), Sink = ScoredLeadSinks.Of(table, ranked.Sink) },
                         new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
-                    ranked.Publish(summary.Layout);
+                    ranked.Finish();
+                    // The table first, then the file: a failed commit leaves neither (the file is still a private temporary).
                     if (table is not null)
                     {
                         steps.Step($"Committing to {request.OutputTable!.Name}");
                         tableRows = table.Commit();
                     }
+                    ranked.Publish();
                 }
                 catch (Exception e) { throw staged.Relocate(e); }
                 finally { table?.Dispose(); }

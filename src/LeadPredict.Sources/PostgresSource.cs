@@ -15,7 +15,12 @@ public sealed partial record PostgresSource(string ConnectionString, string? Tab
 {
     public const string Prefix = "postgres:";
 
-    public override string Name => Table is not null ? "PostgreSQL table " + Table : "PostgreSQL query";
+    public override string Name => Table is not null ? "PostgreSQL table " + Table : Setting is null ? "PostgreSQL query" : "PostgreSQL query of " + Setting;
+
+    /// <summary>The configuration setting naming the source (timeline.activities.path), or null for the command's own --data/--input/--query.</summary>
+    public string? Setting { get; init; }
+
+    private string QueryOption => Setting is null ? "--query" : $"query ({Setting}: \"postgres:SELECT ...\")";
 
     /// <summary>The connection string of <paramref name="settings"/>, checked; a message saying how to give one when there is none.</summary>
     public static string Connection(SourceSettings settings)
@@ -51,6 +56,12 @@ public sealed partial record PostgresSource(string ConnectionString, string? Tab
     public override StagedLeads Stage(IProgress<long>? rows = null, CancellationToken ct = default)
     {
         using var connection = PostgresConnections.Open(ConnectionString, "leadpredict-source", ct);
+        return StageOn(connection, rows, ct);
+    }
+
+    /// <summary>Stages the source over an open connection (so several sources can share one snapshot: a repeatable-read transaction).</summary>
+    internal StagedLeads StageOn(NpgsqlConnection connection, IProgress<long>? rows, CancellationToken ct)
+    {
         var server = PostgresConnections.Describe(ConnectionString);
         var relation = Table ?? $"({Query}) AS leadpredict_query";
         var columns = new List<(string Name, string Type)>();
@@ -68,7 +79,7 @@ public sealed partial record PostgresSource(string ConnectionString, string? Tab
         }
         catch (PostgresException e) when (Query is not null && e.SqlState.StartsWith("42", StringComparison.Ordinal))
         {
-            throw new LeadPredictException($"the --query failed on {server}: {e.MessageText}.", ProblemKind.BadInput, e);
+            throw new LeadPredictException($"the {QueryOption} failed on {server}: {e.MessageText}.", ProblemKind.BadInput, e);
         }
         catch (Exception e) when (e is NpgsqlException)
         {
@@ -82,7 +93,7 @@ public sealed partial record PostgresSource(string ConnectionString, string? Tab
             var column = ParquetSource.Ident(name);
             if (Unsupported(type) is { } cast)
                 throw new LeadPredictException(
-                    $"{Name}, column '{name}': type {type} is not a lead attribute LeadPredict can read; select it as {cast.Replace("COL", column, StringComparison.Ordinal)} in a --query.");
+                    $"{Name}, column '{name}': type {type} is not a type LeadPredict can read; select it as {cast.Replace("COL", column, StringComparison.Ordinal)} in a {QueryOption}.");
             if (type == "boolean") kinds[name] = ColumnKind.Boolean;
             if (type == "date" || type.StartsWith("timestamp", StringComparison.Ordinal)) kinds[name] = ColumnKind.Date;
             // A boolean prints as t/f; as text it is true/false, as DuckDB prints it.

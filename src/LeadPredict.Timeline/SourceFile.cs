@@ -14,14 +14,18 @@ internal sealed class SourceFile
 {
     private readonly Dictionary<string, string> _types;
 
-    private SourceFile(string path, bool parquet, IReadOnlyList<string> header, char separator, Dictionary<string, string> types)
+    private SourceFile(string path, bool parquet, IReadOnlyList<string> header, char separator, Dictionary<string, string> types, string? standsFor = null)
     {
         Path = path;
         IsParquet = parquet;
         Header = header;
         Separator = separator;
         _types = types;
+        _standsFor = standsFor;
     }
+
+    /// <summary>The source a staged copy stands for ("PostgreSQL table crm.activities"): messages name it and its rows, never the copy.</summary>
+    private readonly string? _standsFor;
 
     /// <summary>A table already in the database, read like a CSV file (all columns text); errors name <paramref name="name"/>.</summary>
     public static SourceFile ForTable(string table, string name, IReadOnlyList<string> columns) =>
@@ -33,31 +37,51 @@ internal sealed class SourceFile
     public bool IsParquet { get; }
     public IReadOnlyList<string> Header { get; }
     public char Separator { get; }
-    public string Name => System.IO.Path.GetFileName(Path);
+    public string Name => _standsFor ?? System.IO.Path.GetFileName(Path);
 
     public static bool LooksLikeParquet(string path) =>
         path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pq", StringComparison.OrdinalIgnoreCase);
 
-    public static SourceFile Open(DuckDBConnection connection, string path, string? separator)
+    private static bool IsGlob(string path) => path.IndexOfAny(['*', '?', '[']) >= 0;
+
+    /// <summary>
+    /// Opens a CSV file, a Parquet file, a folder of Parquet files (every <c>*.parquet</c> under it) or a glob of them.
+    /// <paramref name="standsFor"/> names the source a staged CSV copy was made from (a database table): messages then name it
+    /// and count its rows instead of the copy's lines.
+    /// </summary>
+    public static SourceFile Open(DuckDBConnection connection, string path, string? separator, string? standsFor = null)
     {
-        if (Directory.Exists(path)) throw new InputFileException(path, null, null, "is a folder; expected a CSV or Parquet file.");
-        if (!File.Exists(path)) throw new InputFileException(path, null, null, $"file not found (looked for {System.IO.Path.GetFullPath(path)}).");
-        if (LooksLikeParquet(path))
+        var folder = Directory.Exists(path);
+        if (!folder && !IsGlob(path) && !File.Exists(path))
+            throw new InputFileException(path, null, null, $"file not found (looked for {System.IO.Path.GetFullPath(path)}).");
+        if (folder || LooksLikeParquet(path))
         {
+            var pattern = folder ? System.IO.Path.Combine(path, "**", "*.parquet") : path;
             List<(string Name, string Type)> columns;
             try
             {
-                columns = connection.Rows($"DESCRIBE SELECT * FROM read_parquet({Sql.Literal(path)})", r => (r.GetString(0), r.GetString(1)));
+                columns = connection.Rows($"DESCRIBE SELECT * FROM read_parquet({Sql.Literal(pattern)})", r => (r.GetString(0), r.GetString(1)));
             }
             catch (DuckDBException e)
             {
-                throw new InputFileException(path, null, null, $"is not a readable Parquet file ({FirstLine(e.Message)}).", e);
+                throw new InputFileException(path, null, null, e.Message.Contains("No files found", StringComparison.OrdinalIgnoreCase)
+                    ? $"no Parquet files match (looked for {System.IO.Path.GetFullPath(pattern)})."
+                    : $"is not a readable Parquet file ({FirstLine(e.Message)}).", e);
             }
-            return new SourceFile(path, true, columns.Select(c => c.Name).ToArray(), ',',
-                columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase));
+            return new SourceFile(pattern, true, columns.Select(c => c.Name).ToArray(), ',',
+                columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase), standsFor: folder ? System.IO.Path.GetFileName(path.TrimEnd('/', '\\')) : standsFor);
         }
+        if (IsGlob(path)) throw new InputFileException(path, null, null, "is a pattern; only Parquet files can be read as a folder or a glob (*.parquet).");
         using var reader = new CsvRecordReader(path, TableSeparator.Parse(separator));
-        return new SourceFile(path, false, reader.Header, reader.Separator, new(StringComparer.OrdinalIgnoreCase));
+        return new SourceFile(path, false, reader.Header, reader.Separator, new(StringComparer.OrdinalIgnoreCase), standsFor);
+    }
+
+    /// <summary>A problem with this file at a place (line, column): about the file, or about the source a staged copy stands for.</summary>
+    private LeadPredictException Problem(long? line, string? column, string problem, Exception? inner = null)
+    {
+        if (_standsFor is null) return new InputFileException(Path, line, column, problem, inner);
+        var where = _standsFor + (column is null ? "" : $", column '{column}'");
+        return new LeadPredictException($"{where}: {problem}", ProblemKind.BadInput, inner);
     }
 
     /// <summary>The table function reading the file; CSV columns all as text under the header's own (trimmed) names.</summary>
@@ -78,8 +102,8 @@ internal sealed class SourceFile
 
     /// <summary>A configured column, which must exist; the message names the setting.</summary>
     public string Require(string name, string setting) => Find(name)
-        ?? throw new InputFileException(Path, IsParquet ? null : 1, name,
-            $"no such column (set as {setting}); the file has: {string.Join(", ", Header)}.");
+        ?? throw Problem(IsParquet || _standsFor is not null ? null : 1, name,
+            $"no such column (set as {setting}); {(_standsFor is null ? "the file has" : "it has")}: {string.Join(", ", Header)}.");
 
     /// <summary>
     /// A column that was not configured: the one whose name reads as one of <paramref name="candidates"/> (words, e.g.
@@ -97,7 +121,7 @@ internal sealed class SourceFile
             var hits = Header.Where(h => matches(SchemaInference.Words(h))).ToArray();
             if (hits.Length == 1) return hits[0];
         }
-        throw new InputFileException(Path, IsParquet ? null : 1, null,
+        throw Problem(IsParquet || _standsFor is not null ? null : 1, null,
             $"cannot tell which column is the {role}; set {setting} to one of: {string.Join(", ", Header)}.");
     }
 
@@ -153,14 +177,14 @@ internal sealed class SourceFile
     {
         // Only errors about the file's content are the user's; anything else (a bad query) is a bug and stays as it is.
         if (!IsAboutTheFile(e.Message)) return e;
-        if (IsParquet) return new InputFileException(Path, null, null, $"could not be read as Parquet ({FirstLine(e.Message)}).", e);
+        if (IsParquet) return Problem(null, null, $"could not be read as Parquet ({FirstLine(e.Message)}).", e);
         // The CSV reader names the exact line of a bad quote, a wrong number of fields or invalid UTF-8.
         using (var reader = new CsvRecordReader(Path, Separator))
         {
             var fields = new List<string>(Header.Count);
             while (reader.Read(fields)) { }
         }
-        return new InputFileException(Path, null, null, $"could not be read as CSV ({FirstLine(e.Message)}).", e);
+        return Problem(null, null, $"could not be read as CSV ({FirstLine(e.Message)}).", e);
     }
 
     /// <summary>
@@ -192,10 +216,12 @@ internal sealed class SourceFile
         using var reader = new CsvRecordReader(Path, Separator);
         var index = reader.Header.ToList().FindIndex(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
         var fields = new List<string>(Header.Count);
+        long record = 0;
         while (reader.Read(fields))
         {
+            record++;
             var value = fields[index].Trim();
-            if (values.Contains(value)) return ($"line {reader.RecordLine}", value, total);
+            if (values.Contains(value)) return (_standsFor is null ? $"line {reader.RecordLine}" : $"row {record}", value, total);
         }
         return ("a line the CSV reader could not tell", bad[0], total);
     }

@@ -47,11 +47,16 @@ public sealed class TimelineData : IDisposable
 
     /// <summary>
     /// Reads and validates the tables. <paramref name="baseDirectory"/> is where relative paths in the configuration start (the
-    /// configuration file's folder). The leads table's id is <see cref="DatasetConfig.Id"/> (or inferred from names like "id"),
+    /// configuration file's folder). <paramref name="staged"/> holds the copies of tables that are not files, by their configured
+    /// path (<c>postgres:crm.activities</c>); LeadPredict.Sources makes them. The leads table's id is <see cref="DatasetConfig.Id"/> (or inferred from names like "id"),
     /// and its creation date <see cref="DatasetConfig.Created"/> (or inferred from names like "created_at").
     /// </summary>
     public static TimelineData Load(LeadTable leads, DatasetConfig dataset, string baseDirectory, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Load(leads, dataset, baseDirectory, null, progress, cancellationToken);
+
+    /// <inheritdoc cref="Load(LeadTable, DatasetConfig, string, IProgress{string}?, CancellationToken)"/>
+    public static TimelineData Load(LeadTable leads, DatasetConfig dataset, string baseDirectory, IReadOnlyDictionary<string, StagedTable>? staged,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var config = dataset.Timeline ?? throw new LeadPredictException("the configuration has no 'timeline' section: name the activity log and the conversion dates.");
         if (config.Validate() is { } problem) throw new LeadPredictException($"configuration: {problem}");
@@ -70,7 +75,7 @@ public sealed class TimelineData : IDisposable
             var limit = Math.Max(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2) >> 20;
             db.Execute($"SET memory_limit = '{limit}MB'; SET temp_directory = {Sql.Literal(spill)}; SET preserve_insertion_order = false");
             var data = new TimelineData(db, leads, id, config, progress) { _spill = spill, CreatedColumn = created };
-            data.LoadAll(dataset, created, Path.GetFullPath(baseDirectory), cancellationToken);
+            data.LoadAll(dataset, created, Path.GetFullPath(baseDirectory), staged, cancellationToken);
             return data;
         }
         catch
@@ -115,11 +120,20 @@ public sealed class TimelineData : IDisposable
         if (count > 0) _warnings.Add(new TimelineWarning(file, problem, count, example));
     }
 
-    private void LoadAll(DatasetConfig dataset, string createdColumn, string baseDirectory, CancellationToken token)
+    /// <summary>The prefix of a timeline table's path naming a PostgreSQL table or query (staged by LeadPredict.Sources).</summary>
+    public const string PostgresPrefix = "postgres:";
+
+    private void LoadAll(DatasetConfig dataset, string createdColumn, string baseDirectory, IReadOnlyDictionary<string, StagedTable>? staged, CancellationToken token)
     {
         TimeSql.Prepare(_db, _config);
         var missing = dataset.MissingTokens;
-        string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path);
+        SourceFile Open(string path, string? separator, string setting)
+        {
+            if (staged is not null && staged.TryGetValue(path, out var copy)) return SourceFile.Open(_db, copy.Path, ",", copy.Name);
+            if (path.StartsWith(PostgresPrefix, StringComparison.OrdinalIgnoreCase))
+                throw new LeadPredictException($"{setting} '{path}' is a PostgreSQL source, which only train and score read; give this command a CSV or Parquet file.");
+            return SourceFile.Open(_db, Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path), separator);
+        }
         long? configuredAsOf = null;
         if (_config.AsOf is { } asOfText)
             configuredAsOf = _db.Scalar<long?>($"SELECT {TimeSql.Parse(Sql.Literal(asOfText.Trim()))}")
@@ -132,21 +146,21 @@ public sealed class TimelineData : IDisposable
         SourceFile? outcomes = null, activities = null, stages = null;
         if (_config.Outcomes is { } o)
         {
-            outcomes = SourceFile.Open(_db, Resolve(o.Path), o.Separator);
+            outcomes = Open(o.Path, o.Separator, "timeline.outcomes.path");
             _progress?.Report($"reading outcomes from {outcomes.Name}");
             LoadOutcomes(outcomes, o, missing);
         }
         token.ThrowIfCancellationRequested();
         if (_config.Activities is { } a)
         {
-            activities = SourceFile.Open(_db, Resolve(a.Path), a.Separator);
+            activities = Open(a.Path, a.Separator, "timeline.activities.path");
             _progress?.Report($"reading the activity log {activities.Name}");
             LoadActivities(activities, a, missing);
         }
         token.ThrowIfCancellationRequested();
         if (_config.Stages is { } s)
         {
-            stages = SourceFile.Open(_db, Resolve(s.Path), s.Separator);
+            stages = Open(s.Path, s.Separator, "timeline.stages.path");
             _progress?.Report($"reading the stage history {stages.Name}");
             LoadStages(stages, s, missing);
         }
@@ -491,6 +505,32 @@ public sealed class TimelineData : IDisposable
         var examples = set.Count;
         _db.Execute("DROP TABLE snaps");
         return set.WithCounts(new SnapshotCounts { Examples = examples });
+    }
+
+    /// <summary>Whether a stage history was read (<c>timeline.stages</c>).</summary>
+    public bool HasStages => Schema.HasStages;
+
+    /// <summary>
+    /// Every lead's stage history up to the export date with its conversion and loss as of then (leads without stage rows
+    /// have none), in lead order; empty without a stage history.
+    /// </summary>
+    public IReadOnlyList<StageStory> StageStories()
+    {
+        if (!HasStages) return [];
+        var rows = _db.Rows("SELECT l.lead, s.entered, s.stage, l.converted, l.lost FROM leads l LEFT JOIN stages s USING (lead) ORDER BY l.lead, s.entered",
+            r => (Lead: r.GetInt32(0), At: r.IsDBNull(1) ? (long?)null : r.GetInt64(1), Stage: r.IsDBNull(2) ? null : r.GetString(2),
+                Converted: r.IsDBNull(3) ? (long?)null : r.GetInt64(3), Lost: r.IsDBNull(4) ? (long?)null : r.GetInt64(4)));
+        var stories = new List<StageStory>(Leads.RowCount);
+        for (var i = 0; i < rows.Count;)
+        {
+            var first = rows[i];
+            var entries = new List<(DateTime, string)>();
+            for (; i < rows.Count && rows[i].Lead == first.Lead; i++)
+                if (rows[i] is { At: { } at, Stage: { } stage }) entries.Add((TimeSql.ToDateTime(at), stage));
+            stories.Add(new StageStory(first.Lead, entries,
+                first.Converted is { } c ? TimeSql.ToDateTime(c) : null, first.Lost is { } l ? TimeSql.ToDateTime(l) : null));
+        }
+        return stories;
     }
 
     /// <summary>The raw activities of one lead as they are held for features (before its conversion), for tests and diagnostics.</summary>

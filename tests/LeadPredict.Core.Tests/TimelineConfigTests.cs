@@ -78,7 +78,7 @@ public sealed class TimelineConfigTests : IDisposable
     [InlineData("""{ }""", "timeline needs to know when leads converted: set timeline.convertedAt (a date column of the leads table) or timeline.outcomes (a table of outcomes).")]
     [InlineData("""{ "convertedAt": "c", "outcomes": { "path": "o.csv", "date": "d" } }""", "timeline.convertedAt and timeline.outcomes are both set; use one source of conversion dates.")]
     [InlineData("""{ "outcomes": { "path": "o.csv" } }""", "timeline.outcomes.date is required: the column saying when the outcome happened.")]
-    [InlineData("""{ "convertedAt": "c", "activities": { "path": "" } }""", "timeline.activities.path is required: the activity log file (CSV or Parquet).")]
+    [InlineData("""{ "convertedAt": "c", "activities": { "path": "" } }""", "timeline.activities.path is required: the activity log (a CSV or Parquet file, a folder or glob of Parquet files, or postgres:TABLE).")]
     [InlineData("""{ "convertedAt": "c", "activities": { "path": "a.csv", "separator": ";;" } }""", "timeline.activities.separator ';;' is not supported; use one of \",\", \";\", \"tab\" or \"|\".")]
     [InlineData("""{ "convertedAt": "c", "stages": { "path": "s.csv", "stage": "stage" } }""", "timeline.stages.enteredAt is required: the column saying when the stage was entered.")]
     public void Should_Name_The_Setting_And_Its_Value_When_A_Timeline_Setting_Is_Invalid(string timeline, string message)

@@ -1,50 +1,63 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
 using LeadPredict.Core.Csv;
 using LeadPredict.TestSupport;
 
 namespace LeadPredict.Sources.Tests;
 
-/// <summary>score --output ranked.parquet: the ranked leads with proper column types, written atomically.</summary>
+/// <summary>score --output ranked.parquet: the ranked leads from the typed rows, with proper column types, written atomically.</summary>
 public sealed class ParquetOutputTests
 {
     private static readonly string NewLeads = TestPaths.Data("leads-new.csv");
 
-    private static CliResult Score(string output) =>
-        Cli.Run("leadpredict-score", ["score", "--model", SampleModels.SamplePath, "--input", NewLeads, "--output", output, "--icp", TestPaths.Data("rules.json")]);
+    private static CliResult Score(string output, params string[] more) =>
+        Cli.Run("leadpredict-score", ["score", "--model", SampleModels.SamplePath, "--input", NewLeads, "--output", output, "--icp", TestPaths.Data("rules.json"), .. more]);
 
-    [Fact]
-    public void Should_Write_The_Ranked_Leads_With_Typed_Columns_In_Rank_Order_When_The_Output_Ends_In_Parquet()
+    private static Dictionary<string, string> Types(DuckDBConnection db, string parquet)
+    {
+        using var describe = db.CreateCommand();
+        describe.CommandText = $"DESCRIBE SELECT * FROM read_parquet('{parquet}')";
+        var types = new Dictionary<string, string>();
+        using var r = describe.ExecuteReader();
+        while (r.Read()) types[r.GetString(0)] = r.GetString(1);
+        return types;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Should_Carry_The_Ranked_Csv_Values_Of_Every_Lead_With_Typed_Columns_When_The_Output_Ends_In_Parquet(bool reasons)
     {
         var dir = TestData.NewTempFolder();
         var csv = Path.Combine(dir, "ranked.csv");
         var parquet = Path.Combine(dir, "ranked.parquet");
+        string[] more = reasons ? [] : ["--no-reasons"];
 
-        var fromCsv = Score(csv);
-        var fromParquet = Score(parquet);
+        var fromCsv = Score(csv, more);
+        var fromParquet = Score(parquet, more);
 
         Assert.True(fromCsv.ExitCode == 0, fromCsv.All);
         Assert.True(fromParquet.ExitCode == 0, fromParquet.All);
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
         using var db = new DuckDBConnection("DataSource=:memory:");
         db.Open();
-        using var describe = db.CreateCommand();
-        describe.CommandText = $"DESCRIBE SELECT * FROM read_parquet('{parquet}')";
-        var types = new Dictionary<string, string>();
-        using (var r = describe.ExecuteReader())
-            while (r.Read()) types[r.GetString(0)] = r.GetString(1);
+        var types = Types(db, parquet);
         Assert.Equal("BIGINT", types["rank"]);
         Assert.Equal("DOUBLE", types["probability"]);
         Assert.Equal("INTEGER", types["score"]);
         Assert.Equal("DOUBLE", types["icp_score"]);
         Assert.Equal("VARCHAR", types["grade"]);
+        Assert.Equal("JSON", types[ParquetRankedWriter.ReasonsJsonColumn]);
 
         using var reader = new CsvRecordReader(csv);
-        Assert.Equal(reader.Header, types.Keys);
-        var fields = new List<string>();
+        var header = reader.Header.ToList();
+        Assert.Equal(header, types.Keys.Where(k => k != ParquetRankedWriter.ReasonsJsonColumn));
+        var reasonsAt = header.IndexOf("top_reasons");
         using var select = db.CreateCommand();
-        select.CommandText = $"SELECT rank, lead_id, probability, score, top_reasons FROM read_parquet('{parquet}')";
+        select.CommandText = $"SELECT * EXCLUDE ({ParquetRankedWriter.ReasonsJsonColumn}), CAST({ParquetRankedWriter.ReasonsJsonColumn} AS VARCHAR) FROM read_parquet('{parquet}')";
         using var rows = select.ExecuteReader();
+        var fields = new List<string>();
         var n = 0;
         while (reader.Read(fields))
         {
@@ -52,9 +65,19 @@ public sealed class ParquetOutputTests
             n++;
             Assert.Equal(long.Parse(fields[0], CultureInfo.InvariantCulture), rows.GetInt64(0));
             Assert.Equal(fields[1], rows.GetString(1));
-            Assert.Equal(double.Parse(fields[2], CultureInfo.InvariantCulture), rows.GetDouble(2));
+            // The CSV prints the probability rounded; the Parquet double is the one it was printed from.
+            Assert.Equal(fields[2], ML.Scoring.LeadScorer.FormatProbability(rows.GetDouble(2)));
             Assert.Equal(int.Parse(fields[3], CultureInfo.InvariantCulture), rows.GetInt32(3));
-            Assert.Equal(fields[reader.Header.ToList().IndexOf("top_reasons")], rows.GetString(4));
+            for (var c = 4; c < header.Count; c++)
+            {
+                var value = rows.IsDBNull(c) ? "" : Convert.ToString(rows.GetValue(c), CultureInfo.InvariantCulture);
+                if (types[header[c]] == "DOUBLE") Assert.Equal(double.Parse(fields[c], CultureInfo.InvariantCulture), rows.GetDouble(c));
+                else Assert.True(fields[c] == value, $"rank {n}, column {header[c]}: CSV '{fields[c]}', Parquet '{value}'");
+            }
+            var json = JsonNode.Parse(rows.GetString(header.Count))!.AsArray();
+            var worded = json.Select(r => $"{((double)r!["effect"]! >= 0 ? '▲' : '▼')} {Core.ColumnNames.Display((string)r["column"]!)} = {(string)r["value"]!}");
+            Assert.Equal(fields[reasonsAt], string.Join(" | ", worded));
+            if (!reasons) Assert.Empty(json);
         }
         Assert.False(rows.Read());
         Assert.Equal(500, n);

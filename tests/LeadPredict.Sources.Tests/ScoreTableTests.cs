@@ -83,7 +83,7 @@ public sealed class ScoreTableTests(PostgresFixture pg) : IClassFixture<Postgres
     }
 
     [SkippableFact]
-    public void Should_Leave_The_Previous_Scores_Intact_When_The_Connection_Is_Killed_Mid_Write()
+    public void Should_Leave_The_Previous_Scores_Intact_And_Write_No_Ranked_File_When_The_Connection_Is_Killed_Mid_Write()
     {
         Skip.If(pg.ConnectionString is null, pg.SkipReason);
         TestData.CsvToPostgres(pg.ConnectionString!, NewLeads, "kill_leads");
@@ -97,8 +97,10 @@ public sealed class ScoreTableTests(PostgresFixture pg) : IClassFixture<Postgres
         var before = Score("--input", "postgres:kill_leads", "--output-table", "scores_c");
         Assert.True(before.ExitCode == 0, before.All);
 
+        var dir = TestData.NewTempFolder();
+        var ranked = Path.Combine(dir, "ranked.csv");
         var (result, killed) = TestData.KillMidway(pg.ConnectionString!, "leadpredict-score", "COPY scores_c",
-            () => Score("--input", "postgres:kill_leads_big", "--output-table", "scores_c"));
+            () => Score("--input", "postgres:kill_leads_big", "--output-table", "scores_c", "--output", ranked));
 
         Assert.True(killed, "the writing connection was never seen copying: " + result.All);
         Assert.Equal(5, result.ExitCode);
@@ -106,6 +108,33 @@ public sealed class ScoreTableTests(PostgresFixture pg) : IClassFixture<Postgres
         Assert.Contains("nothing was written", result.Error);
         Assert.Equal((long)LeadCount, TestData.Scalar<long>(pg.ConnectionString!, "SELECT count(*) FROM scores_c"));
         Assert.Equal(0L, TestData.Scalar<long>(pg.ConnectionString!, "SELECT count(*) FROM scores_c WHERE lead_id LIKE '%-%-%'"));
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [SkippableTheory]
+    [InlineData("ranked.csv")]
+    [InlineData("ranked.parquet")]
+    public void Should_Publish_Neither_The_Ranked_File_Nor_The_Rows_When_The_Table_Commit_Fails(string file)
+    {
+        Skip.If(pg.ConnectionString is null, pg.SkipReason);
+        var table = "scores_e_" + Path.GetExtension(file)[1..];
+        TestData.Execute(pg.ConnectionString!, $"DROP TABLE IF EXISTS {table} CASCADE");
+        var before = Score("--input", NewLeads, "--output-table", table);
+        Assert.True(before.ExitCode == 0, before.All);
+        // A deferred check fails at COMMIT, after every row was written and the ranked file finished in its temporary.
+        TestData.Execute(pg.ConnectionString!, $"""
+            CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$;
+            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();
+            """);
+        var dir = TestData.NewTempFolder();
+        var ranked = Path.Combine(dir, file);
+
+        var result = Score("--input", NewLeads, "--output-table", table, "--output", ranked);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("refused at commit", result.Error);
+        Assert.Empty(Directory.GetFiles(dir));
+        Assert.Equal((long)LeadCount, TestData.Scalar<long>(pg.ConnectionString!, $"SELECT count(*) FROM {table}"));
     }
 
     [Fact]

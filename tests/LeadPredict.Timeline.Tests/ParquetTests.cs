@@ -56,6 +56,32 @@ public sealed class ParquetTests
     }
 
     [Fact]
+    public void Should_Give_The_Same_Features_When_The_Activity_Log_Is_A_Folder_Or_A_Glob_Of_Parquet_Files()
+    {
+        using var history = Sample();
+        history.Write();
+        var parts = Directory.CreateDirectory(history.File("activities")).FullName;
+        var lines = File.ReadAllLines(history.File("activities.csv"));
+        File.WriteAllLines(history.File("part-1.csv"), lines.Take(3));
+        File.WriteAllLines(history.File("part-2.csv"), lines.Take(1).Concat(lines.Skip(3)));
+        ToParquet(history.File("part-1.csv"), Path.Combine(parts, "part-1.parquet"), "occurred_at");
+        ToParquet(history.File("part-2.csv"), Path.Combine(parts, "part-2.parquet"), "occurred_at");
+        using var fromCsv = history.Load(c => c, write: false);
+        using var fromFolder = history.Load(c => c with { Activities = c.Activities! with { Path = "activities" } }, write: false);
+        using var fromGlob = history.Load(c => c with { Activities = c.Activities! with { Path = "activities/part-*.parquet" } }, write: false);
+
+        var expected = fromCsv.Snapshots();
+        Assert.True(expected.Count > 0);
+        foreach (var other in new[] { fromFolder.Snapshots(), fromGlob.Snapshots() })
+        {
+            Assert.Equal(expected.Times, other.Times);
+            Assert.Equal(expected.FeatureDefinitions, other.FeatureDefinitions);
+            Assert.Equal(expected.Features.Select(BitConverter.SingleToInt32Bits), other.Features.Select(BitConverter.SingleToInt32Bits));
+        }
+        Assert.Equal(fromCsv.Report.Activities, fromFolder.Report.Activities);
+    }
+
+    [Fact]
     public void Should_Name_The_Row_Of_A_Parquet_Timestamp_That_Does_Not_Parse()
     {
         using var history = Sample();

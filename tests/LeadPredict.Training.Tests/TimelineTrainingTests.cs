@@ -222,4 +222,76 @@ public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper out
             Assert.Equal(context.HoldoutProbabilities[k], within[2]);
         }
     }
+
+    [Fact]
+    public void Should_Store_The_Learned_Funnel_Close_To_The_Sample_Truth_When_The_History_Has_Stages()
+    {
+        var model = ModelBundle.Load(crm.ModelPath);
+        var funnel = Rules.LearnedFunnel.FromJson(model.Report.Extensions[Rules.LearnedFunnel.Name])!;
+        var truth = File.ReadAllLines(TestPaths.Data("crm/funnel-truth.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(5, truth.Length);
+        Assert.Equal(2500, funnel.LeadsWithHistory);
+        Assert.Empty(funnel.UnknownStages);
+        foreach (var t in truth)
+        {
+            double Truth(int column) => double.Parse(t[column], CultureInfo.InvariantCulture);
+            Assert.True(new Rules.Funnel(Rules.Funnel.DefaultStages).TryFind(t[1], out var index));
+            var stage = funnel.Stages[index];
+            output.WriteLine($"{stage.Stage}: promoted {stage.PromotedWithinHorizon:F3} vs {Truth(6):F3}, median {stage.MedianDays:F1} vs {Truth(12):F1}");
+            // 2,500 leads: promotion within 0.05 of the same leads' complete stories (about two standard errors at SQL), median days within 10%.
+            Assert.InRange(stage.PromotedWithinHorizon!.Value, Truth(6) - 0.05, Truth(6) + 0.05);
+            Assert.InRange(stage.MedianDays!.Value, Truth(12) * 0.9, Truth(12) * 1.1);
+        }
+    }
+}
+
+public sealed class TypedEngagementTests(CrmTraining crm) : IClassFixture<CrmTraining>
+{
+    /// <summary>The reference: the engagement columns as the text path made them (round-trip "R" text, missing = null).</summary>
+    private static LeadTable AsText(LeadTable typed)
+    {
+        var columns = new string?[typed.ColumnNames.Count][];
+        for (var c = 0; c < columns.Length; c++)
+            columns[c] = typed.Numbers(c) is { } numbers
+                ? numbers.Select(v => float.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray()
+                : typed.Column(c);
+        return new LeadTable(typed.SourcePath, typed.Separator, typed.ColumnNames, columns, Enumerable.Range(0, typed.RowCount).Select(r => typed.LineOf(r)).ToArray());
+    }
+
+    [Fact]
+    public void Should_Give_Exactly_The_Features_The_Text_Path_Gave_When_Engagement_Columns_Are_Typed()
+    {
+        var typed = crm.Prepared.Examples.Table;
+        Assert.All(crm.Prepared.Examples.EngagementColumns, c => Assert.NotNull(typed.Numbers(c)));
+        var text = AsText(typed);
+        var request = crm.Prepared.Request;
+        var typedSchema = SchemaResolver.Resolve(request.Config, typed, request.ConfigSource).Schema;
+        var textSchema = SchemaResolver.Resolve(request.Config, text, request.ConfigSource).Schema;
+        Assert.Equal(textSchema.Features, typedSchema.Features);
+
+        var rows = Enumerable.Range(0, typed.RowCount).ToArray();
+        var fromTyped = LeadFeaturizer.Fit(typed, typedSchema, rows);
+        var fromText = LeadFeaturizer.Fit(text, textSchema, rows);
+        Assert.Equal(fromText.Slots, fromTyped.Slots);
+        for (var c = 0; c < fromText.Columns.Count; c++)
+        {
+            Assert.Equal((float)fromText.Columns[c].Median, (float)fromTyped.Columns[c].Median);
+            Assert.Equal(fromText.Columns[c].HasMissing, fromTyped.Columns[c].HasMissing);
+        }
+        var a = fromText.FeaturizeRows(text, rows);
+        var b = fromText.FeaturizeRows(typed, rows);
+        for (var i = 0; i < rows.Length; i++)
+            Assert.True(a[i].Select(BitConverter.SingleToInt32Bits).SequenceEqual(b[i].Select(BitConverter.SingleToInt32Bits)), $"example {i} differs");
+    }
+
+    [Fact]
+    public void Should_Make_The_Round_Trip_Text_Of_A_Typed_Column_Once_When_Something_Asks_For_Text()
+    {
+        var typed = crm.Prepared.Examples.Table;
+        var column = typed.IndexOf(crm.Prepared.Examples.EngagementColumns[0]);
+        var texts = typed.Column(column);
+        var numbers = typed.Numbers(column)!;
+        Assert.Equal(numbers.Select(v => float.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)), texts);
+        Assert.Same(texts, typed.Column(column));
+    }
 }

@@ -29,6 +29,12 @@ public readonly record struct ScoredRow(string Id, double Probability, string Gr
 {
     /// <summary>The lead's reasons, when the sink asks for them (<see cref="IScoredLeadSink.WantsReasons"/>); else null.</summary>
     public IReadOnlyList<ScoreFactor>? Reasons { get; init; }
+
+    /// <summary>
+    /// The lead's place in the input: larger for later leads (not a line number). Ranking by probability, highest first, ties
+    /// in this order, gives the ranked file's order (<see cref="RankOrder"/>).
+    /// </summary>
+    public long Position { get; init; }
 }
 
 /// <summary>Receives every lead of a file as it is scored: from several threads at once, in no particular order.</summary>

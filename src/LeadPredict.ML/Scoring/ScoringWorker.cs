@@ -163,7 +163,7 @@ internal sealed class ScoringWorker
         id ??= _lines[i].ToString(CultureInfo.InvariantCulture);
         var top = Top.Admits(p, position);
         var typedReasons = top || _job.Sink is { WantsReasons: true } ? _scorer.Reasons(byColumn, reasons[..count], _values[i]) : null;
-        _job.Sink?.Scored(_job.Layout, new ScoredRow(id, p, grade, annotations, fields) { Reasons = typedReasons });
+        _job.Sink?.Scored(_job.Layout, new ScoredRow(id, p, grade, annotations, fields) { Reasons = typedReasons, Position = position });
         if (top)
             Top.Add(new RankedLead(0, id, p, LeadScorer.ToScore(p), grade, annotations, typedReasons!, (string[])fields.Clone()), position);
     }

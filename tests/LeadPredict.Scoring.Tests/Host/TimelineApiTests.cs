@@ -169,6 +169,33 @@ public sealed class TimelineApiTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Should_Give_The_Same_Action_And_Reason_With_The_Learned_Funnel_In_The_Api_As_In_The_Ranked_File()
+    {
+        var ranked = LeadTable.Load(_ranked);
+        var actions = ranked.Column("action");
+        var reasons = ranked.Column("reason");
+        // The model learned the funnel from the stage history: its numbers are in the words, and long stays are stalled.
+        Assert.Contains("stalled", actions);
+        Assert.All(reasons.Where((_, i) => actions[i] == "stalled"), r => Assert.Contains("stalled from", r));
+        Assert.Contains(reasons, r => r!.Contains("reach SAL within 30 days (MQL average", StringComparison.Ordinal));
+        var ids = ranked.Column("lead_id");
+        var picked = new[] { Array.IndexOf(actions, "stalled"), Array.IndexOf(actions, "hold"), Array.IndexOf(actions, "nurture"), 0 }.Where(i => i >= 0).ToArray();
+        var leads = LeadTable.Load(Crm("leads.csv"));
+        var body = new JsonArray(picked.Select(i => (JsonNode)Request(ids[i]!, leads, LeadTable.Load(Crm("activities.csv")), LeadTable.Load(Crm("stage-history.csv")))).ToArray());
+        var response = await _host.Client.PostAsync($"/api/v1/score?asOf={AsOf}", Json(body.ToJsonString()));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var doc = JsonDocument.Parse(text);
+        var answered = doc.RootElement.GetProperty("leads").EnumerateArray().ToArray();
+        for (var k = 0; k < picked.Length; k++)
+        {
+            var annotations = answered[k].GetProperty("annotations");
+            Assert.Equal(actions[picked[k]], annotations.GetProperty("action").GetString());
+            Assert.Equal(reasons[picked[k]], annotations.GetProperty("reason").GetString());
+        }
+    }
+
+    [Fact]
     public void Should_Put_Each_Lead_In_The_Stage_It_Was_In_On_The_Date_And_Gate_On_Engagement_Columns_By_Name()
     {
         var ranked = _dir.File("ranked-rules.csv");
