@@ -73,6 +73,7 @@ public static class TrainingReportWriter
         Warnings(html, report.Card);
         Header(html, report);
         if (card.Time is { } time) Time(html, time);
+        if (ML.Timing.TimeToConvert.From(report.Extensions) is { Holdout.Count: > 0 } timing) TimeToConvert(html, timing);
         if (report.Candidates.Count > 0) ModelChoice(html, report);
 
         Section(html, "ranking", "How well it ranks", "Holdout leads the model never saw in training. The curves bow towards the top-left (ROC) and top-right (precision-recall) the better the model separates converters from the rest.",
@@ -337,6 +338,25 @@ public static class TrainingReportWriter
                 .Append("</td><td>").Append(E(r.NotMet.ToString())).Append("</td><td class=\"num\">").Append(double.IsPositiveInfinity(r.Lift) ? "∞" : F(r.Lift, 2))
                 .Append("</td><td>").Append(E(r.Verdict)).Append("</td></tr>\n");
         html.Append("</table>\n");
+    }
+
+    /// <summary>P(within d days) on the holdout, per d: how well it ranks against the alternative, and whether it is calibrated.</summary>
+    private static void TimeToConvert(StringBuilder html, ML.Timing.TimeToConvert t)
+    {
+        var days = t.Holdout.Select(f => $"within {f.Days} days").ToArray();
+        var auc = new PlotlyFigure("Ranking per horizon (holdout AUC)")
+            .Bar("P(within d) from the hazard", days, t.Holdout.Select(f => f.Auc), Orange, text: t.Holdout.Select(f => F(f.Auc, 4)))
+            .Bar($"one share of P(within {t.HorizonDays}) for every lead", days, t.Holdout.Select(f => f.AucConstantTiming), Grey, text: t.Holdout.Select(f => F(f.AucConstantTiming, 4)))
+            .YAxis("AUC against 'converted within d days'", Math.Max(0, t.Holdout.Min(f => Math.Min(f.Auc, f.AucConstantTiming)) - 0.05), 1)
+            .ToDiv();
+        var calibration = new PlotlyFigure("Calibration per horizon (holdout)")
+            .Bar("mean predicted", days, t.Holdout.Select(f => f.MeanPredicted), Orange, text: t.Holdout.Select(f => Pct(f.MeanPredicted)))
+            .Bar("observed", days, t.Holdout.Select(f => f.ObservedRate), Blue, text: t.Holdout.Select(f => Pct(f.ObservedRate)))
+            .YAxis("share of holdout snapshots", 0, Math.Min(1, t.Holdout.Max(f => Math.Max(f.MeanPredicted, f.ObservedRate)) * 1.2), ".0%")
+            .ToDiv();
+        var brier = string.Join("; ", t.Holdout.Select(f => $"{f.Days} days {F(f.BrierScore, 4)} (one share {F(f.BrierConstantTiming, 4)})"));
+        Section(html, "time-to-convert", "Time to convert: within 30, 60, 90 days",
+            $"{t.Describe()} Each holdout snapshot is scored with the model fitted without the holdout; Brier scores: {brier}.", auc, calibration);
     }
 
     /// <summary>The learned gates stored in the rules' "funnel" document (training with --icp), if any.</summary>
