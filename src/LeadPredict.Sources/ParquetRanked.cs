@@ -105,14 +105,17 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         Execute($"COPY (SELECT {string.Join(", ", select)} FROM ranked ORDER BY probability DESC, position) TO {ParquetSource.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
     }
 
+    private bool _closed;
+
     private void CloseAppenders()
     {
+        if (_closed) return;
+        _closed = true;
         foreach (var (connection, appender) in _appenders.Values)
         {
             appender.Dispose(); // flushes its rows into the table
             connection.Dispose();
         }
-        _appenders.Values.Clear();
     }
 
     private void Execute(string sql)
