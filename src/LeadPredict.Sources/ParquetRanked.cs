@@ -29,7 +29,7 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
     {
         _db = new DuckDBConnection("DataSource=:memory:");
         _db.Open();
-        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'; SET preserve_insertion_order = false");
+        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'");
         _appenders = new ThreadLocal<(DuckDBConnection, DuckDBAppender)>(() =>
         {
             var connection = _db.Duplicate();
@@ -92,7 +92,7 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         var inputNames = layout.RankedInputHeader.Select(h => string.Equals(h, ReasonsJsonColumn, StringComparison.OrdinalIgnoreCase) ? h + RankedLayout.InputSuffix : h).ToArray();
         var select = new List<string>
         {
-            $"row_number() OVER (ORDER BY probability DESC, position) AS {ParquetSource.Ident(RankedLayout.Rank)}",
+            $"rank AS {ParquetSource.Ident(RankedLayout.Rank)}",
             $"id AS {ParquetSource.Ident(layout.IdHeader)}",
             $"probability AS {ParquetSource.Ident(RankedLayout.Probability)}",
             $"score AS {ParquetSource.Ident(RankedLayout.Score)}",
@@ -102,7 +102,10 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         select.Add($"reasons AS {ParquetSource.Ident(RankedLayout.TopReasons)}");
         select.Add($"CAST(reasons_json AS JSON) AS {ParquetSource.Ident(ReasonsJsonColumn)}");
         select.AddRange(inputNames.Select((h, i) => $"f{i} AS {ParquetSource.Ident(h)}"));
-        Execute($"COPY (SELECT {string.Join(", ", select)} FROM ranked ORDER BY probability DESC, position) TO {ParquetSource.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
+        // The ranks from a narrow sort (probability, position), then the wide rows in rank order; COPY keeps that order
+        // (insertion order is preserved, DuckDB's default).
+        Execute("CREATE TABLE ranks AS SELECT position, row_number() OVER (ORDER BY probability DESC, position) AS rank FROM ranked");
+        Execute($"COPY (SELECT {string.Join(", ", select)} FROM ranked JOIN ranks USING (position) ORDER BY rank) TO {ParquetSource.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
     }
 
     private bool _closed;
