@@ -35,17 +35,26 @@ public sealed record BenchOptions
     public TextWriter Out { get; init; } = Console.Out;
 }
 
-public sealed record Phase(string Name, double Seconds);
+/// <param name="CpuSeconds">The process's CPU time (user + system, all threads) during the phase; NaN where not measured.</param>
+public sealed record Phase(string Name, double Seconds, double CpuSeconds = double.NaN);
 /// <param name="ReadFitSeconds">The peer's whole process (Python start, reading both CSVs, preparing, fitting) minus its prediction of the test file.</param>
 public sealed record PeerResult(string Name, double Auc, double TrainSeconds, double ScoreSeconds)
 {
     public double ReadFitSeconds { get; init; } = double.NaN;
+    /// <summary>The peer's whole process CPU time (user + system, from /usr/bin/time), prediction included: a busy machine slows wall time, not this.</summary>
+    public double CpuSeconds { get; init; } = double.NaN;
+    public IReadOnlyList<double> CpuRuns { get; init; } = [];
     public long PeakBytes { get; init; }
     public IReadOnlyList<double> ReadFitRuns { get; init; } = [];
 }
 /// <summary>One training run in a process of its own: the whole ModelTrainer.Train, and the process around it.</summary>
+/// <param name="CpuSeconds">CPU time (user + system) inside ModelTrainer.Train.</param>
 public sealed record TrainRun(double Seconds, double ProcessSeconds, double CpuSeconds, long PeakBytes, IReadOnlyList<Phase> Phases, double Auc,
-    string Model, string ChosenBy, int TrainingRows, int HoldoutRows, string? Importance);
+    string Model, string ChosenBy, int TrainingRows, int HoldoutRows, string? Importance)
+{
+    /// <summary>The whole training process's CPU time (start-up, reading, training, saving): what compares with a peer's process.</summary>
+    public double ProcessCpuSeconds { get; init; } = double.NaN;
+}
 public sealed record ScoringResult(int Rows, bool Reasons, double MedianSeconds, double MedianProcessSeconds, double MedianCpuSeconds, long PeakBytes, IReadOnlyList<double> Runs, IReadOnlyList<Phase> Phases);
 
 public sealed record BenchReport
@@ -62,6 +71,8 @@ public sealed record BenchReport
     /// <summary>Each training run's whole process (start-up, reading, training, saving), in the order run.</summary>
     public IReadOnlyList<double> TrainRuns { get; init; } = [];
     public double TrainProcessSeconds { get; init; } = double.NaN;
+    public double TrainProcessCpuSeconds { get; init; } = double.NaN;
+    public IReadOnlyList<double> TrainCpuRuns { get; init; } = [];
     public long TrainPeakBytes { get; init; }
     public required double HoldoutAuc { get; init; }
     public required double BestPossibleAuc { get; init; }
@@ -114,8 +125,8 @@ public static class EndToEnd
             File.Delete(model);
             var run = o.ChildProcesses ? TrainInChild(history, model, config) : TrainChild.Train(history, model, config);
             trainRuns.Add(run);
-            w.WriteLine($"  ours: {run.ProcessSeconds:F1} s whole process (train {run.Seconds:F1} s, CPU {run.CpuSeconds:F1} s, peak {run.PeakBytes / 1048576.0:N0} MB), " +
-                        $"holdout AUC {run.Auc:F4}, {run.Model}; " + string.Join(", ", run.Phases.Select(p => $"{p.Name} {p.Seconds:F1} s")) + $"; load {LoadAverage()}");
+            w.WriteLine($"  ours: {run.ProcessSeconds:F1} s whole process, CPU {run.ProcessCpuSeconds:F1} s (train {run.Seconds:F1} s, CPU {run.CpuSeconds:F1} s, peak {run.PeakBytes / 1048576.0:N0} MB), " +
+                        $"holdout AUC {run.Auc:F4}, {run.Model}; " + string.Join(", ", run.Phases.Select(p => $"{p.Name} {p.Seconds:F1} s (CPU {p.CpuSeconds:F1} s)")) + $"; load {LoadAverage()}");
             if (!o.Peers || peerNote is not null) continue;
             foreach (var name in o.PeerModels.Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -128,14 +139,16 @@ public static class EndToEnd
         var peers = peerRuns.Select(kv => kv.Value.OrderBy(r => r.ReadFitSeconds).ElementAt(kv.Value.Count / 2) with
         {
             ReadFitRuns = kv.Value.Select(r => r.ReadFitSeconds).ToArray(), PeakBytes = kv.Value.Max(r => r.PeakBytes),
+            CpuSeconds = Median(kv.Value.Select(r => r.CpuSeconds)), CpuRuns = kv.Value.Select(r => r.CpuSeconds).ToArray(),
         }).ToArray();
+        var oursCpu = Median(trainRuns.Select(r => r.ProcessCpuSeconds));
         var trainSeconds = typical.Seconds;
         var trainCpu = typical.CpuSeconds;
         var phases = typical.Phases;
         var card = (Auc: typical.Auc, Model: typical.Model, TrainingRows: typical.TrainingRows, HoldoutRows: typical.HoldoutRows);
         w.WriteLine($"  median: {typical.ProcessSeconds:F1} s, holdout AUC {typical.Auc:F4}, {typical.Model} ({typical.ChosenBy})");
         foreach (var p in peers)
-            w.WriteLine($"  {p.Name}: read + fit median {p.ReadFitSeconds:F1} s (ours / theirs {typical.ProcessSeconds / p.ReadFitSeconds:F2}), AUC {p.Auc:F4}, peak {p.PeakBytes / 1048576.0:N0} MB");
+            w.WriteLine($"  {p.Name}: read + fit median {p.ReadFitSeconds:F1} s, CPU {p.CpuSeconds:F1} s (ours / theirs: wall {typical.ProcessSeconds / p.ReadFitSeconds:F2}, CPU {oursCpu / p.CpuSeconds:F2}), AUC {p.Auc:F4} ({p.Auc - typical.Auc:+0.0000;-0.0000} vs ours), peak {p.PeakBytes / 1048576.0:N0} MB");
         w.WriteLine($"  best possible holdout AUC (true probabilities): {best:F4}");
         if (peerNote is not null) w.WriteLine($"  {peerNote}");
         var trained = new BenchReport
@@ -143,6 +156,7 @@ public static class EndToEnd
             Machine = Machine(), Rows = o.Rows, Trainer = card.Model, ChosenBy = typical.ChosenBy, ImportanceBasis = typical.Importance,
             TrainSeconds = trainSeconds, TrainCpuSeconds = trainCpu, TrainPhases = phases, HoldoutAuc = card.Auc, BestPossibleAuc = best,
             TrainRuns = trainRuns.Select(r => r.ProcessSeconds).ToArray(), TrainProcessSeconds = typical.ProcessSeconds, TrainPeakBytes = typical.PeakBytes,
+            TrainProcessCpuSeconds = oursCpu, TrainCpuRuns = trainRuns.Select(r => r.ProcessCpuSeconds).ToArray(),
             TrainingRows = card.TrainingRows, HoldoutRows = card.HoldoutRows, Peers = peers, PeerNote = peerNote,
             Scoring = [], SingleLeadMicros = double.NaN, SingleLeadMicrosNoReasons = double.NaN, ScoreFromMemorySeconds = double.NaN,
         };
@@ -212,16 +226,19 @@ public static class EndToEnd
         sb.AppendLine("| measure | result |");
         sb.AppendLine("|---|---|");
         var rounds = r.TrainRuns.Count > 1 ? $", median of {r.TrainRuns.Count} runs alternated with the peers' ({string.Join(" / ", r.TrainRuns.Select(t => F(t, "F1")))} s)" : "";
-        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` in a process of its own (default settings: {r.Trainer}){rounds} | {F(r.TrainProcessSeconds, "F1")} s; in `ModelTrainer.Train` {F(r.TrainSeconds, "F1")} s (CPU {F(r.TrainCpuSeconds, "F1")} s), peak {r.TrainPeakBytes / 1048576.0:N0} MB |");
-        foreach (var p in r.TrainPhases) sb.AppendLine($"| &nbsp;&nbsp;{p.Name} | {F(p.Seconds, "F1")} s |");
+        var cpuRuns = r.TrainCpuRuns.Count > 1 ? $" (runs {string.Join(" / ", r.TrainCpuRuns.Select(t => F(t, "F1")))} s)" : "";
+        sb.AppendLine($"| train {r.Rows:N0} rows, whole `train` in a process of its own (default settings: {r.Trainer}){rounds} | {F(r.TrainProcessSeconds, "F1")} s, process CPU {F(r.TrainProcessCpuSeconds, "F1")} s{cpuRuns}; in `ModelTrainer.Train` {F(r.TrainSeconds, "F1")} s (CPU {F(r.TrainCpuSeconds, "F1")} s), peak {r.TrainPeakBytes / 1048576.0:N0} MB |");
+        foreach (var p in r.TrainPhases) sb.AppendLine($"| &nbsp;&nbsp;{p.Name} | {F(p.Seconds, "F1")} s (CPU {F(p.CpuSeconds, "F1")} s) |");
         sb.AppendLine($"| model chosen | {r.Trainer}: {r.ChosenBy} |");
         if (r.ImportanceBasis is not null) sb.AppendLine($"| importance | {r.ImportanceBasis} |");
         sb.AppendLine($"| holdout AUC ({r.TrainingRows:N0} train / {r.HoldoutRows:N0} most recent) | {F(r.HoldoutAuc, "F4")} (best possible {F(r.BestPossibleAuc, "F4")}) |");
         foreach (var p in r.Peers)
         {
             var runs = p.ReadFitRuns.Count > 1 ? $" (runs {string.Join(" / ", p.ReadFitRuns.Select(t => F(t, "F1")))} s)" : "";
-            sb.AppendLine($"| peer {p.Name} on the same split | AUC {F(p.Auc, "F4")} ({F(p.Auc - r.HoldoutAuc, "+0.0000;-0.0000")} vs ours); read + fit {F(p.ReadFitSeconds, "F1")} s{runs}, of which fit {F(p.TrainSeconds, "F1")} s; peak {p.PeakBytes / 1048576.0:N0} MB; " +
-                          $"**ours / theirs {F(r.TrainProcessSeconds / p.ReadFitSeconds)}**; predict {r.HoldoutRows:N0} rows {F(p.ScoreSeconds)} s |");
+            var peerCpuRuns = p.CpuRuns.Count > 1 ? $" (runs {string.Join(" / ", p.CpuRuns.Select(t => F(t, "F1")))} s)" : "";
+            sb.AppendLine($"| peer {p.Name} on the same split | AUC {F(p.Auc, "F4")} ({F(p.Auc - r.HoldoutAuc, "+0.0000;-0.0000")} vs ours); read + fit {F(p.ReadFitSeconds, "F1")} s{runs}, of which fit {F(p.TrainSeconds, "F1")} s; " +
+                          $"process CPU {F(p.CpuSeconds, "F1")} s{peerCpuRuns} (prediction included); peak {p.PeakBytes / 1048576.0:N0} MB; " +
+                          $"**ours / theirs: wall {F(r.TrainProcessSeconds / p.ReadFitSeconds)}, CPU {F(r.TrainProcessCpuSeconds / p.CpuSeconds)}**; predict {r.HoldoutRows:N0} rows {F(p.ScoreSeconds)} s |");
         }
         if (r.PeerNote is not null) sb.AppendLine($"| peers | {r.PeerNote} |");
         foreach (var s in r.Scoring)
@@ -302,12 +319,18 @@ public static class EndToEnd
         var wall = Stopwatch.StartNew();
         var timed = File.Exists("/usr/bin/time");
         var peak = Path.Combine(Path.GetTempPath(), $"leadpredict-peer-{Environment.ProcessId}.peak");
-        var (results, note) = RunPeers(output, args, timed ? ["/usr/bin/time", "-f", "%M", "-o", peak] : []);
+        // Peak resident memory in kB, then user and system CPU seconds.
+        var (results, note) = RunPeers(output, args, timed ? ["/usr/bin/time", "-f", "%M %U %S", "-o", peak] : []);
         var seconds = wall.Elapsed.TotalSeconds;
         long peakBytes = 0;
-        if (timed && File.Exists(peak) && long.TryParse(File.ReadAllLines(peak).LastOrDefault()?.Trim(), out var kb)) peakBytes = kb * 1024;
+        var cpu = double.NaN;
+        if (timed && File.Exists(peak) && File.ReadAllLines(peak).LastOrDefault()?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var kb, var user, var sys])
+        {
+            peakBytes = long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            cpu = double.Parse(user, CultureInfo.InvariantCulture) + double.Parse(sys, CultureInfo.InvariantCulture);
+        }
         File.Delete(peak);
-        return (results.Select(r => r with { ReadFitSeconds = seconds - r.ScoreSeconds, PeakBytes = peakBytes }).ToArray(), note);
+        return (results.Select(r => r with { ReadFitSeconds = seconds - r.ScoreSeconds, PeakBytes = peakBytes, CpuSeconds = cpu }).ToArray(), note);
     }
 
     /// <summary>Runs ../shared/tools/peers.py with <paramref name="args"/> (train file, test file, options), echoing its lines.</summary>
@@ -326,6 +349,9 @@ public static class EndToEnd
         }
         psi.ArgumentList.Add(script);
         foreach (var arg in args) psi.ArgumentList.Add(arg);
+        // Their OpenMP threads wait passively, as ours do (OpenMp.PreferPassiveWaiting): spinning threads on a busy machine
+        // would count CPU time that does no work, and slow both. An explicit setting of the caller's is kept.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         output.WriteLine("Peers on the same split ...");
         try
         {
@@ -474,11 +500,13 @@ public static class EndToEnd
     internal sealed class TimingObserver : ITrainingObserver
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly List<(string Step, double At)> _steps = [];
+        private readonly List<(string Step, double At, double Cpu)> _steps = [];
+
+        private static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
         public void Progress(TrainingProgress progress)
         {
-            if (_steps.Count == 0 || _steps[^1].Step != progress.Step) _steps.Add((progress.Step, _clock.Elapsed.TotalSeconds));
+            if (_steps.Count == 0 || _steps[^1].Step != progress.Step) _steps.Add((progress.Step, _clock.Elapsed.TotalSeconds, Cpu()));
         }
 
         public void LeakSuspects(IReadOnlyList<LeakSuspect> suspects) { }
@@ -487,12 +515,14 @@ public static class EndToEnd
         public IReadOnlyList<Phase> Finish(double total)
         {
             var phases = new List<Phase>();
+            var cpuNow = Cpu();
             for (var i = 0; i < _steps.Count; i++)
             {
                 var end = i + 1 < _steps.Count ? _steps[i + 1].At : total;
+                var cpu = (i + 1 < _steps.Count ? _steps[i + 1].Cpu : cpuNow) - _steps[i].Cpu;
                 var existing = phases.FindIndex(p => p.Name == _steps[i].Step);
-                if (existing >= 0) phases[existing] = phases[existing] with { Seconds = phases[existing].Seconds + end - _steps[i].At };
-                else phases.Add(new Phase(_steps[i].Step, end - _steps[i].At));
+                if (existing >= 0) phases[existing] = phases[existing] with { Seconds = phases[existing].Seconds + end - _steps[i].At, CpuSeconds = phases[existing].CpuSeconds + cpu };
+                else phases.Add(new Phase(_steps[i].Step, end - _steps[i].At, cpu));
             }
             return phases;
         }

@@ -26,6 +26,9 @@ internal static class TrainChild
         self.Refresh();
         var card = outcome.Report.Card;
         return new TrainRun(seconds, seconds, (self.TotalProcessorTime - cpuBefore).TotalSeconds, self.PeakWorkingSet64, observer.Finish(seconds),
-            card.Holdout.Auc, card.Model, card.ChosenBy, card.TrainingRows, card.HoldoutRows, outcome.Report.ImportanceBasis?.Description);
+            card.Holdout.Auc, card.Model, card.ChosenBy, card.TrainingRows, card.HoldoutRows, outcome.Report.ImportanceBasis?.Description)
+        {
+            ProcessCpuSeconds = self.TotalProcessorTime.TotalSeconds,
+        };
     }
 }

@@ -18,7 +18,7 @@ public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string
     public string IcpFit => FitText(Advice);
     /// <summary><c>icp_score</c>: the weighted share of ICP rules met, "0.00"; empty without ICP rules.</summary>
     public string IcpScore => Advice.Icp is { } icp ? ScoreText(icp.Score) : "";
-    /// <summary><c>stage</c>: the current ladder stage, or the stage value as given when it is not on the ladder.</summary>
+    /// <summary><c>stage</c>: the current ladder stage, the stage value as given when it is not on the ladder, or "unknown" without a stage column.</summary>
     public string Stage => StageText(Advice);
     /// <summary><c>suggested_stage</c>: empty when the stage is unknown.</summary>
     public string SuggestedStage => SuggestedStageText(Advice);
@@ -71,7 +71,8 @@ public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string
 
     internal static string FitText(FunnelAdvice advice) => advice.Icp is { } icp ? FitNames[(int)icp.Fit] : "";
     internal static string ScoreText(double score) => score.ToString("0.00", CultureInfo.InvariantCulture);
-    internal static string StageText(FunnelAdvice advice) => advice.CurrentStage ?? advice.StageValue ?? "";
+    /// <summary>The ladder stage, else the value as given (not on the ladder), else "unknown" (the data has no stage column).</summary>
+    internal static string StageText(FunnelAdvice advice) => advice.CurrentStage ?? advice.StageValue ?? "unknown";
     internal static string SuggestedStageText(FunnelAdvice advice) => advice.SuggestedStage ?? "";
     internal static string ActionText(FunnelAdvice advice) => ActionNames[(int)advice.Action];
 }

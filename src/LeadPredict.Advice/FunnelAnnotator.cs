@@ -16,17 +16,22 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     private readonly string? _rulesPath;
     private readonly GateThresholds _thresholds;
     private readonly DecileCuts _cuts;
+    private readonly LearnedFunnel? _learned;
 
     public FunnelAnnotator(ModelBundle model, string? rulesPath)
     {
         _model = model;
         _rulesPath = rulesPath;
         _thresholds = TrainedRules.From(model.Report)?.Thresholds ?? GateThresholds.None;
+        _learned = model.Report.Extensions.TryGetValue(LearnedFunnel.Name, out var learned) ? LearnedFunnel.FromJson(learned) : null;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
         Headers = FunnelAnnotation.Headers(checksIcp: rulesPath is not null);
     }
 
     public IReadOnlyList<string> Headers { get; }
+
+    /// <summary>The funnel the model learned from its stage history (null without one).</summary>
+    public LearnedFunnel? Learned => _learned;
 
     /// <summary>Whether it checks the ICP (a rules file was given), adding the ICP columns.</summary>
     public bool ChecksIcp => _rulesPath is not null;
@@ -37,7 +42,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         var trainedKinds = _model.Report.Columns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
         var kinds = header.ToDictionary(h => h, h => trainedKinds.GetValueOrDefault(h, ColumnKind.Categorical), StringComparer.OrdinalIgnoreCase);
         var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds, LeadTableRow.NumberFormatsOf(_model.Report.Columns));
-        return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds), header);
+        return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds, _learned), header);
     }
 
     private sealed class Row : IRowAnnotator

@@ -42,7 +42,36 @@ public sealed class RulesTrainingExtension(string rulesPath) : ITrainingExtensio
             Backtest = backtest.Report();
         }
         Thresholds = GateThresholds.Resolve(rules.Funnel, context.HoldoutProbabilities, context.Split.HoldoutLabels);
-        return (TrainedRules.Name, new TrainedRules(Path.GetFileName(rulesPath), Backtest, Thresholds).ToJson());
+        Gates = LearnGates(rules, context, Thresholds);
+        return (TrainedRules.Name, new TrainedRules(Path.GetFileName(rulesPath), Backtest, Thresholds) { LearnedGates = Gates }.ToJson());
+    }
+
+    public LearnedGates? Gates { get; private set; }
+
+    /// <summary>
+    /// Gates learned on the holdout (each example's stage from the rules' stage column), backtested against following the rules'
+    /// own gates as the advisor does; null without a stage column.
+    /// </summary>
+    private static LearnedGates? LearnGates(RuleSet rules, TrainingContext context, GateThresholds thresholds)
+    {
+        if (rules.Funnel.StageColumn is not { } stageColumn || !context.Table.HasColumn(stageColumn)) return null;
+        var rows = context.Split.HoldoutRows;
+        var stageValues = context.Table.Column(stageColumn);
+        var ids = context.Request.Config.Id is { } id && context.Table.HasColumn(id) ? context.Table.Column(id) : null;
+        var advisor = new FunnelAdvisor(rules, null, thresholds);
+        var lead = new LeadTableRow(context.Table);
+        var stage = new int[rows.Length];
+        var promotes = new bool[rows.Length];
+        var half = new int[rows.Length];
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var value = stageValues[rows[k]];
+            stage[k] = !string.IsNullOrWhiteSpace(value) && rules.Funnel.TryFind(value, out var index) ? index : -1;
+            lead.Row = rows[k];
+            promotes[k] = stage[k] >= 0 && advisor.Decide(lead, context.HoldoutProbabilities[k]).IsPromotion;
+            half[k] = ids is null ? k % 2 : LearnedGates.HalfOf(ids[rows[k]]);
+        }
+        return LearnedGates.Learn(rules.Funnel, stage, context.HoldoutProbabilities, context.Split.HoldoutLabels, promotes, half);
     }
 
     public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }

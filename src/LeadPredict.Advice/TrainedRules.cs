@@ -11,6 +11,9 @@ namespace LeadPredict.Advice;
 /// </summary>
 public sealed record TrainedRules(string RulesFile, IcpBacktestReport? Backtest, GateThresholds Thresholds)
 {
+    /// <summary>The gates learned from the holdout next to the rules' own, with their backtests (null without a stage column).</summary>
+    public LearnedGates? LearnedGates { get; init; }
+
     public const string Name = "funnel";
 
     public string ToJson() => JsonSerializer.Serialize(this, DatasetConfig.Json);

@@ -5,20 +5,39 @@ namespace LeadPredict.Core;
 /// <summary>
 /// A CRM export held in memory column by column, with missing-value tokens already turned into null.
 /// Repeated values in a column share one string instance, so a million rows of categories stay small.
+/// Columns computed as numbers (engagement features) can be held typed (<see cref="Numbers(int)"/>, NaN = missing): the
+/// featurizer reads them as floats, and their text is made only if something asks for <see cref="Column(int)"/>.
 /// </summary>
 public sealed class LeadTable
 {
-    private readonly string?[][] _columns;
+    private readonly string?[]?[] _columns;
+    private readonly float[]?[] _numbers;
     private readonly long[] _lines;
+    /// <summary>Each name's first column, ignoring case: every column is looked up by name, and a scan per lookup made a 20,000-column file take over a minute to read.</summary>
+    private readonly Dictionary<string, int> _index;
 
     public LeadTable(string sourcePath, char separator, IReadOnlyList<string> columnNames, string?[][] columns, long[] lines)
+        : this(sourcePath, separator, columnNames, columns, new float[]?[columns.Length], lines)
     {
+    }
+
+    /// <summary>A table whose column <c>i</c> is typed when <paramref name="numbers"/>[i] is set (then <paramref name="columns"/>[i] is null).</summary>
+    public LeadTable(string sourcePath, char separator, IReadOnlyList<string> columnNames, string?[]?[] columns, float[]?[] numbers, long[] lines)
+    {
+        if (columns.Length != columnNames.Count || numbers.Length != columnNames.Count)
+            throw new ArgumentException("one column of values (text or numbers) per column name is needed.", nameof(columns));
+        for (var i = 0; i < columns.Length; i++)
+            if ((columns[i] is null) == (numbers[i] is null))
+                throw new ArgumentException($"column '{columnNames[i]}' needs either text or numbers.", nameof(numbers));
         SourcePath = sourcePath;
         Separator = separator;
         ColumnNames = columnNames;
         _columns = columns;
+        _numbers = numbers;
         _lines = lines;
         RowCount = lines.Length;
+        _index = new Dictionary<string, int>(columnNames.Count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < columnNames.Count; i++) _index.TryAdd(columnNames[i], i);
     }
 
     public string SourcePath { get; }
@@ -26,12 +45,8 @@ public sealed class LeadTable
     public IReadOnlyList<string> ColumnNames { get; }
     public int RowCount { get; }
 
-    public int IndexOf(string column)
-    {
-        for (var i = 0; i < ColumnNames.Count; i++)
-            if (string.Equals(ColumnNames[i], column, StringComparison.OrdinalIgnoreCase)) return i;
-        return -1;
-    }
+    /// <summary>The first column of that name, ignoring case; -1 when there is none.</summary>
+    public int IndexOf(string column) => _index.TryGetValue(column, out var at) ? at : -1;
 
     public bool HasColumn(string column) => IndexOf(column) >= 0;
 
@@ -40,10 +55,50 @@ public sealed class LeadTable
         var i = IndexOf(column);
         if (i < 0)
             throw new InputFileException(SourcePath, 1, column, $"no such column; the file has: {string.Join(", ", ColumnNames)}.");
-        return _columns[i];
+        return Column(i);
     }
 
-    public string?[] Column(int index) => _columns[index];
+    /// <summary>A column's values as text; a typed column's are made once, on first use (<see cref="NumberText"/>).</summary>
+    public string?[] Column(int index)
+    {
+        if (_columns[index] is { } text) return text;
+        var made = NumbersAsText(_numbers[index]!);
+        return Interlocked.CompareExchange(ref _columns[index], made, null) ?? made;
+    }
+
+    /// <summary>A typed column's values by name (NaN = missing), or null when the column is text or absent.</summary>
+    public float[]? Numbers(string column) => IndexOf(column) is >= 0 and var i ? _numbers[i] : null;
+
+    /// <summary>A typed column's values (NaN = missing), or null when the column is text.</summary>
+    public float[]? Numbers(int index) => _numbers[index];
+
+    /// <summary>Whether any column is typed.</summary>
+    public bool HasNumbers => _numbers.Any(n => n is not null);
+
+    /// <summary>
+    /// A typed value as text: round-trip ("R") so reading it back gives the same float bit for bit, null when missing.
+    /// What a typed column was before it was typed (the text path), kept as the reference the typed path is checked against.
+    /// </summary>
+    public static string? NumberText(float value) => float.IsNaN(value) ? null : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string?[] NumbersAsText(float[] numbers)
+    {
+        var text = new string?[numbers.Length];
+        // Repeated values (counts, whole days) share one string, as the CSV reader does.
+        var interned = new Dictionary<float, string>();
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            var v = numbers[i];
+            if (float.IsNaN(v)) continue;
+            if (!interned.TryGetValue(v, out var t))
+            {
+                t = NumberText(v)!;
+                if (interned.Count < 100_000) interned[v] = t;
+            }
+            text[i] = t;
+        }
+        return text;
+    }
 
     /// <summary>The line of the file on which a row starts (for error messages).</summary>
     public long LineOf(int row) => _lines[row];
@@ -51,25 +106,35 @@ public sealed class LeadTable
     /// <summary>A new table with the given rows (in that order), sharing the value strings.</summary>
     public LeadTable Select(IReadOnlyList<int> rows)
     {
-        var cols = new string?[_columns.Length][];
+        var cols = new string?[]?[_columns.Length];
+        var numbers = new float[]?[_columns.Length];
         for (var c = 0; c < cols.Length; c++)
         {
-            var src = _columns[c];
+            if (_numbers[c] is { } typed)
+            {
+                var n = new float[rows.Count];
+                for (var r = 0; r < rows.Count; r++) n[r] = typed[rows[r]];
+                numbers[c] = n;
+                continue;
+            }
+            var src = _columns[c]!;
             var dst = new string?[rows.Count];
             for (var r = 0; r < rows.Count; r++) dst[r] = src[rows[r]];
             cols[c] = dst;
         }
         var lines = new long[rows.Count];
         for (var r = 0; r < rows.Count; r++) lines[r] = _lines[rows[r]];
-        return new LeadTable(SourcePath, Separator, ColumnNames, cols, lines);
+        return new LeadTable(SourcePath, Separator, ColumnNames, cols, numbers, lines);
     }
 
     /// <summary>A copy of the table with one column's values replaced (used for permutation importance).</summary>
     public LeadTable WithColumn(int index, string?[] values)
     {
-        var cols = (string?[][])_columns.Clone();
+        var cols = (string?[]?[])_columns.Clone();
+        var numbers = (float[]?[])_numbers.Clone();
         cols[index] = values;
-        return new LeadTable(SourcePath, Separator, ColumnNames, cols, _lines);
+        numbers[index] = null;
+        return new LeadTable(SourcePath, Separator, ColumnNames, cols, numbers, _lines);
     }
 
     /// <summary>Files at least this large are read on every core (<see cref="LoadParallel"/>); smaller ones on one thread.</summary>
@@ -162,9 +227,12 @@ public sealed class LeadTable
                         finally { chunk.Release(); }
                         var reader = new CsvRecordReader(chars, length, path, sep, header, chunk.FirstLine);
                         reader.InternValues(pool);
+                        // A record has at least one character a field, so a chunk holds at most length / n records: sized by
+                        // that, a 20,000-column file no longer sets aside 4,096 rows a column in every 1 MB chunk (13 GB in all).
+                        var capacity = Math.Min(4096, length / n + 1);
                         var builders = new List<string?>[n];
-                        for (var i = 0; i < n; i++) builders[i] = new List<string?>(4096);
-                        var lines = new List<long>(4096);
+                        for (var i = 0; i < n; i++) builders[i] = new List<string?>(capacity);
+                        var lines = new List<long>(capacity);
                         while (reader.Read(fields))
                         {
                             for (var i = 0; i < n; i++) builders[i].Add(pools.Normalize(missing, i, fields[i]));

@@ -63,6 +63,22 @@ public static partial class SchemaInference
         return result;
     }
 
+    /// <summary>The profile of a typed column (computed numbers, NaN = missing): numeric, or ignored when every value is missing.</summary>
+    public static ColumnProfile ProfileNumbers(string name, float[] values)
+    {
+        var missing = 0;
+        var distinct = new HashSet<float>();
+        var examples = new List<string>(5);
+        foreach (var v in values)
+        {
+            if (float.IsNaN(v)) { missing++; continue; }
+            if (distinct.Count <= 200_000 && distinct.Add(v) && examples.Count < 5) examples.Add(LeadTable.NumberText(v)!);
+        }
+        return missing == values.Length
+            ? new(name, ColumnKind.Ignored, missing, 0, examples, "every value is missing")
+            : new(name, ColumnKind.Numeric, missing, distinct.Count, examples, "computed as numbers") { Number = NumberFormat.Plain, DateFormat = DateFormats.Auto };
+    }
+
     public static ColumnProfile Profile(string name, string?[] values, NumberFormat? numberFormat = null, string? dateFormat = null) =>
         Profile(name, values, numberFormat, dateFormat, out _);
 

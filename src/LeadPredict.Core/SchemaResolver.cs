@@ -61,8 +61,15 @@ public static class SchemaResolver
         var (labels, rows, missing, positive) = ReadLabels(table, label, config.PositiveLabel);
 
         var profiles = new List<ColumnProfile>();
-        foreach (var inferred in SchemaInference.ProfileColumns(table.ColumnNames.Select(n => (n, table.Column(n))), config.NumberFormatSetting,
-                     config.DateFormat is null or DateFormats.Auto ? null : config.DateFormat))
+        // Typed columns (computed numbers, e.g. engagement features) are profiled as numbers, without making their text.
+        var textColumns = Enumerable.Range(0, table.ColumnNames.Count).Where(c => table.Numbers(c) is null).ToArray();
+        var textProfiles = SchemaInference.ProfileColumns(textColumns.Select(c => (table.ColumnNames[c], table.Column(c))), config.NumberFormatSetting,
+            config.DateFormat is null or DateFormats.Auto ? null : config.DateFormat);
+        var inferredProfiles = new ColumnProfile[table.ColumnNames.Count];
+        for (var k = 0; k < textColumns.Length; k++) inferredProfiles[textColumns[k]] = textProfiles[k];
+        for (var c = 0; c < inferredProfiles.Length; c++)
+            if (table.Numbers(c) is { } typed) inferredProfiles[c] = SchemaInference.ProfileNumbers(table.ColumnNames[c], typed);
+        foreach (var inferred in inferredProfiles)
         {
             var profile = inferred;
             var configured = config.Columns.FirstOrDefault(kv => string.Equals(kv.Key, profile.Name, StringComparison.OrdinalIgnoreCase));

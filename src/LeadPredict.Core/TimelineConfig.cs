@@ -27,6 +27,19 @@ public sealed record TimelineConfig
     /// <summary>An example's label is "converted within this many days after its time".</summary>
     public int HorizonDays { get; init; } = 90;
 
+    /// <summary>
+    /// The days for which each lead also gets P(converts within d days) (ranked file columns <c>p_30d</c>, ...), each at most
+    /// <see cref="HorizonDays"/>. Default: those of 30, 60 and 90 below the horizon, then the horizon itself.
+    /// </summary>
+    public IReadOnlyList<int>? WithinDays { get; init; }
+
+    /// <summary><see cref="WithinDays"/> as used: ascending, ending with the horizon.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<int> WithinDaysOrDefault =>
+        (WithinDays ?? DefaultWithinDays.Where(d => d < HorizonDays).ToArray()).Append(HorizonDays).Distinct().Order().ToArray();
+
+    private static readonly int[] DefaultWithinDays = [30, 60, 90];
+
     public SnapshotOptions Snapshots { get; init; } = new();
 
     /// <summary>Trailing windows, in days, over which activities are counted.</summary>
@@ -66,6 +79,15 @@ public sealed record TimelineConfig
             return "timeline.convertedAt is empty; name the leads table's conversion date column.";
         if (HorizonDays is < 1 or > 3650)
             return $"timeline.horizonDays must be between 1 and 3650 (was {HorizonDays}).";
+        if (WithinDays is { } within)
+        {
+            if (within.Count is 0 or > 12)
+                return $"timeline.withinDays must list 1 to 12 numbers of days (had {within.Count}).";
+            foreach (var d in within)
+                if (d < 1 || d > HorizonDays) return $"timeline.withinDays must be between 1 and the horizon, timeline.horizonDays = {HorizonDays} (was {d}).";
+            if (within.Distinct().Count() != within.Count)
+                return $"timeline.withinDays lists a number of days twice ({string.Join(", ", within)}).";
+        }
         if (Windows.Count is 0 or > 8)
             return $"timeline.windows must list 1 to 8 window lengths in days (had {Windows.Count}).";
         foreach (var w in Windows)

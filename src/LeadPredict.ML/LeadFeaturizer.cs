@@ -45,7 +45,10 @@ public sealed class LeadFeaturizer
         // Each column's encoding is learned on its own (numbers sorted for the median, categories counted): one column per core at a time.
         var features = schema.Features.ToArray();
         var columns = new ColumnState[features.Length];
-        Parallel.For(0, features.Length, i => columns[i] = FitColumn(features[i], table.Column(features[i].Name), rows));
+        Parallel.For(0, features.Length, i => columns[i] =
+            features[i].Kind == ColumnKind.Numeric && table.Numbers(features[i].Name) is { } typed
+                ? FitNumbers(features[i], typed, rows)
+                : FitColumn(features[i], table.Column(features[i].Name), rows));
         return new LeadFeaturizer(new FeaturizerState(columns));
     }
 
@@ -62,21 +65,63 @@ public sealed class LeadFeaturizer
         }
     }
 
-    /// <summary>Features for the given rows of a table, row-major.</summary>
+    /// <summary>
+    /// Writes the features of one lead whose typed columns (<paramref name="typed"/>[c]) come as numbers in
+    /// <paramref name="numbers"/> (NaN = missing) and the others as text in <paramref name="values"/>: the same features as
+    /// <see cref="Featurize(ReadOnlySpan{string?}, Span{float}, FeaturizeIssues?, long)"/> gives for the numbers written as
+    /// round-trip text (<see cref="LeadTable.NumberText"/>), without the text.
+    /// </summary>
+    public void Featurize(ReadOnlySpan<string?> values, ReadOnlySpan<float> numbers, ReadOnlySpan<bool> typed, Span<float> destination,
+        FeaturizeIssues? issues = null, long line = 0)
+    {
+        var offset = 0;
+        for (var c = 0; c < _encoders.Length; c++)
+        {
+            var e = _encoders[c];
+            if (typed[c]) e.EncodeNumber(numbers[c], destination.Slice(offset, e.Width), issues, c, line);
+            else e.Encode(values[c], destination.Slice(offset, e.Width), issues, c, line);
+            offset += e.Width;
+        }
+    }
+
+    /// <summary>Features for the given rows of a table, row-major; typed columns are read as numbers.</summary>
     public float[][] FeaturizeRows(LeadTable table, IReadOnlyList<int> rows, FeaturizeIssues? issues = null)
     {
-        var cols = Columns.Select(c => table.HasColumn(c.Name) ? table.Column(c.Name) : null).ToArray();
+        var index = Columns.Select(c => table.IndexOf(c.Name)).ToArray();
+        var numbers = index.Select(i => i >= 0 ? table.Numbers(i) : null).ToArray();
+        var typed = numbers.Select(n => n is not null).ToArray();
+        var cols = index.Select((i, c) => i < 0 || typed[c] ? null : table.Column(i)).ToArray();
         var result = new float[rows.Count][];
-        Parallel.For(0, rows.Count, () => new string?[cols.Length], (i, _, values) =>
+        Parallel.For(0, rows.Count, () => (new string?[cols.Length], new float[cols.Length]), (i, _, buffers) =>
         {
+            var (values, typedValues) = buffers;
             var r = rows[i];
-            for (var c = 0; c < cols.Length; c++) values[c] = cols[c]?[r];
+            for (var c = 0; c < cols.Length; c++)
+            {
+                values[c] = cols[c]?[r];
+                typedValues[c] = numbers[c] is { } n ? n[r] : float.NaN;
+            }
             var vector = new float[Length];
-            Featurize(values, vector, issues, table.LineOf(r));
+            Featurize(values, typedValues, typed, vector, issues, table.LineOf(r));
             result[i] = vector;
-            return values;
+            return buffers;
         }, _ => { });
         return result;
+    }
+
+    /// <summary>A numeric column's encoding from its typed values: as <see cref="FitColumn"/> learns it from their text.</summary>
+    private static ColumnState FitNumbers(FeatureColumn feature, float[] values, IReadOnlyList<int> rows)
+    {
+        var numbers = new List<double>(rows.Count);
+        var missing = 0;
+        foreach (var r in rows)
+        {
+            if (float.IsNaN(values[r])) missing++;
+            else numbers.Add(values[r]);
+        }
+        numbers.Sort();
+        var median = numbers.Count == 0 ? 0 : numbers[numbers.Count / 2];
+        return new ColumnState(feature.Name, feature.Kind) { Median = median, HasMissing = missing > 0, Number = feature.Number };
     }
 
     private static ColumnState FitColumn(FeatureColumn feature, string?[] values, IReadOnlyList<int> rows)
@@ -163,6 +208,10 @@ public sealed class LeadFeaturizer
         public abstract IEnumerable<string> SlotNames(string column);
         public abstract void Encode(string? value, Span<float> dest, FeaturizeIssues? issues, int column, long line);
 
+        /// <summary>A typed value (NaN = missing); columns that are not numeric read its round-trip text.</summary>
+        public virtual void EncodeNumber(float value, Span<float> dest, FeaturizeIssues? issues, int column, long line) =>
+            Encode(LeadTable.NumberText(value), dest, issues, column, line);
+
         public static ColumnEncoder Create(ColumnState s) => s.Kind switch
         {
             ColumnKind.Numeric or ColumnKind.Boolean => new NumberEncoder(s),
@@ -189,6 +238,18 @@ public sealed class LeadFeaturizer
                 isMissing = true;
             }
             dest[0] = isMissing ? _median : (float)x;
+            if (s.HasMissing) dest[1] = isMissing ? 1 : 0;
+        }
+
+        public override void EncodeNumber(float value, Span<float> dest, FeaturizeIssues? issues, int column, long line)
+        {
+            if (s.Kind != ColumnKind.Numeric)
+            {
+                base.EncodeNumber(value, dest, issues, column, line);
+                return;
+            }
+            var isMissing = float.IsNaN(value);
+            dest[0] = isMissing ? _median : value;
             if (s.HasMissing) dest[1] = isMissing ? 1 : 0;
         }
     }

@@ -70,6 +70,18 @@ public static class LeadPipeline
         Silent = true,
     };
 
+    /// <summary>
+    /// LightGBM fitted on <paramref name="train"/> until the log-loss on <paramref name="validation"/> has not improved for
+    /// <paramref name="rounds"/> trees (at most <see cref="TrainerOptions.Trees"/>); the ensemble keeps the best iteration's trees.
+    /// </summary>
+    public static ITransformer FitWithEarlyStopping(MLContext ml, TrainerOptions options, IDataView train, IDataView validation, int rounds)
+    {
+        var settings = LightGbmOptions(options);
+        settings.EarlyStoppingRound = rounds;
+        settings.EvaluationMetric = LightGbmBinaryTrainer.Options.EvaluateMetricType.Logloss;
+        return ml.BinaryClassification.Trainers.LightGbm(settings).Fit(train, validation);
+    }
+
     public static SchemaDefinition InputSchema(int width)
     {
         var definition = SchemaDefinition.Create(typeof(FeatureRow));

@@ -10,8 +10,13 @@ public sealed record ModelCard
     public required string Version { get; init; }
     public required DateTimeOffset TrainedAt { get; init; }
     public required string DataFile { get; init; }
-    /// <summary>SHA-256 of the training file's bytes.</summary>
+    /// <summary>
+    /// SHA-256 of the training file's bytes; for a CRM history in time, of every table's name and SHA-256 (the leads file, then
+    /// <see cref="HistoryFiles"/>), so a retrain on a changed activity log is not on "the same data" (<see cref="DataIdentity"/>).
+    /// </summary>
     public required string DataSha256 { get; init; }
+    /// <summary>The other tables the examples were made from (activity log, outcomes, stage history), each with its SHA-256; empty for a flat file.</summary>
+    public IReadOnlyList<string> HistoryFiles { get; init; } = [];
     public required int Rows { get; init; }
     public required int Positives { get; init; }
     public required string Label { get; init; }

@@ -128,6 +128,33 @@ public sealed class PlotlyFigure
         return this;
     }
 
+    /// <summary>Flows between named nodes (a Sankey diagram): each link goes from node <c>Source</c> to node <c>Target</c> (indexes into <paramref name="nodes"/>).</summary>
+    public PlotlyFigure Sankey(IReadOnlyList<string> nodes, IEnumerable<(int Source, int Target, double Value)> links, string? color = null)
+    {
+        var t = TraceDomain.initSankey(FuncConvert.FromFunc<TraceDomain, TraceDomain>(x => x));
+        var l = links.ToArray();
+        t.SetProperty("node", new Dictionary<string, object> { ["label"] = nodes.ToArray(), ["pad"] = 18, ["thickness"] = 16, ["color"] = color ?? "#4c78a8" });
+        t.SetProperty("link", new Dictionary<string, object>
+        {
+            ["source"] = l.Select(x => x.Source).ToArray(), ["target"] = l.Select(x => x.Target).ToArray(), ["value"] = l.Select(x => x.Value).ToArray(),
+        });
+        t.SetProperty("arrangement", "snap");
+        _traces.Add(t);
+        return this;
+    }
+
+    /// <summary>A box plot of values (median, quartiles, whiskers), one per call.</summary>
+    public PlotlyFigure Box(string name, IEnumerable<double> values, string? color = null)
+    {
+        var t = Trace2D.initBoxPlot(AsIs);
+        t.SetProperty("y", values.ToArray());
+        t.SetProperty("name", name);
+        t.SetProperty("boxpoints", false);
+        if (color is not null) t.SetProperty("marker", new Dictionary<string, object> { ["color"] = color });
+        _traces.Add(t);
+        return this;
+    }
+
     /// <summary>A histogram of values in fixed bins, as a percentage of the trace's values.</summary>
     public PlotlyFigure Histogram(string name, IEnumerable<double> values, double start, double end, double size, string? color = null)
     {

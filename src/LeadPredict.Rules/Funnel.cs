@@ -40,6 +40,11 @@ public sealed record ActionOptions
     public double DisqualifyBelow { get; init; } = 0.05;
     /// <summary>The last stage counted as early (nurture territory); default SAL, or the middle stage of a custom ladder.</summary>
     public string? EarlyUntil { get; init; }
+    /// <summary>
+    /// Without a stage column: false (default) says the stage is unknown and suggests none; true treats every lead as at the
+    /// first stage and suggests the highest stage whose gates it meets.
+    /// </summary>
+    public bool SuggestWithoutStage { get; init; }
 
     internal string? Validate() =>
         NurtureBelow is < 0 or > 1 ? $"nurtureBelow must be between 0 and 1 (was {Text.Number(NurtureBelow)})."

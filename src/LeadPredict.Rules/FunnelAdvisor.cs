@@ -2,7 +2,8 @@ using LeadPredict.Core;
 
 namespace LeadPredict.Rules;
 
-public enum LeadAction { Promote, Hold, Nurture, Disqualify, Review }
+/// <summary>What to do with a lead; <see cref="Stalled"/>: held or nurtured, but in its stage for far longer than is usual (the learned funnel).</summary>
+public enum LeadAction { Promote, Hold, Nurture, Disqualify, Review, Stalled }
 
 /// <summary>Why a lead is up for review.</summary>
 public enum ReviewReason
@@ -59,9 +60,12 @@ public sealed class FunnelAdvisor
     private readonly string[] _minProbabilityText, _noneOf;
     private readonly string?[] _unreachable;
     private readonly FunnelReasons _reasons;
+    private readonly FunnelHistoryNotes? _history;
     [ThreadStatic] private static System.Text.StringBuilder? _threadReason, _threadFailed;
 
-    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null)
+    /// <param name="learned">The funnel learned from a stage history (null without one): its numbers go into the reasons, and a lead
+    /// in its stage for far longer than usual is <see cref="LeadAction.Stalled"/> instead of held or nurtured.</param>
+    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null, LearnedFunnel? learned = null)
     {
         _rules = rules;
         _funnel = rules.Funnel;
@@ -86,6 +90,7 @@ public sealed class FunnelAdvisor
         _minProbabilityText = _minProbability.Select(p => Text.Probability(p)).ToArray();
         _noneOf = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? FunnelReasons.NoneOf(g.AnyEvidence) : "").ToArray();
         _reasons = new FunnelReasons(_funnel, Cuts);
+        _history = learned is null ? null : new FunnelHistoryNotes(_funnel, learned);
     }
 
     public DecileCuts Cuts { get; }
@@ -94,8 +99,15 @@ public sealed class FunnelAdvisor
     public IReadOnlyList<double> MinProbabilities => _minProbability;
 
     /// <summary>Advice for a lead whose stage is read from the funnel's stage column.</summary>
-    public FunnelDecision Decide(ILeadValues lead, double probability) =>
-        Decide(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null);
+    public FunnelDecision Decide(ILeadValues lead, double probability)
+    {
+        var reason = _threadReason ??= new System.Text.StringBuilder(256);
+        var failed = _threadFailed ??= new System.Text.StringBuilder(256);
+        reason.Clear();
+        failed.Clear();
+        var advice = Advise(lead, probability, reason, failed);
+        return new FunnelDecision(advice, reason.ToString(), failed.ToString());
+    }
 
     /// <summary>Advice for a lead whose current stage value is given (null or empty: the first stage).</summary>
     public FunnelDecision Decide(ILeadValues lead, double probability, string? stageValue)
@@ -113,8 +125,28 @@ public sealed class FunnelAdvisor
     /// or strings per lead: the reason is appended to <paramref name="reason"/>, and with ICP rules the failed rules' reasons
     /// to <paramref name="failedText"/>.
     /// </summary>
-    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText) =>
-        Advise(lead, probability, _funnel.StageColumn is { } column ? lead.Get(column) : null, reason, failedText);
+    public FunnelAdvice Advise(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    {
+        if (_funnel.StageColumn is { } column) return Advise(lead, probability, lead.Get(column), reason, failedText);
+        if (_funnel.Actions.SuggestWithoutStage) return Advise(lead, probability, null, reason, failedText);
+        return AdviseWithoutStage(lead, probability, reason, failedText);
+    }
+
+    /// <summary>No stage column and no request to suggest one: the stage is unknown, and the action rests on the ICP and the probability.</summary>
+    private FunnelAdvice AdviseWithoutStage(ILeadValues lead, double probability, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
+    {
+        IcpResult? icp = _rules.Icp?.Evaluate(lead, failedText);
+        var action = LeadAction.Hold;
+        if (icp is { FailedMustHave: true } && (probability < Cuts.BottomDecileBelow || probability < _funnel.Actions.DisqualifyBelow))
+        {
+            _reasons.FailsMustHave(reason, icp.Value.FirstMustHave, probability, bottomDecile: probability < Cuts.BottomDecileBelow);
+            reason.Append(FunnelReasons.ThenSeparator);
+            action = LeadAction.Disqualify;
+        }
+        else if (probability < _funnel.Actions.NurtureBelow) action = LeadAction.Nurture;
+        FunnelReasons.NoStageColumn(reason);
+        return new FunnelAdvice(null, null, action, ReviewReason.None, icp, null);
+    }
 
     /// <summary>The one decision path: which sentence applies, in order of precedence (the words are in <see cref="FunnelReasons"/>).</summary>
     private FunnelAdvice Advise(ILeadValues lead, double probability, string? stageValue, System.Text.StringBuilder reason, System.Text.StringBuilder failedText)
@@ -132,10 +164,17 @@ public sealed class FunnelAdvisor
         var last = _stages.Length - 1;
         var next = suggested < last ? suggested + 1 : -1;
 
-        // The reason is in the builder; the note on skipped ICP requirements closes it.
+        // The reason is in the builder; the note on skipped ICP requirements follows, and the learned funnel's numbers close it.
         FunnelAdvice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
         {
             if (IcpRequirementsSkipped(current, next)) FunnelReasons.IcpRequirementsSkipped(reason);
+            if (_history is { } history && history.Knows(current))
+            {
+                var days = DaysInStage(lead, history);
+                reason.Append(FunnelReasons.ThenSeparator);
+                history.Write(reason, current, days);
+                if (action is LeadAction.Hold or LeadAction.Nurture && history.IsStalled(current, days)) action = LeadAction.Stalled;
+            }
             return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
         }
 
@@ -180,6 +219,9 @@ public sealed class FunnelAdvisor
         WhyNot(reason, next, lead, probability, fit, opensReason: true);
         return Make(LeadAction.Hold);
     }
+
+    private static double DaysInStage(ILeadValues lead, FunnelHistoryNotes history) =>
+        history.DaysInStageColumn is { } column && lead.Get(column) is { } text && Values.TryParseNumber(text, out var days) ? days : double.NaN;
 
     private bool Meets(int stage, ILeadValues lead, double probability, IcpFit? fit)
     {

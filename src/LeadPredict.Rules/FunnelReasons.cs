@@ -32,6 +32,10 @@ internal sealed class FunnelReasons
     public void UnknownStage(StringBuilder r, string? value) =>
         r.Append("Unknown stage '").Append(value).Append("' (known: ").Append(_knownStages).Append(')');
 
+    /// <summary>"Stage unknown: the data has no stage column (set funnel.stageColumn, or funnel.suggestWithoutStage to suggest the highest stage whose gates are met)".</summary>
+    public static void NoStageColumn(StringBuilder r) =>
+        r.Append("Stage unknown: the data has no stage column (set funnel.stageColumn, or funnel.suggestWithoutStage to suggest the highest stage whose gates are met)");
+
     /// <summary>"Already at the last stage, Customer".</summary>
     public static void AlreadyAtLastStage(StringBuilder r, string stage) => r.Append("Already at the last stage, ").Append(stage);
 

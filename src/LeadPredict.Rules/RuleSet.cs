@@ -40,6 +40,29 @@ public sealed class RuleSet
         return Parse(File.ReadAllBytes(path), columns, path, numberFormats);
     }
 
+    /// <summary>
+    /// The ladder a rules file names (its stages and aliases; the default ladder when it names none), read before the data's
+    /// columns are known, for learning the funnel from a stage history. A file that does not parse fails as <see cref="Load"/> does.
+    /// </summary>
+    public static IReadOnlyList<FunnelStage> LoadLadder(string path)
+    {
+        if (!File.Exists(path))
+            throw new InputFileException(path, null, null, $"rules file not found (looked for {Path.GetFullPath(path)}).");
+        var bytes = File.ReadAllBytes(path).AsSpan();
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        RulesFileDto? dto;
+        try { dto = JsonSerializer.Deserialize<RulesFileDto>(bytes, Json); }
+        catch (JsonException)
+        {
+            Parse(bytes, new Dictionary<string, ColumnKind>(), path, null); // throws the precise message
+            throw;
+        }
+        if (dto?.Funnel?.Stages is not { Count: > 0 } stages) return Funnel.DefaultStages;
+        return stages.Select((s, i) => string.IsNullOrWhiteSpace(s.Name)
+                ? throw new InputFileException(path, null, null, $"funnel stage {i + 1} has no \"name\".")
+                : new FunnelStage(s.Name.Trim(), s.Aliases?.Select(a => a.Trim()).ToArray() ?? [], null)).ToArray();
+    }
+
     public static RuleSet Parse(string json, IReadOnlyDictionary<string, ColumnKind> columns, string source = "rules.json",
         IReadOnlyDictionary<string, NumberFormat>? numberFormats = null) =>
         Parse(Encoding.UTF8.GetBytes(json), columns, source, numberFormats);
@@ -246,6 +269,7 @@ public sealed class RuleSet
                     NurtureBelow = dto.NurtureBelow ?? new ActionOptions().NurtureBelow,
                     DisqualifyBelow = dto.DisqualifyBelow ?? new ActionOptions().DisqualifyBelow,
                     EarlyUntil = dto.EarlyUntil,
+                    SuggestWithoutStage = dto.SuggestWithoutStage ?? false,
                 });
             }
             catch (LeadPredictException e) when (e is not InputFileException)
@@ -327,6 +351,7 @@ public sealed class RuleSet
         public double? NurtureBelow { get; set; }
         public double? DisqualifyBelow { get; set; }
         public string? EarlyUntil { get; set; }
+        public bool? SuggestWithoutStage { get; set; }
     }
 
     private sealed class StageDto

@@ -6,6 +6,7 @@ using LeadPredict.CommandLine;
 using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Scoring;
+using LeadPredict.ML.Timing;
 using LeadPredict.Rules;
 using LeadPredict.Sources;
 using Spectre.Console;
@@ -119,7 +120,8 @@ internal static class ScoreCommand
                             asOf is null ? null : new DateTimeOffset(asOf.AsOf, TimeSpan.Zero)), ct);
                     }
                     steps.Step("Scoring leads", $"model {bundle.Card.Version}");
-                    summary = new BatchScorer(scorer, [funnel]).ScoreFile(leads, ranked.CsvPath,
+                    IScoreAnnotator[] annotators = TimeToConvertAnnotator.For(bundle) is { } timing ? [timing, funnel] : [funnel];
+                    summary = new BatchScorer(scorer, annotators).ScoreFile(leads, ranked.CsvPath,
                         new BatchScoringOptions { Reasons = request.Reasons, TopRows = Math.Max(request.Top, ShortlistPool), Sink = ScoredLeadSinks.Of(table, ranked.Sink) },
                         new Progress<long>(n => steps.Step("Scoring leads", $"{n:N0} leads")), ct);
                     ranked.Finish();
@@ -165,6 +167,9 @@ internal static class ScoreCommand
             var t = new Table().Border(TableBorder.Rounded).Title($"Top {shown.Length} of {summary.Leads:N0} leads{(meaning is null ? "" : $" ({meaning})")}");
             t.AddColumn(new TableColumn("#").RightAligned()).AddColumn(Markup.Escape(summary.Layout.IdHeader))
                 .AddColumn(new TableColumn("probability").RightAligned()).AddColumn("grade");
+            // A timeline model's P(within d days) below the horizon (the horizon's is the probability).
+            int[] within = shown[0].Annotation<ConversionWithin>() is { } w ? w.Days.Take(w.Days.Count - 1).ToArray() : [];
+            foreach (var d in within) t.AddColumn(new TableColumn($"≤ {d} days").RightAligned());
             if (funnel.ChecksIcp) t.AddColumn("ICP");
             t.AddColumn("stage → suggested").AddColumn("action").AddColumn("why (top factors)");
             foreach (var r in shown)
@@ -174,6 +179,7 @@ internal static class ScoreCommand
                 {
                     r.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Id), Percent(r.Probability, 1), GradeMarkup(r.Grade),
                 };
+                if (r.Annotation<ConversionWithin>() is { } p) cells.AddRange(p.Probabilities.Take(within.Length).Select(x => Percent(x, 1)));
                 if (funnel.ChecksIcp) cells.Add(Markup.Escape(advice.IcpFit));
                 var (from, to) = (advice.Stage, advice.SuggestedStage);
                 cells.Add(Markup.Escape(to.Length == 0 || to.Equals(from, StringComparison.OrdinalIgnoreCase) ? from : $"{from} → {to}"));

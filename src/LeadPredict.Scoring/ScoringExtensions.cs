@@ -1,13 +1,15 @@
 using LeadPredict.Advice;
 using LeadPredict.ML;
 using LeadPredict.ML.Scoring;
+using LeadPredict.ML.Timing;
 
 namespace LeadPredict.Scoring;
 
-/// <summary>Columns added to the ranked output next to the model's score: the ICP check (with a rules file) and the funnel advice.</summary>
+/// <summary>Columns added to the ranked output next to the model's score: P(within d days) for a timeline model, the ICP check (with a rules file) and the funnel advice.</summary>
 internal static class ScoringExtensions
 {
-    public static IReadOnlyList<IScoreAnnotator> Annotators(ModelBundle bundle, string? rulesPath = null) => [new FunnelAnnotator(bundle, rulesPath)];
+    public static IReadOnlyList<IScoreAnnotator> Annotators(ModelBundle bundle, string? rulesPath = null) =>
+        TimeToConvertAnnotator.For(bundle) is { } timing ? [timing, new FunnelAnnotator(bundle, rulesPath)] : [new FunnelAnnotator(bundle, rulesPath)];
 
     /// <summary>The scorer of a model; a small-history model's ICP prior (cold start) comes from the rules file.</summary>
     public static LeadScorer Scorer(ModelBundle bundle, string? rulesPath = null) => new(bundle, prior: IcpPrior.ForModel(bundle, rulesPath));

@@ -11,9 +11,9 @@ public sealed record ActivityInput(string? Timestamp, string? Type, string? Valu
 public sealed record StageInput(string? Stage, string? EnteredAt);
 
 /// <summary>
-/// The engagement features of one lead as of a time, for the HTTP API: the lead's recent activities (from the request) go
-/// into an in-memory DuckDB database laid out as the batch one, and the same SQL (<see cref="EngagementSql"/>) computes the
-/// features, so they are bit for bit those the batch path gives for the same lead and time. Timestamps are read as in the
+/// The engagement features of one lead as of a time, for the HTTP API, bit for bit those the batch path gives for the same
+/// lead and time: computed in C# (<see cref="LeadEngagement"/>, microseconds) when the request's texts read plainly, otherwise
+/// by the batch's own SQL (<see cref="EngagementSql"/>) on the lead's activities in an in-memory DuckDB database laid out as the batch one. Timestamps are read as in the
 /// files (<see cref="TimelineConfig.TimeZone"/>, <see cref="TimelineConfig.TimestampFormat"/>). Not thread-safe: keep one per thread or pool them.
 /// </summary>
 public sealed class SingleLeadFeatures : IDisposable
@@ -30,6 +30,8 @@ public sealed class SingleLeadFeatures : IDisposable
         _config = config;
         _schema = schema;
         _missing = missingTokens ?? MissingTokens.Defaults;
+        _missingTokens = new MissingTokens(_missing);
+        _excluded = schema.Excluded.Select(e => e.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         _db = new DuckDBConnection("DataSource=:memory:");
         _db.Open();
         TimeSql.Prepare(_db, config);
@@ -55,6 +57,8 @@ public sealed class SingleLeadFeatures : IDisposable
                        $"{stageFile.Text("stage", _missing)} AS stage FROM request_stages) WHERE entered IS NULL OR stage IS NULL";
     }
 
+    private readonly MissingTokens _missingTokens;
+    private readonly HashSet<string> _excluded;
     private readonly string _checkActivities;
     private readonly string _insertActivities;
     private readonly string _insertStages;
@@ -76,6 +80,27 @@ public sealed class SingleLeadFeatures : IDisposable
     public float[] Compute(string? created, IReadOnlyList<ActivityInput> activities, DateTime asOf, IReadOnlyList<StageInput>? stages = null)
     {
         var clock = Stopwatch.StartNew();
+        if (LeadEngagement.TryCompute(_schema, _config, _missingTokens, _excluded, created, activities, asOf, stages, out var features, out var stage))
+        {
+            LastStage = stage;
+            LastPath = "C#";
+            LastElapsed = clock.Elapsed;
+            return features;
+        }
+        return ComputeWithSql(created, activities, asOf, stages);
+    }
+
+    /// <summary>Which path the last <see cref="Compute"/> took: "C#" (<see cref="LeadEngagement"/>) or "DuckDB".</summary>
+    public string LastPath { get; private set; } = "";
+
+    /// <summary>
+    /// The features by the batch SQL in the in-memory database: the reference the C# path is checked against, and the path for
+    /// what it does not read (see <see cref="LeadEngagement"/>).
+    /// </summary>
+    public float[] ComputeWithSql(string? created, IReadOnlyList<ActivityInput> activities, DateTime asOf, IReadOnlyList<StageInput>? stages = null)
+    {
+        var clock = Stopwatch.StartNew();
+        LastPath = "DuckDB";
         _db.Execute("DELETE FROM request_activities; DELETE FROM request_stages; DELETE FROM leads; DELETE FROM acts; DELETE FROM act_types; DELETE FROM stages; DELETE FROM snaps");
         using (var appender = _db.CreateAppender("request_activities"))
             foreach (var a in activities)

@@ -46,8 +46,14 @@ public sealed class SnapshotSet
     public SnapshotCounts Counts { get; }
     public int Count => LeadRows.Length;
 
-    internal SnapshotSet WithCounts(SnapshotCounts counts) =>
-        new(Leads, LeadRows, Times, Labels, Features, Schema, StageAt, HorizonDays, ExportDate, counts);
+    /// <summary>
+    /// Per training example, the days from its time to the lead's conversion when the label is positive (in (0, horizon]),
+    /// NaN otherwise: what the time-to-convert model learns from. Null for sets made for scoring.
+    /// </summary>
+    public float[]? DaysToConversion { get; private init; }
+
+    internal SnapshotSet WithCounts(SnapshotCounts counts, float[]? daysToConversion = null) =>
+        new(Leads, LeadRows, Times, Labels, Features, Schema, StageAt, HorizonDays, ExportDate, counts) { DaysToConversion = daysToConversion ?? DaysToConversion };
 
     public ReadOnlySpan<float> Row(int example) => Features.AsSpan(example * FeatureCount, FeatureCount);
 

@@ -38,8 +38,8 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
         return headers;
     }
 
-    /// <summary>One feature value as the table holds it: round-trip text (the featurizer reads back the same float), null when missing.</summary>
-    public static string? Text(float value) => float.IsNaN(value) ? null : value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>One feature value as text: round-trip (the featurizer reads back the same float), null when missing.</summary>
+    public static string? Text(float value) => LeadTable.NumberText(value);
 
     public static string TimeText(DateTime time) => time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
@@ -58,7 +58,7 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
         var n = set.Count;
         var headers = EngagementHeaders(set.Schema, leads.ColumnNames);
         var names = new List<string>(leads.ColumnNames);
-        var columns = new List<string?[]>();
+        var columns = new List<string?[]?>();
         for (var c = 0; c < leads.ColumnNames.Count; c++)
         {
             var src = leads.Column(c);
@@ -66,49 +66,44 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
             for (var i = 0; i < n; i++) dst[i] = src[set.LeadRows[i]];
             columns.Add(dst);
         }
+        // The engagement features stay numbers (typed columns): the featurizer reads them as floats, with no text in between.
         var width = set.FeatureCount;
-        var engagement = new string?[width][];
-        for (var f = 0; f < width; f++) engagement[f] = new string?[n];
-        // Repeated values (counts, whole days) share one string, as the CSV reader does.
-        var interned = new Dictionary<float, string>();
+        var engagement = new float[width][];
+        for (var f = 0; f < width; f++) engagement[f] = new float[n];
+        var all = set.Features;
         for (var i = 0; i < n; i++)
         {
-            var row = set.Row(i);
-            for (var f = 0; f < width; f++)
-            {
-                var v = row[f];
-                if (float.IsNaN(v)) continue;
-                if (!interned.TryGetValue(v, out var text))
-                {
-                    text = Text(v)!;
-                    if (interned.Count < 100_000) interned[v] = text;
-                }
-                engagement[f][i] = text;
-            }
+            var at = (long)i * width;
+            for (var f = 0; f < width; f++) engagement[f][i] = all[at + f];
         }
         names.AddRange(headers);
-        columns.AddRange(engagement);
+        var numbers = new List<float[]?>(columns.Select(_ => (float[]?)null));
+        columns.AddRange(engagement.Select(_ => (string?[]?)null));
+        numbers.AddRange(engagement);
         string? stageColumn = null;
         if (set.StageAt is { } stages)
         {
             stageColumn = StageColumnName;
             names.Add(stageColumn);
             columns.Add(stages);
+            numbers.Add(null);
         }
         names.Add(TimeColumn);
         var times = new string?[n];
         for (var i = 0; i < n; i++) times[i] = TimeText(set.Times[i]);
         columns.Add(times);
+        numbers.Add(null);
         string? labelColumn = null;
         if (set.Labels is { } labels)
         {
             labelColumn = LabelColumnFor(set.HorizonDays);
             names.Add(labelColumn);
             columns.Add(labels.Select(y => (string?)(y ? Positive : Negative)).ToArray());
+            numbers.Add(null);
         }
         var lines = new long[n];
         for (var i = 0; i < n; i++) lines[i] = leads.LineOf(set.LeadRows[i]);
-        return new SnapshotTable(new LeadTable(leads.SourcePath, leads.Separator, names, columns.ToArray(), lines), headers, stageColumn, labelColumn);
+        return new SnapshotTable(new LeadTable(leads.SourcePath, leads.Separator, names, columns.ToArray(), numbers.ToArray(), lines), headers, stageColumn, labelColumn);
     }
 
     /// <summary>Writes the examples (or the given rows) as a UTF-8 CSV, as an export would hold them (missing = empty).</summary>
@@ -118,7 +113,8 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
         var table = Table;
         writer.Write(CsvText.JoinRow(table.ColumnNames));
         writer.Write('\n');
-        var columns = Enumerable.Range(0, table.ColumnNames.Count).Select(table.Column).ToArray();
+        var numbers = Enumerable.Range(0, table.ColumnNames.Count).Select(table.Numbers).ToArray();
+        var columns = Enumerable.Range(0, table.ColumnNames.Count).Select(c => numbers[c] is null ? table.Column(c) : null).ToArray();
         var count = rows?.Count ?? table.RowCount;
         for (var k = 0; k < count; k++)
         {
@@ -126,7 +122,11 @@ public sealed record SnapshotTable(LeadTable Table, IReadOnlyList<string> Engage
             for (var c = 0; c < columns.Length; c++)
             {
                 if (c > 0) writer.Write(',');
-                if (columns[c][r] is { } v) writer.Write(CsvText.Escape(v));
+                if (numbers[c] is { } typed)
+                {
+                    if (!float.IsNaN(typed[r])) writer.Write(typed[r].ToString("R", CultureInfo.InvariantCulture));
+                }
+                else if (columns[c]![r] is { } v) writer.Write(CsvText.Escape(v));
             }
             writer.Write('\n');
         }

@@ -470,6 +470,11 @@ public sealed class TimelineData : IDisposable
         var set = EngagementSql.Build(_db, schema, "snaps", withLabels: true, Leads, _config.HorizonDays, Report.AsOf, _progress, SnapshotsPerChunk);
         var positives = set.Labels!.LongCount(l => l);
         var noCreated = _db.Scalar<long>("SELECT count(*) FROM leads WHERE created IS NULL");
+        var days = new float[set.Count];
+        Array.Fill(days, float.NaN);
+        foreach (var (sid, d) in _db.Rows($"SELECT s.sid, (l.converted - s.t) / {Sql.Number(TimeSql.MicrosPerDay)}.0 FROM snaps s JOIN leads l USING (lead) WHERE s.label",
+                     r => (r.GetInt64(0), r.GetDouble(1))))
+            days[sid] = (float)d;
         _db.Execute("DROP TABLE snaps");
         return set.WithCounts(new SnapshotCounts
         {
@@ -479,7 +484,7 @@ public sealed class TimelineData : IDisposable
             ConvertedBefore = counts.Item3,
             ClosedBefore = counts.Item4,
             LeadsWithoutCreated = noCreated,
-        });
+        }, days);
     }
 
     /// <summary>
@@ -500,6 +505,32 @@ public sealed class TimelineData : IDisposable
         var examples = set.Count;
         _db.Execute("DROP TABLE snaps");
         return set.WithCounts(new SnapshotCounts { Examples = examples });
+    }
+
+    /// <summary>Whether a stage history was read (<c>timeline.stages</c>).</summary>
+    public bool HasStages => Schema.HasStages;
+
+    /// <summary>
+    /// Every lead's stage history up to the export date with its conversion and loss as of then (leads without stage rows
+    /// have none), in lead order; empty without a stage history.
+    /// </summary>
+    public IReadOnlyList<StageStory> StageStories()
+    {
+        if (!HasStages) return [];
+        var rows = _db.Rows("SELECT l.lead, s.entered, s.stage, l.converted, l.lost FROM leads l LEFT JOIN stages s USING (lead) ORDER BY l.lead, s.entered",
+            r => (Lead: r.GetInt32(0), At: r.IsDBNull(1) ? (long?)null : r.GetInt64(1), Stage: r.IsDBNull(2) ? null : r.GetString(2),
+                Converted: r.IsDBNull(3) ? (long?)null : r.GetInt64(3), Lost: r.IsDBNull(4) ? (long?)null : r.GetInt64(4)));
+        var stories = new List<StageStory>(Leads.RowCount);
+        for (var i = 0; i < rows.Count;)
+        {
+            var first = rows[i];
+            var entries = new List<(DateTime, string)>();
+            for (; i < rows.Count && rows[i].Lead == first.Lead; i++)
+                if (rows[i] is { At: { } at, Stage: { } stage }) entries.Add((TimeSql.ToDateTime(at), stage));
+            stories.Add(new StageStory(first.Lead, entries,
+                first.Converted is { } c ? TimeSql.ToDateTime(c) : null, first.Lost is { } l ? TimeSql.ToDateTime(l) : null));
+        }
+        return stories;
     }
 
     /// <summary>The raw activities of one lead as they are held for features (before its conversion), for tests and diagnostics.</summary>

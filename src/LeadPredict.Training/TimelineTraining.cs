@@ -4,6 +4,7 @@ using LeadPredict.Core;
 using LeadPredict.ML;
 using LeadPredict.ML.Training;
 using LeadPredict.Sources;
+using LeadPredict.Rules;
 using LeadPredict.Timeline;
 
 namespace LeadPredict.Training;
@@ -18,10 +19,17 @@ namespace LeadPredict.Training;
 internal static class TimelineTraining
 {
     /// <summary>What reading the history gave: the request to train on its snapshots, and the document stored with the model.</summary>
-    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples) : ITrainingExtension
+    internal sealed record Prepared(TrainingRequest Request, TimelineModel Model, TimelineLoadReport Load, SnapshotTable Examples, float[] DaysToConversion) : ITrainingExtension
     {
+        /// <summary>What training adds for a timeline: this (the timeline document, the exported snapshots), the time-to-convert model and the funnel learned from the stage history.</summary>
+        public IReadOnlyList<ITrainingExtension> Extensions =>
+            Funnel is { } funnel ? [this, new TimeToConvertTraining(this), new LearnedFunnelExtension(funnel)] : [this, new TimeToConvertTraining(this)];
+
         /// <summary>Where to write the training and holdout examples as CSV (train.csv, holdout.csv), for other tools.</summary>
         public string? ExportDirectory { get; init; }
+
+        /// <summary>The funnel learned from the stage history (null without one), stored as its own document.</summary>
+        public LearnedFunnel? Funnel { get; init; }
 
         public (string Name, string Json)? AfterEvaluation(TrainingContext context)
         {
@@ -51,7 +59,8 @@ internal static class TimelineTraining
         return c;
     }
 
-    public static Prepared Prepare(TrainingRequest request, string baseDirectory, ITrainingObserver observer, CancellationToken ct)
+    /// <param name="rulesPath">The rules file whose ladder the stage history is read onto (the default ladder without one).</param>
+    public static Prepared Prepare(TrainingRequest request, string baseDirectory, ITrainingObserver observer, CancellationToken ct, string? rulesPath = null)
     {
         var config = request.Config;
         var timeline = config.Timeline!;
@@ -64,6 +73,17 @@ internal static class TimelineTraining
         var load = data.Report;
         foreach (var w in load.Warnings) observer.Warning(w.ToString());
         foreach (var leak in load.LikelyLeaks) observer.Warning(LeakMessage(leak));
+
+        LearnedFunnel? funnel = null;
+        if (data.HasStages)
+        {
+            observer.Progress(new("Learning the funnel from the stage history"));
+            var ladder = new Funnel(rulesPath is null ? Funnel.DefaultStages : RuleSet.LoadLadder(rulesPath));
+            funnel = FunnelLearner.Learn(ladder, data.StageStories().Select(s => new LeadStory(
+                s.Rows.Select(r => new StageEntry(r.At, r.Stage)).ToArray(), s.ConvertedAt, s.LostAt)), load.AsOf);
+            foreach (var u in funnel.UnknownStages)
+                observer.Warning($"stage value '{u.Value}' ({u.Rows:N0} rows, {u.Leads:N0} leads) is not on the ladder ({ladder.KnownStages}); add it as an alias in the rules file's funnel stages to count it.");
+        }
 
         observer.Progress(new("Making point-in-time examples"));
         var set = data.Snapshots();
@@ -112,6 +132,8 @@ internal static class TimelineTraining
             Config = trainingConfig,
             Table = examples.Table,
             PointInTimeColumns = examples.WrittenForPeople.ToArray(),
+            HistoryFiles = new[] { timeline.Activities?.Path, timeline.Outcomes?.Path, timeline.Stages?.Path }
+                .OfType<string>().Select(p => Path.IsPathRooted(p) ? p : Path.Combine(Path.GetFullPath(baseDirectory), p)).ToArray(),
             Time = time,
             Split = new SplitOptions { GroupColumn = data.IdColumn, TimeColumn = SnapshotTable.TimeColumn, Gap = TimeSpan.FromDays(timeline.HorizonDays) },
         };
@@ -125,7 +147,8 @@ internal static class TimelineTraining
             EngagementColumns = examples.EngagementColumns,
             StageColumn = examples.StageColumn,
         };
-        return new Prepared(prepared, model, load, examples);
+        var daysInStage = set.Schema.Features.Select((f, i) => (f, i)).Where(p => p.f.Kind == EngagementKind.DaysInStage).Select(p => examples.EngagementColumns[p.i]).FirstOrDefault();
+        return new Prepared(prepared, model, load, examples, set.DaysToConversion!) { Funnel = funnel is null ? null : funnel with { DaysInStageColumn = daysInStage } };
     }
 
     /// <summary>The leak check's finding for one activity type, with the setting that removes it.</summary>
@@ -134,4 +157,12 @@ internal static class TimelineTraining
         (t.Excluded
             ? "it is excluded (excludeActivityTypes)."
             : $"counted over all time it would leak the outcome. Events at or after a lead's conversion never enter its features; to leave the type out altogether, add \"excludeActivityTypes\": [\"{t.Type}\"] to the timeline section.");
+
+    /// <summary>Stores the learned funnel with the model (the training report's "funnel-history" document).</summary>
+    internal sealed class LearnedFunnelExtension(LearnedFunnel funnel) : ITrainingExtension
+    {
+        public LearnedFunnel Funnel => funnel;
+        public (string Name, string Json)? AfterEvaluation(TrainingContext context) => (LearnedFunnel.Name, funnel.ToJson());
+        public void AfterSave(TrainingContext context, TrainingOutcome outcome) { }
+    }
 }

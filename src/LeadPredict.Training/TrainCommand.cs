@@ -142,14 +142,15 @@ internal static class TrainCommand
             var observer = new ConsoleObserver(steps);
             if (request.Config.Timeline is not null)
             {
-                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct) with { ExportDirectory = exportSnapshots };
+                var prepared = TimelineTraining.Prepare(request, baseDirectory, observer, ct, rulesPath) with { ExportDirectory = exportSnapshots };
                 request = prepared.Request;
-                extensions.Insert(0, prepared);
+                extensions.InsertRange(0, prepared.Extensions);
             }
             outcome = new ModelTrainer(TimeProvider.System, extensions).Train(request, observer, ct);
             steps.Complete();
         }
         Print(outcome.Report);
+        if (extensions.OfType<TimelineTraining.LearnedFunnelExtension>().FirstOrDefault() is { } learned) PrintFunnel(learned.Funnel);
         if (extensions.OfType<LeadPredict.Advice.RulesTrainingExtension>().FirstOrDefault() is { } rules) PrintRules(rules);
         AnsiConsole.WriteLine();
         if (outcome.Promoted) AnsiConsole.MarkupLine($"[green]{Markup.Escape(outcome.Message)}[/]");
@@ -251,6 +252,28 @@ internal static class TrainCommand
                                    $"training on examples up to {cutoff.AddDays(-t.GapDays):yyyy-MM-dd} (gap {t.GapDays:0} days ≥ horizon: no label crosses the cut-off; {t.TrainingExamples:N0} examples, {t.TrainingLeads:N0} leads); {t.LeftOut:N0} left out");
     }
 
+    /// <summary>The funnel learned from the stage history, one row per ladder stage.</summary>
+    internal static void PrintFunnel(LeadPredict.Rules.LearnedFunnel f)
+    {
+        var t = new Table().Border(TableBorder.Rounded)
+            .Title($"Funnel learned from the stage history (as of {f.AsOf:yyyy-MM-dd}; {f.LeadsWithHistory:N0} of {f.Leads:N0} leads have stage rows)");
+        t.AddColumn("stage").AddColumn(new TableColumn("leads").RightAligned()).AddColumn(new TableColumn($"next stage ≤ {f.PromotionHorizonDays} d").RightAligned())
+            .AddColumn(new TableColumn("converts").RightAligned()).AddColumn(new TableColumn("days in stage: median (p25–p75)").RightAligned())
+            .AddColumn(new TableColumn("stays (open)").RightAligned()).AddColumn(new TableColumn("back").RightAligned()).AddColumn(new TableColumn("lost").RightAligned());
+        foreach (var s in f.Stages)
+        {
+            if (s.Leads == 0 && s.Stays == 0) { t.AddRow(Markup.Escape(s.Stage), "0", "", "", "[grey]no lead entered it[/]", "", "", ""); continue; }
+            t.AddRow(Markup.Escape(s.Stage), s.Leads.ToString("N0", CultureInfo.InvariantCulture), P(s.PromotedWithinHorizon), P(s.EventuallyConverted),
+                s.MedianDays is { } m ? $"{m:F1} ({D(s.P25Days)}–{D(s.P75Days)})" : "n/a", $"{s.Stays:N0} ({s.OpenStays:N0})", P(s.BackwardShare), P(s.LostShare));
+        }
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(char.ToUpperInvariant(f.Method[0]) + f.Method[1..])}.[/]");
+        foreach (var u in f.UnknownStages)
+            AnsiConsole.MarkupLine($"[yellow]Not on the ladder:[/] '{Markup.Escape(u.Value)}' in {u.Rows:N0} rows ({u.Leads:N0} leads)");
+        static string P(double? v) => v is { } x ? x.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+        static string D(double? v) => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "?";
+    }
+
     private static void PrintRules(LeadPredict.Advice.RulesTrainingExtension rules)
     {
         if (rules.Backtest is { } b)
@@ -264,9 +287,28 @@ internal static class TrainCommand
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"ICP fit on the history: pass {Rate(b.Pass)}, partial {Rate(b.Partial)}, fail {Rate(b.Fail)} (all {Rate(b.All)})");
         }
+        if (rules.Gates is { } learned) PrintGates(learned);
         foreach (var g in rules.Thresholds.Gates)
             AnsiConsole.MarkupLine($"Gate into {Markup.Escape(g.Stage)}: at least {g.MinConversionRate:P0} historical conversion → " +
                                    (g.MinProbability is { } p ? $"probability ≥ {p:F3}" : "[yellow]never reached on the holdout (the gate is closed)[/]"));
+    }
+
+    /// <summary>Learned gates next to the hand-set ones, and how the leads each way promotes converted (cross-fitted on the holdout).</summary>
+    internal static void PrintGates(LeadPredict.Rules.LearnedGates gates)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title("Gates: hand-set (rules file, used for suggestions) vs learned from the holdout");
+        t.AddColumn("step").AddColumn(new TableColumn("hand-set").RightAligned()).AddColumn(new TableColumn("learned").RightAligned())
+            .AddColumn(new TableColumn("next stage converts").RightAligned()).AddColumn(new TableColumn("examples (from / next)").RightAligned())
+            .AddColumn(new TableColumn("backtest: hand-set promotes").RightAligned()).AddColumn(new TableColumn("learned promotes").RightAligned());
+        foreach (var g in gates.Gates)
+            t.AddRow($"{Markup.Escape(g.From)} → {Markup.Escape(g.Stage)}", g.HandSetMinProbability is { } h ? $"≥ {h:F2}" : "evidence only",
+                g.MinProbability is { } m ? $"≥ {m:F3}" : "[yellow]never reached[/]", g.NextStageRate.ToString("P1", CultureInfo.InvariantCulture), $"{g.AtFrom:N0} / {g.AtStage:N0}",
+                Backtest(g.HandSet), Backtest(g.Learned));
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"Backtest (learned on half the leads, followed on the other half; converted within the horizon): learned gates promote {Backtest(gates.Learned)}; hand-set gates promote {Backtest(gates.HandSet)}.");
+        AnsiConsole.MarkupLine($"[grey]Learned gate: {Markup.Escape(gates.Rule)}.[/]");
+        static string Backtest(LeadPredict.Rules.GateBacktest b) =>
+            b.Rate is { } r ? $"{b.Promoted:N0}, {b.Converted:N0} converted ({r.ToString("P1", CultureInfo.InvariantCulture)})" : "none";
     }
 
     private static string Rate(LeadPredict.Rules.ConversionCount r) =>

@@ -21,6 +21,9 @@ public sealed class BenchmarkCommandTests
 
         Assert.True(report.TrainSeconds > 0);
         Assert.NotEmpty(report.TrainPhases);
+        // CPU time is shown beside wall time, so a ratio to the peers can be judged on a busy machine.
+        Assert.True(report.TrainProcessCpuSeconds > 0);
+        Assert.All(report.TrainPhases, p => Assert.True(p.CpuSeconds >= 0, $"{p.Name}: CPU {p.CpuSeconds}"));
         Assert.InRange(report.HoldoutAuc, 0.75, 1);
         Assert.InRange(report.BestPossibleAuc, report.HoldoutAuc - 0.02, 1);
         Assert.Equal(4, report.Scoring.Count);

@@ -28,6 +28,14 @@ public sealed class TimelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void Should_Give_P_Within_30_60_And_90_Days_By_Default_And_Always_End_With_The_Horizon()
+    {
+        Assert.Equal([30, 60, 90], Valid.WithinDaysOrDefault);
+        Assert.Equal([30, 45], (Valid with { HorizonDays = 45 }).WithinDaysOrDefault);
+        Assert.Equal([7, 14, 90], (Valid with { WithinDays = [14, 7] }).WithinDaysOrDefault);
+    }
+
+    [Fact]
     public void Should_Read_A_Timeline_Section_With_Its_Tables_From_Json()
     {
         var config = DatasetConfig.Load<DatasetConfig>(Write("""
@@ -56,6 +64,9 @@ public sealed class TimelineConfigTests : IDisposable
     [Theory]
     [InlineData("""{ "horizonDays": 0, "convertedAt": "c" }""", "timeline.horizonDays must be between 1 and 3650 (was 0).")]
     [InlineData("""{ "windows": [7, 7], "convertedAt": "c" }""", "timeline.windows lists a window twice (7, 7).")]
+    [InlineData("""{ "withinDays": [30, 120], "convertedAt": "c" }""", "timeline.withinDays must be between 1 and the horizon, timeline.horizonDays = 90 (was 120).")]
+    [InlineData("""{ "withinDays": [30, 30], "convertedAt": "c" }""", "timeline.withinDays lists a number of days twice (30, 30).")]
+    [InlineData("""{ "withinDays": [], "convertedAt": "c" }""", "timeline.withinDays must list 1 to 12 numbers of days (had 0).")]
     [InlineData("""{ "windows": [0, 30], "convertedAt": "c" }""", "timeline.windows must be between 1 and 3650 days (was 0).")]
     [InlineData("""{ "windows": [], "convertedAt": "c" }""", "timeline.windows must list 1 to 8 window lengths in days (had 0).")]
     [InlineData("""{ "snapshots": { "everyDays": 0 }, "convertedAt": "c" }""", "timeline.snapshots.everyDays must be between 1 and 3650 (was 0).")]

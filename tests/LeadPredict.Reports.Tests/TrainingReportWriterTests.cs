@@ -114,3 +114,38 @@ public sealed partial class TrainingReportWriterTests
     [GeneratedRegex(@"\* plotly\.js v\d")]
     private static partial Regex PlotlyBanner();
 }
+
+public sealed class FunnelSectionTests
+{
+    private static readonly DateTime Export = new(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Should_Show_The_Learned_Funnel_With_Its_Gates_When_The_Model_Was_Trained_On_A_Stage_History()
+    {
+        var stories = Enumerable.Range(0, 60).Select(i =>
+        {
+            var start = Export.AddDays(-200 + i);
+            return i % 3 == 0
+                ? new Rules.LeadStory([new(start, "lead"), new(start.AddDays(10 + i % 7), "mql"), new(start.AddDays(30), "Nurturing")], null, null)
+                : new Rules.LeadStory([new(start, "lead")], null, start.AddDays(5 + i % 11));
+        });
+        var learned = Rules.FunnelLearner.Learn(new Rules.Funnel(Rules.Funnel.DefaultStages), stories, Export);
+        var gates = new Rules.LearnedGates([new Rules.LearnedGate("Lead", "MQL", 0.04, 0.1, 300, 120, 0.05) { Learned = new(40, 5), HandSet = new(30, 3) }],
+            new(40, 5), new(30, 3), Rules.LearnedGates.RuleText);
+        var rules = JsonSerializer.SerializeToElement(new { rulesFile = "rules.json", learnedGates = gates }, DatasetConfig.Json);
+        var report = SampleModels.SampleOutcome.Report with
+        {
+            Extensions = new Dictionary<string, JsonElement> { [Rules.LearnedFunnel.Name] = JsonDocument.Parse(learned.ToJson()).RootElement, ["funnel"] = rules },
+        };
+
+        var html = TrainingReportWriter.Render(report);
+
+        Assert.Contains("<section id=\"funnel\">", html);
+        Assert.Contains("Moves up and losses", html);
+        Assert.Contains("Days in stage (stays that ended)", html);
+        Assert.Contains("Nurturing&#39; (20 rows, 20 leads)", html);
+        Assert.Contains("5 of 40 (12.5 %)", html); // the learned gate's backtest
+        Assert.Contains("3 of 30 (10.0 %)", html); // the hand-set gate's
+        Assert.DoesNotContain("<section id=\"funnel\">", TrainingReportWriter.Render(SampleModels.SampleOutcome.Report));
+    }
+}

@@ -87,7 +87,7 @@ public sealed class HubSpotExportTests
     {
         DecideAll(out var summary);
         Assert.Equal(12, summary.Total);
-        Assert.Equal([4, 3, 1, 1, 3], Enum.GetValues<LeadAction>().Select(a => summary.ByAction[a]));
+        Assert.Equal([4, 3, 1, 1, 3, 0], Enum.GetValues<LeadAction>().Select(a => summary.ByAction[a]));
         Assert.Equal([1, 3, 1, 2, 3, 1], summary.BySuggestedStage.Select(kv => kv.Value));
         Assert.Equal((1, 1, 1), (summary.HiddenGems, summary.IcpPassLowProbability, summary.UnknownStages));
     }

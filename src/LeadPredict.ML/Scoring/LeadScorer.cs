@@ -214,9 +214,12 @@ public sealed class LeadScorer
     {
         var reasons = new ScoreFactor[columns.Length];
         for (var k = 0; k < columns.Length; k++)
-            reasons[k] = new ScoreFactor(_featurizer.Columns[columns[k]].Name, values[columns[k]] ?? "missing", byColumn[columns[k]]);
+            reasons[k] = new ScoreFactor(_featurizer.Columns[columns[k]].Name, Quote(_featurizer.Columns[columns[k]], values[columns[k]]), byColumn[columns[k]]);
         return reasons;
     }
+
+    /// <summary>A lead's value as its reason quotes it (<see cref="ReasonValues"/>): the ranked file, console, API and page all show this.</summary>
+    public static string Quote(ColumnState column, string? value) => value is null ? "missing" : ReasonValues.Display(value, column.Kind, column.Number);
 
     private static int Pick(ReadOnlySpan<float> byColumn, int each, bool positive, Span<int> into)
     {

@@ -58,7 +58,7 @@ internal sealed class RankedLineWriter(char separator, IReadOnlyList<ColumnState
         {
             if (r > 0) _reasons.Append(" | ");
             var c = reasons[r];
-            _reasons.Append(r < raised ? _raised[c] : _lowered[c]).Append(values[c] ?? "missing");
+            _reasons.Append(r < raised ? _raised[c] : _lowered[c]).Append(LeadScorer.Quote(columns[c], values[c]));
         }
         output.AppendEscaped(_reasons, separator);
     }

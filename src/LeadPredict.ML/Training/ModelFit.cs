@@ -11,6 +11,13 @@ public sealed record ModelRecipe
     /// <summary>The trees' trainer (for <see cref="ModelKind.Trees"/> and <see cref="ModelKind.Blend"/>).</summary>
     public TrainerAlgorithm TreeAlgorithm { get; init; } = TrainerAlgorithm.LightGbm;
     public int Trees { get; init; }
+    /// <summary>The trees' learning rate when it is not <see cref="TrainerOptions.LearningRate"/> (early stopping's).</summary>
+    public double? LearningRate { get; init; }
+    /// <summary>
+    /// Grow at most <see cref="Trees"/> trees and stop when a tenth of the rows, held out of the fit, stops improving
+    /// (<see cref="ModelFit.EarlyStoppingRounds"/>); the fitted model's <see cref="Trees"/> is the count it stopped at.
+    /// </summary>
+    public bool EarlyStopping { get; init; }
     public double LinearC { get; init; } = 1;
     public bool Binned { get; init; }
     /// <summary>In a blend, the linear model's share of the log-odds (the trees have the rest).</summary>
@@ -27,7 +34,8 @@ public sealed record ModelRecipe
         CalibrationOffset = CalibrationOffset,
     };
 
-    public string TreesText => $"{(TreeAlgorithm == TrainerAlgorithm.FastTree ? "FastTree" : "LightGBM")}, {Trees} trees";
+    public string TreesText => $"{(TreeAlgorithm == TrainerAlgorithm.FastTree ? "FastTree" : "LightGBM")}, {(EarlyStopping ? "up to " : "")}{Trees} trees" +
+        (LearningRate is { } rate ? $" at learning rate {rate:0.###}" : "") + (EarlyStopping ? $", stopped early on {ModelFit.EarlyStoppingFraction * 100:0}% of the rows" : "");
     public string LinearText => $"logistic regression (L2, C = {LinearC:0.###}{(Binned ? ", binned numerics" : "")})";
 
     /// <summary>The model in words, e.g. "blend: 0.7 × LightGBM, 120 trees + 0.3 × logistic regression (...), by log-odds".</summary>
@@ -52,6 +60,11 @@ internal sealed record FittedModel(LeadFeaturizer Featurizer, MLContext Ml, ITra
 /// <summary>The fits shared by cross-validation and the final models: trees through ML.NET, the linear model here.</summary>
 internal static class ModelFit
 {
+    /// <summary>With early stopping, the share of the fitting rows held out to decide when to stop (as scikit-learn's HGB does).</summary>
+    public const double EarlyStoppingFraction = 0.1;
+    /// <summary>Trees without an improvement of the held-out log-loss before growing stops.</summary>
+    public const int EarlyStoppingRounds = 20;
+
     /// <summary>
     /// The trainer settings for <paramref name="rows"/> training rows: a leaf needs at most a twentieth of them (at least 2),
     /// so a small history can still split; the configured minimum applies from 1,000 rows up at the default of 50.
@@ -76,6 +89,27 @@ internal static class ModelFit
         return (model, CompiledEnsemble.TryCreate(model, features));
     }
 
+    /// <summary>
+    /// LightGBM stopped early: a seeded random tenth of the rows (<see cref="EarlyStoppingFraction"/>) decides when to stop, the
+    /// rest is fitted. Compiled against the fitted rows, like every other ensemble.
+    /// </summary>
+    private static (ITransformer Model, CompiledEnsemble? Ensemble) EarlyStopped(MLContext ml, TrainerOptions options, float[][] features, bool[] labels, int width)
+    {
+        var order = Enumerable.Range(0, features.Length).ToArray();
+        new Random(options.Seed).Shuffle(order);
+        var held = (int)(features.Length * EarlyStoppingFraction);
+        var valid = order[..held];
+        var fit = order[held..];
+        Array.Sort(valid);
+        Array.Sort(fit);
+        var xFit = fit.Select(i => features[i]).ToArray();
+        var settings = ForRows(options, xFit.Length);
+        var model = LeadPipeline.FitWithEarlyStopping(ml, settings,
+            LeadPipeline.ToDataView(ml, xFit, fit.Select(i => labels[i]).ToArray(), width),
+            LeadPipeline.ToDataView(ml, valid.Select(i => features[i]).ToArray(), valid.Select(i => labels[i]).ToArray(), width), EarlyStoppingRounds);
+        return (model, CompiledEnsemble.TryCreate(model, xFit));
+    }
+
     public static LinearModel[] LinearPath(float[][] features, bool[] labels, bool binned, IReadOnlyList<double> cs, CancellationToken ct) =>
         LogisticRegression.FitPath(LinearDesign.Build(features, binned), labels, cs, ct);
 
@@ -84,15 +118,21 @@ internal static class ModelFit
         Action<string>? progress = null, CancellationToken ct = default)
     {
         progress?.Invoke($"{recipe.Describe()}, {rows.Length:N0} rows");
-        var featurizer = LeadFeaturizer.Fit(table, schema, rows);
+        var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, rows, labels, options.Seed), rows);
         var features = featurizer.FeaturizeRows(table, rows);
         var ml = new MLContext(seed: options.Seed);
         ITransformer? model = null;
         CompiledEnsemble? ensemble = null;
         LinearModel? linear = null;
-        if (recipe.Kind != ModelKind.Linear)
+        var treeOptions = options with { Algorithm = recipe.TreeAlgorithm, Trees = recipe.Trees, LearningRate = recipe.LearningRate ?? options.LearningRate };
+        if (recipe.Kind != ModelKind.Linear && recipe.EarlyStopping)
         {
-            var trees = Trees(ml, options with { Algorithm = recipe.TreeAlgorithm, Trees = recipe.Trees }, features, labels, featurizer.Length)
+            var (model1, ensemble1) = EarlyStopped(ml, treeOptions, features, labels, featurizer.Length);
+            (model, ensemble) = (model1, ensemble1 ?? throw new InvalidOperationException("the trained trees could not be compiled"));
+        }
+        else if (recipe.Kind != ModelKind.Linear)
+        {
+            var trees = Trees(ml, treeOptions, features, labels, featurizer.Length)
                 ?? throw new LeadPredictException($"{recipe.TreesText[..recipe.TreesText.IndexOf(',')]} found no column that separates converted from other leads in {rows.Length:N0} rows, so it has no trees to offer; try --trainer linear.");
             (model, ensemble) = trees;
             if (ensemble is null) throw new InvalidOperationException("the trained trees could not be compiled");

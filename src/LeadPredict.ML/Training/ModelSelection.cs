@@ -50,7 +50,7 @@ public static class ModelSelection
             : maxRows > 0 && n > maxRows ? $"{n:N0} training rows is more than evaluation.crossValidationMaxRows ({maxRows:N0})"
             : k < 2 ? $"the training part has only {minority} lead(s) of one class, too few to cross-validate"
             : null;
-        if (skip is not null) return WithoutCrossValidation(options, skip, observer);
+        if (skip is not null) return WithoutCrossValidation(options, skip, observer, earlyStopping: maxRows > 0 && n > maxRows && options.ChooseTreesByCrossValidation);
         if (k < config.Evaluation.Folds)
             observer.Warning($"{k}-fold cross-validation instead of {config.Evaluation.Folds}: the training part has only {minority} leads of one class, and every fold needs one.");
 
@@ -82,7 +82,7 @@ public static class ModelSelection
             var validIdx = Enumerable.Range(0, n).Where(i => folds[i] == f).ToArray();
             var trainRows = trainIdx.Select(i => split.TrainRows[i]).ToArray();
             var trainLabels = trainIdx.Select(i => labels[i]).ToArray();
-            var featurizer = LeadFeaturizer.Fit(table, schema, trainRows);
+            var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, trainRows, trainLabels, options.Seed), trainRows);
             if (f == 0 && options.Algorithm == TrainerAlgorithm.Auto && featurizer.Length > FastTreeMaxSlots && trees.Contains(TrainerAlgorithm.FastTree))
             {
                 trees = trees.Where(a => a != TrainerAlgorithm.FastTree).ToArray();
@@ -217,19 +217,29 @@ public static class ModelSelection
         return new SelectionOutcome(final, results, summary, chosenBy, calibration, k);
     }
 
-    private static SelectionOutcome WithoutCrossValidation(TrainerOptions options, string why, ITrainingObserver observer)
+    /// <summary>
+    /// The recipe when there is no cross-validation. Above <c>evaluation.crossValidationMaxRows</c> (<paramref name="earlyStopping"/>)
+    /// LightGBM's number of trees is found by early stopping at <see cref="TrainerOptions.EarlyStoppingLearningRate"/> instead.
+    /// </summary>
+    private static SelectionOutcome WithoutCrossValidation(TrainerOptions options, string why, ITrainingObserver observer, bool earlyStopping = false)
     {
+        var stop = earlyStopping && options.Algorithm is TrainerAlgorithm.Auto or TrainerAlgorithm.Blend or TrainerAlgorithm.LightGbm;
         var recipe = options.Algorithm switch
         {
             TrainerAlgorithm.Linear => new ModelRecipe { Kind = ModelKind.Linear, LinearC = 1, Binned = false },
             TrainerAlgorithm.FastTree => new ModelRecipe { TreeAlgorithm = TrainerAlgorithm.FastTree, Trees = options.Trees },
+            _ when stop => new ModelRecipe { TreeAlgorithm = TrainerAlgorithm.LightGbm, Trees = options.Trees, LearningRate = options.EarlyStoppingLearningRate, EarlyStopping = true },
             _ => new ModelRecipe { TreeAlgorithm = TrainerAlgorithm.LightGbm, Trees = options.Trees },
         };
+        var trees = stop
+            ? $"LightGBM at learning rate {options.EarlyStoppingLearningRate:0.###}, its number of trees (at most {options.Trees}) found by early stopping on a random {ModelFit.EarlyStoppingFraction * 100:0}% of the training rows, fitted on the rest"
+            : $"LightGBM with all {options.Trees} trees";
         var chosenBy = options.Algorithm switch
         {
-            TrainerAlgorithm.Auto => $"no model choice: {why}; LightGBM with all {options.Trees} trees",
-            TrainerAlgorithm.Blend => $"no blend: {why}, and the blend's weight is chosen by cross-validation; LightGBM with all {options.Trees} trees",
+            TrainerAlgorithm.Auto => $"no model choice: {why}; {trees}",
+            TrainerAlgorithm.Blend => $"no blend: {why}, and the blend's weight is chosen by cross-validation; {trees}",
             TrainerAlgorithm.Linear => $"trainer.algorithm = linear; {why}, so C = 1 (scikit-learn's default), numerics as they are",
+            TrainerAlgorithm.LightGbm when stop => $"trainer.algorithm = lightGbm; {why}; {trees}",
             var a => $"trainer.algorithm = {a}; {why}; all {options.Trees} trees",
         };
         observer.Progress(new("Cross-validating", 1, "skipped: " + why));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using LeadPredict.Core;
 using LeadPredict.ML.Evaluation;
 using Microsoft.ML;
@@ -66,6 +65,15 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var holdoutModel = ModelFit.Fit(table, data.Schema, split.TrainRows, split.TrainLabels, recipe, options,
             detail => observer.Progress(new("Training", null, detail)), ct);
         ct.ThrowIfCancellationRequested();
+        var chosenBy = selection.ChosenBy;
+        if (data.Schema.Features.Count > ColumnScreen.MaxColumns) chosenBy += "; " + ColumnScreen.Describe(data.Schema.Features.Count);
+        if (recipe.EarlyStopping && holdoutModel.Ensemble is { } stopped)
+        {
+            // The count early stopping found is the recipe from here on: a refit on all rows grows that many trees.
+            recipe = recipe with { Trees = stopped.Trees.Length, EarlyStopping = false };
+            chosenBy += $": it stopped at {recipe.Trees} trees";
+            observer.Progress(new("Training", 1, $"early stopping kept {recipe.Trees} trees"));
+        }
 
         observer.Progress(new("Evaluating on the holdout", null, split.Method));
         var holdoutFeatures = holdoutModel.Featurizer.FeaturizeRows(table, split.HoldoutRows);
@@ -118,7 +126,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         CheckAgainstMlNet(final, probeFeatures);
         var probes = probeFeatures.Select(f => new ProbeRow(f, final.Compiled.ScoreOne(f))).ToList();
 
-        var sha = Sha256Of(request.DataPath);
+        var identity = DataIdentity.Of(request.DataPath, request.HistoryFiles);
+        var sha = identity.Sha256;
         var now = time.GetUtcNow();
         var card = new ModelCard
         {
@@ -126,6 +135,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             TrainedAt = now,
             DataFile = request.DataName ?? Path.GetFileName(request.DataPath),
             DataSha256 = sha,
+            HistoryFiles = identity.HistoryFiles,
             Rows = data.Labels.Length,
             Positives = positives,
             Label = data.Schema.Label,
@@ -135,9 +145,13 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             HoldoutRows = split.HoldoutRows.Length,
             FeatureColumns = data.Schema.Features.Count,
             FeatureSlots = final.Featurizer.Length,
-            Trainer = recipe.Kind == ModelKind.Linear ? options : options with { Trees = recipe.Trees, MinExamplesPerLeaf = ModelFit.ForRows(options, fittedRows).MinExamplesPerLeaf },
+            Trainer = recipe.Kind == ModelKind.Linear ? options : options with
+            {
+                Trees = recipe.Trees, LearningRate = recipe.LearningRate ?? options.LearningRate,
+                MinExamplesPerLeaf = ModelFit.ForRows(options, fittedRows).MinExamplesPerLeaf,
+            },
             Model = recipe.Describe(),
-            ChosenBy = selection.ChosenBy,
+            ChosenBy = chosenBy,
             Calibration = selection.Calibration?.Describe(),
             FittedRows = fittedRows,
             RefitOnAllRows = refit,
@@ -195,7 +209,7 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
         var target = promoted ? request.ModelPath : CandidatePath(request.ModelPath);
         var bundle = new ModelBundle
         {
-            Schema = data.Schema, Featurizer = final.Featurizer, Model = final.TreeModel,
+            Schema = ScreenedSchema(data.Schema, final.Featurizer), Featurizer = final.Featurizer, Model = final.TreeModel,
             ModelInputSchema = final.TreeModel is null ? null : InputSchemaOf(final.Ml, final.Featurizer.Length),
             Ensemble = final.Ensemble, Linear = final.Linear, Mix = final.Mix, ColdStart = coldStart, Card = card, Report = report, Probes = probes,
         };
@@ -272,6 +286,14 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
                 throw new InvalidOperationException("the compiled ensemble disagrees with ML.NET's prediction");
     }
 
+    /// <summary>The schema saved with the model: the columns its featurizer reads (fewer than the file's when a wide file was screened).</summary>
+    private static DatasetSchema ScreenedSchema(DatasetSchema schema, LeadFeaturizer featurizer)
+    {
+        if (featurizer.Columns.Count == schema.Features.Count) return schema;
+        var read = featurizer.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return schema with { Features = schema.Features.Where(f => read.Contains(f.Name)).ToArray() };
+    }
+
     public static string CandidatePath(string modelPath) => WithSuffix(modelPath, ".candidate");
     public static string PreviousPath(string modelPath) => WithSuffix(modelPath, ".previous");
     /// <summary>Where an unreadable model replaced with --force is kept (not as the previous model: it cannot be gone back to).</summary>
@@ -342,11 +364,5 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
                 ? $"holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than {tolerance} ({basis}); replaced because of --force"
                 : $"the new model's holdout AUC {candidateAuc:F4} is below the current model's {championAuc:F4} by more than the tolerance {tolerance} ({basis})";
         return new ChampionComparison(champion.Card.Version, championAuc, candidateAuc, tolerance, promoted, decision);
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
     }
 }

@@ -22,6 +22,8 @@ public sealed record TrainingRequest
     public LeadTable? Table { get; init; }
     /// <summary>Columns built point in time (engagement features): their names say nothing about when they were filled in.</summary>
     public IReadOnlyCollection<string> PointInTimeColumns { get; init; } = [];
+    /// <summary>The other tables <see cref="Table"/> was made from (activity log, outcomes, stage history): the data hash covers them too.</summary>
+    public IReadOnlyList<string> HistoryFiles { get; init; } = [];
     /// <summary>The snapshots' facts (horizon, export date, counts); the split's cut-off and sides are added by training.</summary>
     public TimeFacts? Time { get; init; }
 }

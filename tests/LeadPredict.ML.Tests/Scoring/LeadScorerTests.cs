@@ -35,6 +35,19 @@ public sealed class LeadScorerTests
     }
 
     [Fact]
+    public void Should_Quote_A_Long_Number_Rounded_In_A_Reason_When_The_Lead_Has_One()
+    {
+        var scorer = Scorer.Value;
+        var numeric = scorer.FeatureColumns.Select((c, i) => (c, i)).Where(x => x.c.Kind == ColumnKind.Numeric).Select(x => x.i).ToArray();
+        var row = new string?[scorer.FeatureColumns.Count];
+        foreach (var c in numeric) row[c] = "54.08315";
+        var lead = scorer.Score(row, reasonsEachWay: 50);
+        var quoted = lead.Reasons.Where(r => scorer.FeatureColumns.Single(c => c.Name == r.Column).Kind == ColumnKind.Numeric).ToArray();
+        Assert.NotEmpty(quoted);
+        Assert.All(quoted, r => Assert.Equal("54.1", r.Value));
+    }
+
+    [Fact]
     public void The_top_columns_are_the_strongest_each_way_strongest_first_and_the_earlier_column_first_among_equals()
     {
         float[] byColumn = [0.5f, -0.2f, 0.5f, 0.1f, -0.9f, 0f, 0.3f, 1e-12f];

@@ -54,6 +54,14 @@ public sealed class TrainingConfigTests : IDisposable
     }
 
     [Fact]
+    public void Should_Name_The_Early_Stopping_Learning_Rate_And_Its_Value_When_It_Is_Out_Of_Range()
+    {
+        var e = Assert.Throws<LeadPredictException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", """{ "label": "y", "trainer": { "earlyStoppingLearningRate": 0 } }""")));
+        Assert.Contains("trainer.earlyStoppingLearningRate must be in (0, 1]", e.Message);
+        Assert.Contains("was 0", e.Message);
+    }
+
+    [Fact]
     public void Should_Reject_A_Misspelt_Trainer_Setting_At_Its_Line()
     {
         var e = Assert.Throws<InputFileException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", "{\n  \"label\": \"y\",\n  \"trainer\": {\n    \"tres\": 5\n  }\n}")));

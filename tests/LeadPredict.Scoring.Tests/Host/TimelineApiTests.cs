@@ -13,8 +13,9 @@ namespace LeadPredict.Scoring.Tests.Host;
 /// A model trained on the CRM history in data/crm: the API, sent a lead with its activities and stages, gives the probability
 /// the batch path (`score --as-of`) gives for the same lead and time, bit for bit.
 /// </summary>
-public sealed class TimelineApiTests : IAsyncLifetime
+public sealed class TimelineApiTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output = output;
     private const string AsOf = "2026-05-01";
     private readonly TempDir _dir = new();
     private RunningHost _host = null!;
@@ -95,6 +96,102 @@ public sealed class TimelineApiTests : IAsyncLifetime
             Assert.Equal(ids[picked[k]], answered[k].GetProperty("id").GetString());
             Assert.True(BitConverter.DoubleToInt64Bits(batch) == BitConverter.DoubleToInt64Bits(api), $"lead {ids[picked[k]]}: batch {batch:R}, API {api:R}");
             Assert.Equal(ranked.Column("probability")[picked[k]], LeadScorer.FormatProbability(api));
+            // The same lead's P(within 30/60/90 days) as the ranked file gives it.
+            var annotations = answered[k].GetProperty("annotations");
+            foreach (var column in new[] { "p_30d", "p_60d", "p_90d" })
+                Assert.Equal(ranked.Column(column)[picked[k]], annotations.GetProperty(column).GetString());
+        }
+    }
+
+    [Fact]
+    public void Should_Rank_Each_Open_Lead_With_Probabilities_Within_30_60_And_90_Days_That_Rise_And_End_At_Its_Probability()
+    {
+        var ranked = LeadTable.Load(_ranked);
+        var headers = ranked.ColumnNames.ToArray();
+        // The existing columns keep their order; the time-to-convert columns follow the grade.
+        Assert.Equal(["rank", "lead_id", "probability", "score", "grade", "p_30d", "p_60d", "p_90d"], headers[..8]);
+        for (var r = 0; r < ranked.RowCount; r++)
+        {
+            double P(string column) => double.Parse(ranked.Column(column)[r]!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(P("p_30d") <= P("p_60d") && P("p_60d") <= P("p_90d"), $"line {r + 2}: {P("p_30d")}, {P("p_60d")}, {P("p_90d")}");
+            Assert.Equal(ranked.Column("probability")[r], ranked.Column("p_90d")[r]);
+        }
+        Assert.Contains("Expected conversions (sum of probabilities): within 30 days", _scored.Output);
+    }
+
+    [Fact]
+    public void Should_Order_Open_Leads_By_Conversion_Within_30_And_60_Days_Close_To_The_Truths_Order_As_Of_The_Export_Date()
+    {
+        // truth.csv: the process's own probabilities of converting within 30, 60 and 90 days of the export date, per open lead.
+        var ranked = _dir.File("ranked-export.csv");
+        var scored = Cli.Score("score", "--model", _dir.File("crm-model.zip"), "--input", Crm("leads.csv"), "--config", Crm("leadpredict.json"), "--output", ranked);
+        Assert.True(scored.ExitCode == 0, scored.All);
+        var ours = LeadTable.Load(ranked);
+        var truth = LeadTable.Load(Crm("truth.csv"));
+        var row = truth.Column("lead_id").Select((id, r) => (id, r)).ToDictionary(x => x.id!, x => x.r);
+        var ids = ours.Column("lead_id");
+        Assert.Equal(truth.RowCount, ours.RowCount);
+        double[] Ours(string column) => ours.Column(column).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        double[] True(int days) => ids.Select(id => double.Parse(truth.Column($"true_probability_{days}d")[row[id!]]!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var horizon = Ours("probability");
+        var found = new List<string>();
+        foreach (var (days, floor) in new[] { (30, 0.75), (60, 0.85), (90, 0.85) })
+        {
+            var within = Spearman(Ours($"p_{days}d"), True(days));
+            // The alternative: one share of the 90-day probability for every lead, which keeps the 90-day order.
+            var oneShare = Spearman(horizon, True(days));
+            found.Add($"within {days} days: {within:F4} (90-day order {oneShare:F4})");
+            Assert.True(within >= floor, $"within {days} days: rank correlation with the truth {within:F4} is below {floor}");
+            Assert.True(within >= oneShare - 0.03, $"within {days} days: rank correlation {within:F4} vs {oneShare:F4} for the 90-day probability's order");
+        }
+        _output.WriteLine("Spearman correlation with truth.csv on " + ours.RowCount + " open leads: " + string.Join("; ", found));
+    }
+
+    private static double Spearman(double[] a, double[] b)
+    {
+        static double[] Ranks(double[] v)
+        {
+            var order = Enumerable.Range(0, v.Length).OrderBy(i => v[i]).ToArray();
+            var ranks = new double[v.Length];
+            for (var k = 0; k < order.Length;)
+            {
+                var end = k;
+                while (end + 1 < order.Length && v[order[end + 1]] == v[order[k]]) end++;
+                for (var m = k; m <= end; m++) ranks[order[m]] = (k + end) / 2.0;
+                k = end + 1;
+            }
+            return ranks;
+        }
+        var (x, y) = (Ranks(a), Ranks(b));
+        var (mx, my) = (x.Average(), y.Average());
+        var cov = x.Zip(y, (p, q) => (p - mx) * (q - my)).Sum();
+        return cov / Math.Sqrt(x.Sum(p => (p - mx) * (p - mx)) * y.Sum(q => (q - my) * (q - my)));
+    }
+
+    [Fact]
+    public async Task Should_Give_The_Same_Action_And_Reason_With_The_Learned_Funnel_In_The_Api_As_In_The_Ranked_File()
+    {
+        var ranked = LeadTable.Load(_ranked);
+        var actions = ranked.Column("action");
+        var reasons = ranked.Column("reason");
+        // The model learned the funnel from the stage history: its numbers are in the words, and long stays are stalled.
+        Assert.Contains("stalled", actions);
+        Assert.All(reasons.Where((_, i) => actions[i] == "stalled"), r => Assert.Contains("stalled from", r));
+        Assert.Contains(reasons, r => r!.Contains("reach SAL within 30 days (MQL average", StringComparison.Ordinal));
+        var ids = ranked.Column("lead_id");
+        var picked = new[] { Array.IndexOf(actions, "stalled"), Array.IndexOf(actions, "hold"), Array.IndexOf(actions, "nurture"), 0 }.Where(i => i >= 0).ToArray();
+        var leads = LeadTable.Load(Crm("leads.csv"));
+        var body = new JsonArray(picked.Select(i => (JsonNode)Request(ids[i]!, leads, LeadTable.Load(Crm("activities.csv")), LeadTable.Load(Crm("stage-history.csv")))).ToArray());
+        var response = await _host.Client.PostAsync($"/api/v1/score?asOf={AsOf}", Json(body.ToJsonString()));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var doc = JsonDocument.Parse(text);
+        var answered = doc.RootElement.GetProperty("leads").EnumerateArray().ToArray();
+        for (var k = 0; k < picked.Length; k++)
+        {
+            var annotations = answered[k].GetProperty("annotations");
+            Assert.Equal(actions[picked[k]], annotations.GetProperty("action").GetString());
+            Assert.Equal(reasons[picked[k]], annotations.GetProperty("reason").GetString());
         }
     }
 
