@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DuckDB.NET.Data;
 using LeadPredict.Core;
 using LeadPredict.ML.Scoring;
@@ -7,9 +6,9 @@ namespace LeadPredict.Sources;
 
 /// <summary>
 /// The ranked leads as Parquet, written from the typed rows batch scoring hands its sink (<see cref="IScoredLeadSink"/>), not
-/// from the ranked CSV. The workers hand each lead to one writer thread through a bounded queue, which appends it to a table of
-/// a private DuckDB database (spilling to disk past 1 GB, so memory stays bounded whatever the number of leads); <see cref="Finish"/> then ranks them the
-/// ranked file's way (probability, highest first, ties in input order: <see cref="RankOrder"/>) into Parquet:
+/// from the ranked CSV. Each scoring thread appends its leads to a table of a private in-memory DuckDB database through an
+/// appender of its own (the table spills to a private folder past 1 GB, so memory stays bounded whatever the
+/// number of leads); <see cref="Finish"/> then ranks them the ranked file's way (probability, highest first, ties in input order: <see cref="RankOrder"/>) into Parquet:
 /// <c>rank</c> BIGINT, the id, <c>probability</c> DOUBLE, <c>score</c> INTEGER, <c>grade</c>, the annotators' columns (DOUBLE
 /// when every value is a number, as <c>icp_score</c>; text otherwise), <c>top_reasons</c> worded as in the ranked CSV,
 /// <c>top_reasons_json</c> (JSON: column, value and effect of each reason), then the input's columns as they were read (text;
@@ -19,25 +18,24 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
 {
     public const string ReasonsJsonColumn = "top_reasons_json";
 
-    private sealed record Row(long Position, string Id, double Probability, int Score, string Grade, string?[] Cells, string? Reasons, string ReasonsJson, string?[] Fields);
-
-    private readonly string _folder;
     private readonly DuckDBConnection _db;
-    private readonly BlockingCollection<Row> _queue = new(8192);
-    private readonly CancellationTokenSource _failed = new();
     private readonly Lock _create = new();
-    private Thread? _thread;
+    // One connection and appender per scoring thread: DuckDB takes their rows side by side, no thread waits for another.
+    private readonly ThreadLocal<(DuckDBConnection Connection, DuckDBAppender Appender)> _appenders;
     private RankedLayout? _layout;
-    private Exception? _error;
 
-    /// <param name="folder">A private folder of the caller's for the database (removed by the caller).</param>
+    /// <param name="folder">A private folder of the caller's where the table spills past its memory limit (removed by the caller).</param>
     public ParquetRankedWriter(string folder)
     {
-        _folder = folder;
         _db = new DuckDBConnection("DataSource=:memory:");
         _db.Open();
-        // Past 1 GB the table spills to the private folder: memory stays bounded whatever the number of leads.
-        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'; SET preserve_insertion_order = false");
+        Execute($"SET temp_directory = {ParquetSource.Literal(Path.Combine(folder, "spill"))}; SET memory_limit = '1GB'");
+        _appenders = new ThreadLocal<(DuckDBConnection, DuckDBAppender)>(() =>
+        {
+            var connection = _db.Duplicate();
+            connection.Open();
+            return (connection, connection.CreateAppender("ranked"));
+        }, trackAllValues: true);
     }
 
     public bool WantsReasons => true;
@@ -45,16 +43,18 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
     public void Scored(RankedLayout layout, in ScoredRow lead)
     {
         if (_layout is null) Create(layout);
-        var cells = lead.Annotations.SelectMany(a => a.Cells).Select(NullIfEmpty).ToArray();
         var reasons = lead.Reasons ?? [];
-        var row = new Row(lead.Position, lead.Id, lead.Probability, LeadScorer.ToScore(lead.Probability), lead.Grade, cells,
-            reasons.Count == 0 ? null : string.Join(" | ", reasons.Select(r => r.ToString())), ScoreTableWriter.ReasonsJson(reasons),
-            lead.Fields.Select(NullIfEmpty).ToArray());
-        try { _queue.Add(row, _failed.Token); }
-        catch (OperationCanceledException) { throw Failure(); }
+        var row = _appenders.Value.Appender.CreateRow().AppendValue(lead.Position).AppendValue(lead.Id).AppendValue(lead.Probability)
+            .AppendValue(LeadScorer.ToScore(lead.Probability)).AppendValue(lead.Grade);
+        foreach (var annotation in lead.Annotations)
+            foreach (var cell in annotation.Cells) row = Text(row, cell);
+        row = Text(row, reasons.Count == 0 ? null : string.Join(" | ", reasons.Select(r => r.ToString())))
+            .AppendValue(ScoreTableWriter.ReasonsJson(reasons));
+        foreach (var field in lead.Fields) row = Text(row, field);
+        row.EndRow();
     }
 
-    /// <summary>The table, made when the first lead arrives (the layout comes with it), and the writer thread.</summary>
+    /// <summary>The table, made when the first lead arrives (the layout comes with it).</summary>
     private void Create(RankedLayout layout)
     {
         lock (_create)
@@ -66,42 +66,16 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
             columns.Add("reasons_json VARCHAR");
             columns.AddRange(layout.InputHeader.Select((_, i) => $"f{i} VARCHAR"));
             Execute($"CREATE TABLE ranked ({string.Join(", ", columns)})");
-            _thread = new Thread(Drain) { IsBackground = true, Name = "Parquet ranked writer" };
-            _thread.Start();
             _layout = layout;
         }
     }
 
-    private void Drain()
-    {
-        try
-        {
-            using var appender = _db.CreateAppender("ranked");
-            foreach (var row in _queue.GetConsumingEnumerable(_failed.Token))
-            {
-                var r = appender.CreateRow().AppendValue(row.Position).AppendValue(row.Id).AppendValue(row.Probability).AppendValue(row.Score).AppendValue(row.Grade);
-                foreach (var cell in row.Cells) r = Text(r, cell);
-                r = Text(r, row.Reasons).AppendValue(row.ReasonsJson);
-                foreach (var field in row.Fields) r = Text(r, field);
-                r.EndRow();
-            }
-        }
-        catch (OperationCanceledException) when (_failed.IsCancellationRequested) { }
-        catch (Exception e)
-        {
-            _error = e;
-            _failed.Cancel();
-        }
-    }
+    private static IDuckDBAppenderRow Text(IDuckDBAppenderRow row, string? value) => string.IsNullOrEmpty(value) ? row.AppendNullValue() : row.AppendValue(value);
 
-    private static IDuckDBAppenderRow Text(IDuckDBAppenderRow row, string? value) => value is null ? row.AppendNullValue() : row.AppendValue(value);
-
-    /// <summary>Waits for every lead, then writes the ranked Parquet file to <paramref name="parquet"/> (a private path of the caller's).</summary>
+    /// <summary>Takes every thread's rows, then writes the ranked Parquet file to <paramref name="parquet"/> (a private path of the caller's).</summary>
     public void Finish(string parquet)
     {
-        _queue.CompleteAdding();
-        _thread?.Join();
-        if (_error is not null) throw Failure();
+        CloseAppenders();
         var layout = _layout ?? throw new LeadPredictException("there were no leads to write to the Parquet file.");
         // An annotators' column is a number column when every value it has is a number (icp_score; a horizon's probabilities).
         var annotations = layout.AnnotationHeaders.Count;
@@ -118,7 +92,7 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         var inputNames = layout.RankedInputHeader.Select(h => string.Equals(h, ReasonsJsonColumn, StringComparison.OrdinalIgnoreCase) ? h + RankedLayout.InputSuffix : h).ToArray();
         var select = new List<string>
         {
-            $"row_number() OVER (ORDER BY probability DESC, position) AS {ParquetSource.Ident(RankedLayout.Rank)}",
+            $"rank AS {ParquetSource.Ident(RankedLayout.Rank)}",
             $"id AS {ParquetSource.Ident(layout.IdHeader)}",
             $"probability AS {ParquetSource.Ident(RankedLayout.Probability)}",
             $"score AS {ParquetSource.Ident(RankedLayout.Score)}",
@@ -128,11 +102,24 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         select.Add($"reasons AS {ParquetSource.Ident(RankedLayout.TopReasons)}");
         select.Add($"CAST(reasons_json AS JSON) AS {ParquetSource.Ident(ReasonsJsonColumn)}");
         select.AddRange(inputNames.Select((h, i) => $"f{i} AS {ParquetSource.Ident(h)}"));
-        Execute($"COPY (SELECT {string.Join(", ", select)} FROM ranked ORDER BY probability DESC, position) TO {ParquetSource.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
+        // The ranks from a narrow sort (probability, position), then the wide rows in rank order; COPY keeps that order
+        // (insertion order is preserved, DuckDB's default).
+        Execute("CREATE TABLE ranks AS SELECT position, row_number() OVER (ORDER BY probability DESC, position) AS rank FROM ranked");
+        Execute($"COPY (SELECT {string.Join(", ", select)} FROM ranked JOIN ranks USING (position) ORDER BY rank) TO {ParquetSource.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
     }
 
-    private Exception Failure() => _error is LeadPredictException ? _error : new LeadPredictException(
-        $"writing the ranked Parquet file failed ({_error?.Message}); nothing was written.", ProblemKind.Unavailable, _error);
+    private bool _closed;
+
+    private void CloseAppenders()
+    {
+        if (_closed) return;
+        _closed = true;
+        foreach (var (connection, appender) in _appenders.Values)
+        {
+            appender.Dispose(); // flushes its rows into the table
+            connection.Dispose();
+        }
+    }
 
     private void Execute(string sql)
     {
@@ -141,19 +128,12 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
-
     public void Dispose()
     {
-        if (!_queue.IsAddingCompleted)
-        {
-            _failed.Cancel();
-            _queue.CompleteAdding();
-        }
-        _thread?.Join();
+        try { CloseAppenders(); }
+        catch (DuckDBException) { } // the run failed already; its rows go with the database
+        _appenders.Dispose();
         _db.Dispose();
-        _queue.Dispose();
-        _failed.Dispose();
     }
 }
 

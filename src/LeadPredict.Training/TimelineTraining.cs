@@ -137,7 +137,7 @@ internal static class TimelineTraining
             Table = examples.Table,
             PointInTimeColumns = examples.WrittenForPeople.ToArray(),
             HistoryFiles = new[] { timeline.Activities?.Path, timeline.Outcomes?.Path, timeline.Stages?.Path }
-                .OfType<string>().Select(p => Path.IsPathRooted(p) ? p : Path.Combine(Path.GetFullPath(baseDirectory), p)).ToArray(),
+                .OfType<string>().Select(p => Path.IsPathRooted(p) || StagedTimeline.IsPostgres(p) ? p : Path.Combine(Path.GetFullPath(baseDirectory), p)).ToArray(),
             Time = time,
             Split = new SplitOptions { GroupColumn = data.IdColumn, TimeColumn = SnapshotTable.TimeColumn, Gap = TimeSpan.FromDays(timeline.HorizonDays) },
         };

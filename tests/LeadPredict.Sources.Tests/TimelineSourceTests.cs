@@ -67,6 +67,13 @@ public sealed class TimelineSourceTests(PostgresFixture pg) : IClassFixture<Post
         Assert.True(scoredCsv.ExitCode == 0, scoredCsv.All);
         Assert.True(scoredTables.ExitCode == 0, scoredTables.All);
         Assert.Equal(File.ReadAllBytes(rankedCsv), File.ReadAllBytes(rankedTables));
+
+        // The model trained from the tables keeps their postgres: paths; without --config, scoring reads them again.
+        var rankedOwn = Path.Combine(dir, "own.csv");
+        var scoredOwn = Cli.Run("leadpredict-score", ["score", "--model", Path.Combine(dir, "pg.zip"), "--query", LeadsInOrder,
+            "--output", rankedOwn, "--as-of", AsOf], environment: Env());
+        Assert.True(scoredOwn.ExitCode == 0, scoredOwn.All);
+        Assert.Equal(File.ReadAllBytes(rankedCsv), File.ReadAllBytes(rankedOwn));
     }
 
     [SkippableFact]
