@@ -56,7 +56,9 @@ internal static class EngagementSql
         {
             stageAt = new string?[n];
             using var command = db.CreateCommand();
-            command.CommandText = $"SELECT s.sid, st.stage, (s.t - st.entered) / {Day}.0 FROM {snaps} s ASOF LEFT JOIN stages st ON s.lead = st.lead AND s.t > st.entered";
+            // Two stages entered at the same instant: the as-of join would take either, differently from run to run; the
+            // greater text is taken, so every run, source and row order gives the same stage (see docs/time.md).
+            command.CommandText = $"SELECT s.sid, st.stage, (s.t - st.entered) / {Day}.0 FROM {snaps} s ASOF LEFT JOIN (SELECT lead, entered, max(stage) AS stage FROM stages GROUP BY lead, entered) st ON s.lead = st.lead AND s.t > st.entered";
             using var r = (DuckDBDataReader)command.ExecuteReader();
             while (r.Read())
             {

@@ -210,6 +210,23 @@ public sealed class SnapshotTests
         Assert.Equal(5.5f, set.Feature(i, "days_in_stage"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Should_Name_The_Same_Stage_Whatever_The_Row_Order_When_Two_Stages_Were_Entered_At_The_Same_Instant(bool reversed)
+    {
+        var history = new History().Lead("a", "2024-01-01");
+        history = reversed
+            ? history.Stage("a", "marketingqualifiedlead", "2024-01-02").Stage("a", "lead", "2024-01-02")
+            : history.Stage("a", "lead", "2024-01-02").Stage("a", "marketingqualifiedlead", "2024-01-02");
+        using var written = history.Lead("z", "2024-06-01");
+        using var data = written.Load();
+        var set = data.Snapshots();
+        var i = set.At("a", "2024-01-11");
+        Assert.Equal("marketingqualifiedlead", set.StageAt![i]);
+        Assert.Equal(9f, set.Feature(i, "days_in_stage"));
+    }
+
     [Fact]
     public void Should_Split_By_Time_With_A_Gap_So_No_Label_Crosses_The_Cutoff_And_No_Lead_Straddles_It()
     {
