@@ -162,15 +162,7 @@ public static class EndToEnd
         };
         if (!File.Exists(model)) TrainChild.Train(history, model, config); // the last run is the model scored below
 
-        if (o.TrainOnly)
-        {
-            var only = Markdown(trained);
-            w.WriteLine();
-            w.WriteLine(only);
-            File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}-train.md"), only);
-            File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}-train.json"), JsonSerializer.Serialize(trained, DatasetConfig.Json));
-            return trained;
-        }
+        if (o.TrainOnly) return Publish(trained, w, o, $"results-{o.Rows}-train");
 
         // Single lead in-process, and all holdout rows from memory.
         var bundle = ModelBundle.Load(model);
@@ -196,11 +188,17 @@ public static class EndToEnd
             }
 
         var report = trained with { Scoring = scoring, SingleLeadMicros = single, SingleLeadMicrosNoReasons = singleNoReasons, ScoreFromMemorySeconds = fromMemory };
+        return Publish(report, w, o, $"results-{o.Rows}");
+    }
+
+    /// <summary>Prints the results table and keeps it, with the figures as JSON, in the work folder (NAME.md, NAME.json).</summary>
+    private static BenchReport Publish(BenchReport report, TextWriter w, BenchOptions o, string name)
+    {
         var markdown = Markdown(report);
         w.WriteLine();
         w.WriteLine(markdown);
-        File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}.md"), markdown);
-        File.WriteAllText(Path.Combine(o.WorkDir, $"results-{o.Rows}.json"), JsonSerializer.Serialize(report, DatasetConfig.Json));
+        File.WriteAllText(Path.Combine(o.WorkDir, name + ".md"), markdown);
+        File.WriteAllText(Path.Combine(o.WorkDir, name + ".json"), JsonSerializer.Serialize(report, DatasetConfig.Json));
         return report;
     }
 
