@@ -48,6 +48,13 @@ public sealed record TrainerOptions
     /// AUC that 0.05 reaches with 300 (docs/benchmarks.md), in half the time.
     /// </summary>
     public double EarlyStoppingLearningRate { get; init; } = 0.1;
+    /// <summary>
+    /// Above this many fitting rows the featurizer learns its medians and its category and word lists on a seeded sample of
+    /// this many of them (0: always on every row). A category or word is kept from a share of the rows up, which a sample of
+    /// this size sees as surely as all the rows do; a median only fills in missing values, beside a missing indicator. At
+    /// 800,000 rows it saves about 3 s of CPU (docs/benchmarks.md); the training output says when it was done.
+    /// </summary>
+    public int FeaturizerSampleRows { get; init; } = 200_000;
 
     public string? Validate() =>
         Trees is < 1 or > 20_000 ? $"trainer.trees must be between 1 and 20000 (was {Trees})."
@@ -55,6 +62,7 @@ public sealed record TrainerOptions
         : LearningRate is not (> 0 and <= 1) ? $"trainer.learningRate must be in (0, 1] (was {LearningRate})."
         : EarlyStoppingLearningRate is not (> 0 and <= 1) ? $"trainer.earlyStoppingLearningRate must be in (0, 1] (was {EarlyStoppingLearningRate})."
         : MinExamplesPerLeaf < 1 ? $"trainer.minExamplesPerLeaf must be at least 1 (was {MinExamplesPerLeaf})."
+        : FeaturizerSampleRows is not 0 and < 1_000 ? $"trainer.featurizerSampleRows must be 0 (every row) or at least 1000 (was {FeaturizerSampleRows})."
         : null;
 }
 
