@@ -65,8 +65,8 @@ internal static class ModelFit
 {
     /// <summary>With early stopping, the share of the fitting rows held out to decide when to stop (as scikit-learn's HGB does).</summary>
     public const double EarlyStoppingFraction = 0.1;
-    /// <summary>Trees without an improvement of the held-out log-loss before growing stops.</summary>
-    public const int EarlyStoppingRounds = 20;
+    /// <summary>Trees without an improvement of the held-out log-loss before growing stops (scikit-learn's HGB waits 10 too).</summary>
+    public const int EarlyStoppingRounds = 10;
 
     /// <summary>
     /// The trainer settings for <paramref name="rows"/> training rows: a leaf needs at most a twentieth of them (at least 2),
