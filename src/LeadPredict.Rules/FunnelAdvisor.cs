@@ -21,7 +21,8 @@ public enum ReviewReason
 /// The advice for one lead. <see cref="CurrentStage"/> and <see cref="SuggestedStage"/> are ladder names
 /// (null when the stage value is unknown, which is in <see cref="StageValue"/>). <see cref="Icp"/> is null without ICP rules.
 /// Its texts (the reason, the failed ICP rules) are written by <see cref="FunnelAdvisor.Advise"/> to builders;
-/// <see cref="FunnelDecision"/> is the advice with its texts.
+/// <see cref="FunnelDecision"/> is the advice with its texts. <see cref="Progress"/> holds the learned funnel's numbers for the
+/// lead at its stage, the ones its reason words (null without a stage history that knows the stage).
 /// </summary>
 public readonly record struct FunnelAdvice(
     string? CurrentStage,
@@ -29,10 +30,35 @@ public readonly record struct FunnelAdvice(
     LeadAction Action,
     ReviewReason Review,
     IcpResult? Icp,
-    string? StageValue)
+    string? StageValue,
+    StageProgress? Progress = null)
 {
     public bool IsPromotion => SuggestedStage is not null && !string.Equals(SuggestedStage, CurrentStage, StringComparison.Ordinal);
 }
+
+/// <summary>
+/// The learned funnel's numbers for one lead at its stage, typed (the reason says them in words: "SQL -> Opportunity: 48% reach
+/// Opportunity within 30 days (SQL average 37%); 5 days in SQL (median 23)").
+/// </summary>
+/// <param name="Stage">The lead's ladder stage.</param>
+/// <param name="NextStage">The stage after it.</param>
+/// <param name="HorizonDays">The promotion horizon the odds are over.</param>
+/// <param name="Odds">P(reach <paramref name="NextStage"/> or later within <paramref name="HorizonDays"/> days), given the lead's days in the stage when known.</param>
+/// <param name="AverageOdds">The same chance for a lead entering the stage: the stage's average.</param>
+/// <param name="DaysInStage">The lead's days in its stage (null when unknown).</param>
+/// <param name="MedianDays">The stage's median stay (null when the history cannot give it).</param>
+/// <param name="StalledFromDays">The days in stage from which a lead is stalled (the learned funnel's factor times the median; null without a median).</param>
+/// <param name="Stalled">In its stage for <paramref name="StalledFromDays"/> or longer (its action is <see cref="LeadAction.Stalled"/> unless it is promoted, reviewed or disqualified).</param>
+public readonly record struct StageProgress(
+    string Stage,
+    string NextStage,
+    int HorizonDays,
+    double Odds,
+    double AverageOdds,
+    double? DaysInStage,
+    double? MedianDays,
+    double? StalledFromDays,
+    bool Stalled);
 
 /// <summary>A lead's <see cref="FunnelAdvice"/> with its reason and its failed ICP rules in words ("" when none).</summary>
 public sealed record FunnelDecision(FunnelAdvice Advice, string Reason, string IcpFailed)
@@ -43,6 +69,7 @@ public sealed record FunnelDecision(FunnelAdvice Advice, string Reason, string I
     public ReviewReason Review => Advice.Review;
     public IcpResult? Icp => Advice.Icp;
     public string? StageValue => Advice.StageValue;
+    public StageProgress? Progress => Advice.Progress;
     public bool IsPromotion => Advice.IsPromotion;
 }
 
@@ -168,14 +195,16 @@ public sealed class FunnelAdvisor
         FunnelAdvice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
         {
             if (IcpRequirementsSkipped(current, next)) FunnelReasons.IcpRequirementsSkipped(reason);
+            StageProgress? progress = null;
             if (_history is { } history && history.Knows(current))
             {
-                var days = DaysInStage(lead, history);
+                var numbers = history.Progress(current, DaysInStage(lead, history));
                 reason.Append(FunnelReasons.ThenSeparator);
-                history.Write(reason, current, days);
-                if (action is LeadAction.Hold or LeadAction.Nurture && history.IsStalled(current, days)) action = LeadAction.Stalled;
+                history.Write(reason, current, numbers);
+                if (action is LeadAction.Hold or LeadAction.Nurture && numbers.Stalled) action = LeadAction.Stalled;
+                progress = numbers;
             }
-            return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
+            return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue, progress);
         }
 
         if (current == last)
