@@ -7,6 +7,7 @@ using LeadPredict.Benchmarks;
 // LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
 // LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 // LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers] [--single-only] [--single-calls N]
+// LeadPredict.Benchmarks timeline-e2e [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
 // LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]
 if (args.Length > 0 && args[0] == "sources") return SourcesBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
@@ -15,6 +16,26 @@ if (args.Length > 0 && args[0] == "wide") return WideBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fit-probe") return FitProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
+if (args.Length > 0 && args[0] == "timeline-e2e")
+{
+    var e = new TimelinePipelineOptions();
+    for (var i = 1; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        int Int(string s) => int.Parse(s.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture);
+        e = args[i] switch
+        {
+            "--leads" => e with { Leads = Int(Next()) },
+            "--per-lead" => e with { ActivitiesPerLead = Int(Next()) },
+            "--repeats" => e with { Repeats = Int(Next()) },
+            "--work" => e with { WorkDir = Path.GetFullPath(Next()) },
+            "--no-peers" => e with { Peers = false },
+            var other => throw new ArgumentException($"unknown option {other}"),
+        };
+    }
+    TimelinePipelineBench.Run(e);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "timeline")
 {
     var t = new TimelineBenchOptions();
@@ -49,6 +70,7 @@ if (args.Length == 0 || args[0] != "e2e")
     Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks timeline [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers] [--single-only] [--single-calls 300]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks timeline-e2e [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]");
     return 2;
 }

@@ -105,7 +105,7 @@ public static class TimelineBench
     }
 
     /// <summary>The generated history: deterministic (hash-based), written by DuckDB as Parquet, and as CSV for the pandas peer.</summary>
-    private static void Generate(string dir, int leads, int perLead)
+    internal static void Generate(string dir, int leads, int perLead)
     {
         if (File.Exists(Path.Combine(dir, "done"))) return;
         Directory.CreateDirectory(dir);
