@@ -16,29 +16,9 @@ if (args.Length > 0 && args[0] == "wide") return WideBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fit-probe") return FitProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
-if (args.Length > 0 && args[0] == "timeline-e2e")
+if (args.Length > 0 && args[0] is "timeline" or "timeline-e2e")
 {
-    var e = new TimelinePipelineOptions();
-    for (var i = 1; i < args.Length; i++)
-    {
-        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-        int Int(string s) => int.Parse(s.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture);
-        e = args[i] switch
-        {
-            "--leads" => e with { Leads = Int(Next()) },
-            "--per-lead" => e with { ActivitiesPerLead = Int(Next()) },
-            "--repeats" => e with { Repeats = Int(Next()) },
-            "--work" => e with { WorkDir = Path.GetFullPath(Next()) },
-            "--no-peers" => e with { Peers = false },
-            var other => throw new ArgumentException($"unknown option {other}"),
-        };
-    }
-    TimelinePipelineBench.Run(e);
-    return 0;
-}
-if (args.Length > 0 && args[0] == "timeline")
-{
-    var t = new TimelineBenchOptions();
+    var t = new TimelineBenchOptions { Pipeline = args[0] == "timeline-e2e" };
     for (var i = 1; i < args.Length; i++)
     {
         string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -55,7 +35,8 @@ if (args.Length > 0 && args[0] == "timeline")
             var other => throw new ArgumentException($"unknown option {other}"),
         };
     }
-    if (t.SingleOnly) TimelineBench.SingleOnly(t);
+    if (t.Pipeline) TimelinePipelineBench.Run(t);
+    else if (t.SingleOnly) TimelineBench.SingleOnly(t);
     else TimelineBench.Run(t);
     return 0;
 }

@@ -24,6 +24,10 @@ public sealed record TimelineBenchOptions
     public int SingleLeadCalls { get; init; } = 300;
     /// <summary>Measure only the single lead's latency (both paths), on the generated history.</summary>
     public bool SingleOnly { get; init; }
+    /// <summary>The whole job instead (<c>timeline-e2e</c>, <see cref="TimelinePipelineBench"/>): real train and score next to pandas + HGB.</summary>
+    public bool Pipeline { get; init; }
+    /// <summary>More arguments for <c>leadpredict-train train</c> in the whole job (tests: <c>--folds 0</c>, to be quick).</summary>
+    public IReadOnlyList<string> TrainArguments { get; init; } = [];
 }
 
 /// <summary>What a run measured; <see cref="ChecksumsAgree"/> is null without the pandas peer.</summary>

@@ -7,20 +7,6 @@ using LeadPredict.Core;
 
 namespace LeadPredict.Benchmarks;
 
-public sealed record TimelinePipelineOptions
-{
-    public int Leads { get; init; } = 1_000_000;
-    /// <summary>Activities per lead on average (50M for 1M leads).</summary>
-    public int ActivitiesPerLead { get; init; } = 50;
-    public int Repeats { get; init; } = 3;
-    public string WorkDir { get; init; } = Path.Combine(Path.GetTempPath(), "leadpredict-bench");
-    /// <summary>Run pandas + HistGradientBoosting (bench/timeline_pandas.py --pipeline), alternating with ours.</summary>
-    public bool Peers { get; init; } = true;
-    public string Python { get; init; } = "/usr/bin/python3";
-    /// <summary>More arguments for <c>leadpredict-train train</c> (tests: <c>--folds 0</c>, to be quick).</summary>
-    public IReadOnlyList<string> TrainArguments { get; init; } = [];
-}
-
 /// <summary>
 /// One side's run of the whole job: point-in-time features of the training snapshots, training with its time-based holdout,
 /// then the open leads featurized as of the export date and ranked into a file. Seconds are wall time; CPU and peak resident
@@ -45,7 +31,7 @@ public sealed record TimelinePipelineReport(IReadOnlyList<PipelineRun> Ours, IRe
 /// </summary>
 public static class TimelinePipelineBench
 {
-    public static TimelinePipelineReport Run(TimelinePipelineOptions o)
+    public static TimelinePipelineReport Run(TimelineBenchOptions o)
     {
         if (!File.Exists(Time)) throw new InvalidOperationException($"timeline-e2e needs GNU time at {Time} (apt-get install time) for each process's peak memory.");
         var dir = Path.Combine(o.WorkDir, $"timeline-{o.Leads}x{o.ActivitiesPerLead}");
@@ -175,7 +161,7 @@ public static class TimelinePipelineBench
         }
     }
 
-    private static string Markdown(TimelinePipelineOptions o, List<PipelineRun> ours, List<PipelineRun> theirs, List<string> loads)
+    private static string Markdown(TimelineBenchOptions o, List<PipelineRun> ours, List<PipelineRun> theirs, List<string> loads)
     {
         static double Median(IEnumerable<double> v) => EndToEnd.Median(v);
         static string S(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
@@ -196,7 +182,8 @@ public static class TimelinePipelineBench
         sb.AppendLine(Row("training (ours: the rest of `train`: leak checks, fit, holdout, importance, time-to-convert, saving)", r => r.TrainSeconds));
         sb.AppendLine(Row("scoring the open leads as of the export date (features as of then, model, ranked CSV)", r => r.ScoreSeconds));
         sb.AppendLine(Row("**whole job, wall**", r => r.TotalSeconds));
-        sb.AppendLine(Row("whole job, CPU", r => r.CpuSeconds));
+        sb.AppendLine(Row("**whole job, CPU** (user + system, every thread; the fair figure on a busy machine)", r => r.CpuSeconds));
+        sb.AppendLine($"| … ours per process: `train`, `score` | CPU {S(Median(ours.Select(r => r.TrainCpuSeconds)))} s, {S(Median(ours.Select(r => r.ScoreCpuSeconds)))} s | | |");
         var ourPeak = $"train {Mb(ours.Max(r => r.TrainPeakBytes))} MB, score {Mb(ours.Max(r => r.ScorePeakBytes))} MB";
         sb.AppendLine($"| peak resident memory (largest run) | {ourPeak} | {(theirs.Count == 0 ? "" : Mb(theirs.Max(r => r.PeakBytes)) + " MB")} | |");
         sb.AppendLine($"| holdout AUC (time-based, gap = horizon) | {Median(ours.Select(r => r.HoldoutAuc)):F4} | {(theirs.Count == 0 ? "" : Median(theirs.Select(r => r.HoldoutAuc)).ToString("F4", CultureInfo.InvariantCulture))} | " +

@@ -14,7 +14,7 @@ public sealed class TimelinePipelineBenchTests
         Skip.IfNot(SklearnAvailable(), "needs /usr/bin/python3 with pandas and scikit-learn (apt-get install python3-pandas python3-sklearn)");
         using var dir = new TempDir();
 
-        var report = TimelinePipelineBench.Run(new TimelinePipelineOptions
+        var report = TimelinePipelineBench.Run(new TimelineBenchOptions
         {
             Leads = 2_000, ActivitiesPerLead = 20, Repeats = 1, WorkDir = dir.Path, TrainArguments = ["--folds", "0"],
         });
