@@ -11,10 +11,10 @@ namespace LeadPredict.Scoring.Tests.Host;
 /// </summary>
 public sealed class PageTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
+    internal const string Chromium = "/usr/bin/chromium";
+    internal const string ChromeDriver = "/usr/bin/chromedriver";
 
-    private static ChromeDriver StartBrowser(TempDir profile)
+    internal static ChromeDriver StartBrowser(TempDir profile)
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -141,7 +141,7 @@ public sealed class PageTests
             Shot(browser, "warnings-700.png");
         });
 
-    private static void Shot(ChromeDriver browser, string name)
+    internal static void Shot(ChromeDriver browser, string name)
     {
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
