@@ -131,6 +131,10 @@ public sealed partial class TimelineApiTests(Xunit.Abstractions.ITestOutputHelpe
             var annotations = answered[k].GetProperty("annotations");
             Assert.Equal(actions[picked[k]], annotations.GetProperty("action").GetString());
             Assert.Equal(reasons[picked[k]], annotations.GetProperty("reason").GetString());
+            // The learned funnel's numbers come typed too: the odds the reason words, and stalled with the action.
+            var progress = answered[k].GetProperty("progress");
+            Assert.Contains($": {(int)Math.Round(progress.GetProperty("odds").GetDouble() * 100)}% reach ", reasons[picked[k]]);
+            if (actions[picked[k]] == "stalled") Assert.True(progress.GetProperty("stalled").GetBoolean());
         }
     }
 
