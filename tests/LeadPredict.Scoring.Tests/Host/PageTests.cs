@@ -51,6 +51,10 @@ public sealed class PageTests
         Assert.Equal(expected[0].Id, top[1].Text);
         Assert.Equal(expected[0].Grade, top[3].Text);
         Assert.True(browser.FindElement(By.Id("download")).Displayed);
+        // What the probability means, for a model trained on a flat lead file.
+        Assert.StartsWith("Probability = the chance a lead converts, learned from", browser.FindElement(By.Id("meaning")).Text);
+        Assert.False(browser.FindElement(By.Id("history")).Displayed);
+        Assert.False(browser.FindElement(By.Id("stalled-filter")).Displayed);
 
         browser.FindElement(By.CssSelector("#grade option:nth-child(2)")).Click(); // A
         var gradeA = expected.Count(e => e.Grade == "A");
