@@ -8,7 +8,7 @@ public sealed class FunnelHistoryNotesTests
     /// <summary>
     /// 40 leads through SAL: stays of 5 to 24 days (median 14), half of them promoted to SQL, half lost; all entered long ago.
     /// </summary>
-    private static LearnedFunnel Learned()
+    internal static LearnedFunnel Learned()
     {
         var stories = Enumerable.Range(0, 40).Select(i =>
         {

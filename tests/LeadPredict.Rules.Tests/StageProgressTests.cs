@@ -3,22 +3,9 @@ namespace LeadPredict.Rules.Tests;
 /// <summary>The learned funnel's numbers, typed on the advice, are the ones its reason words.</summary>
 public sealed class StageProgressTests
 {
-    private static readonly DateTime Export = new(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc);
-
-    /// <summary>40 leads through SAL: stays of 5 to 24 days (median 14), half promoted to SQL, half lost.</summary>
-    private static FunnelAdvisor Advisor()
-    {
-        var stories = Enumerable.Range(0, 40).Select(i =>
-        {
-            var start = Export.AddDays(-300 + i);
-            var end = start.AddDays(5 + i / 2);
-            return i % 2 == 0
-                ? new LeadStory([new(start, "sal"), new(end, "sql")], null, null)
-                : new LeadStory([new(start, "sal")], null, end);
-        });
-        var learned = FunnelLearner.Learn(new Funnel(Funnel.DefaultStages), stories, Export) with { DaysInStageColumn = "Days in current stage" };
-        return new FunnelAdvisor(RuleSet.Default(Sample.Columns), new DecileCuts(TopDecileFrom: 0.9, BottomDecileBelow: 0.01), learned: learned);
-    }
+    /// <summary>The learned funnel of <see cref="FunnelHistoryNotesTests"/>: SAL stays of 5 to 24 days (median 14), half promoted to SQL.</summary>
+    private static FunnelAdvisor Advisor() =>
+        new(RuleSet.Default(Sample.Columns), new DecileCuts(TopDecileFrom: 0.9, BottomDecileBelow: 0.01), learned: FunnelHistoryNotesTests.Learned());
 
     private static LeadValues Lead(string stage, string? days) =>
         new(new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["stage"] = stage, ["Days in current stage"] = days });
