@@ -46,17 +46,7 @@ public sealed class RuleSet
     /// </summary>
     public static IReadOnlyList<FunnelStage> LoadLadder(string path)
     {
-        if (!File.Exists(path))
-            throw new InputFileException(path, null, null, $"rules file not found (looked for {Path.GetFullPath(path)}).");
-        var bytes = File.ReadAllBytes(path).AsSpan();
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
-        RulesFileDto? dto;
-        try { dto = JsonSerializer.Deserialize<RulesFileDto>(bytes, Json); }
-        catch (JsonException)
-        {
-            Parse(bytes, new Dictionary<string, ColumnKind>(), path, null); // throws the precise message
-            throw;
-        }
+        var (dto, _) = ReadBeforeColumns(path);
         if (dto?.Funnel?.Stages is not { Count: > 0 } stages) return Funnel.DefaultStages;
         return stages.Select((s, i) => string.IsNullOrWhiteSpace(s.Name)
                 ? throw new InputFileException(path, null, null, $"funnel stage {i + 1} has no \"name\".")
@@ -69,18 +59,23 @@ public sealed class RuleSet
     /// </summary>
     public static FunnelLearningSettings LoadLearning(string path)
     {
+        var (dto, bytes) = ReadBeforeColumns(path);
+        return Learning(dto?.Funnel?.Learned, path, bytes);
+    }
+
+    /// <summary>The rules file read before the data's columns are known; a file that does not parse fails as <see cref="Load"/> does.</summary>
+    private static (RulesFileDto? Dto, byte[] Json) ReadBeforeColumns(string path)
+    {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"rules file not found (looked for {Path.GetFullPath(path)}).");
         var bytes = File.ReadAllBytes(path).AsSpan();
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
-        RulesFileDto? dto;
-        try { dto = JsonSerializer.Deserialize<RulesFileDto>(bytes, Json); }
+        try { return (JsonSerializer.Deserialize<RulesFileDto>(bytes, Json), bytes.ToArray()); }
         catch (JsonException)
         {
             Parse(bytes, new Dictionary<string, ColumnKind>(), path, null); // throws the precise message
             throw;
         }
-        return Learning(dto?.Funnel?.Learned, path, bytes);
     }
 
     /// <summary>The <c>funnel.learned</c> settings, each checked where it is written (line and column).</summary>

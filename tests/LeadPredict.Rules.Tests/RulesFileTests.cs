@@ -232,4 +232,19 @@ public sealed class RulesFileTests
         Assert.Equal("rules.json, line 1: funnel.learned.promotionHorizonDays (column 52) must be between 1 and 3650 (was 0).", days.Message);
         Assert.StartsWith("rules.json, line 1: invalid rules file: ", Bad("""{ "funnel": { "learned": { "stalledFactr": 2 } } }""").Message);
     }
+
+    [Fact]
+    public void Should_Read_The_Funnel_Learning_Settings_Before_The_Columns_Are_Known_When_Training_Learns_The_Funnel()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, "{ \"funnel\": { \"learned\": { \"promotionHorizonDays\": 45 } } }");
+            Assert.Equal(new FunnelLearningSettings(45, null), RuleSet.LoadLearning(path));
+            File.WriteAllText(path, "{\n  \"funnel\": { \"learned\": { \"stalledFactor\": 200 } }\n}");
+            var e = Assert.Throws<InputFileException>(() => RuleSet.LoadLearning(path));
+            Assert.Equal($"{Path.GetFileName(path)}, line 2: funnel.learned.stalledFactor (column 45) must be between 1 and 100 (was 200).", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
 }
