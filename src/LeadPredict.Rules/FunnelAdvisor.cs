@@ -223,6 +223,7 @@ public sealed class FunnelAdvisor
         if (suggested > current)
         {
             FunnelReasons.MeetsGatesUpTo(reason, _stages[suggested].Name);
+            if (_learnedGate[suggested]) reason.Append(FunnelReasons.LearnedGate);
             if (next >= 0) WhyNot(reason.Append(FunnelReasons.ThenSeparator), next, lead, probability, fit, opensReason: false);
             return Make(LeadAction.Promote);
         }

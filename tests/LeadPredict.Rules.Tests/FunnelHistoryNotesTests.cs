@@ -102,6 +102,7 @@ public sealed class FunnelHistoryNotesTests
         var learned = new FunnelAdvisor(learnedRules, Cuts, learnedGates: Gates());
         Assert.Equal("SQL", learned.Decide(Lead("sal", null), 0.2).SuggestedStage);
         Assert.Equal(LeadAction.Promote, learned.Decide(Lead("sal", null), 0.2).Action);
+        Assert.StartsWith("Meets the gates up to SQL (learned gate); ", learned.Decide(Lead("sal", null), 0.2).Reason);
         var held = learned.Decide(Lead("sal", null), 0.1);
         Assert.Equal("SAL", held.SuggestedStage);
         Assert.Contains("gate SAL->SQL not met: probability 0.10 is below 0.12 (learned gate)", held.Reason, StringComparison.OrdinalIgnoreCase);
