@@ -86,13 +86,16 @@ public sealed class FunnelAdvisor
     private readonly double[] _minProbability;
     private readonly string[] _minProbabilityText, _noneOf;
     private readonly string?[] _unreachable;
+    private readonly bool[] _learnedGate;
     private readonly FunnelReasons _reasons;
     private readonly FunnelHistoryNotes? _history;
     [ThreadStatic] private static System.Text.StringBuilder? _threadReason, _threadFailed;
 
     /// <param name="learned">The funnel learned from a stage history (null without one): its numbers go into the reasons, and a lead
     /// in its stage for far longer than usual is <see cref="LeadAction.Stalled"/> instead of held or nurtured.</param>
-    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null, LearnedFunnel? learned = null)
+    /// <param name="learnedGates">The gates the model learned from its holdout: with the rules' <c>funnel.useLearnedGates</c>, each
+    /// step that has one is gated by its probability alone (said in the reasons as "(learned gate)").</param>
+    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null, LearnedFunnel? learned = null, LearnedGates? learnedGates = null)
     {
         _rules = rules;
         _funnel = rules.Funnel;
@@ -100,6 +103,20 @@ public sealed class FunnelAdvisor
         Cuts = cuts ?? DecileCuts.None;
         _minProbability = new double[_stages.Length];
         _unreachable = new string?[_stages.Length];
+        var learnedGate = new bool[_stages.Length];
+        // Gates are replaced before conversion-rate floors are resolved: a learned gate is a probability.
+        if (_funnel.Actions.UseLearnedGates)
+        {
+            if (learnedGates is null)
+                throw new LeadPredictException(
+                    $"{Path.GetFileName(rules.Source)}: funnel.useLearnedGates is true, but the model has no learned gates (training learns them with --icp on data with a stage column); retrain so, or set it to false.");
+            for (var i = 1; i < _stages.Length; i++)
+                if (learnedGates.For(_stages[i].Name)?.MinProbability is { } p)
+                {
+                    _stages[i] = _stages[i] with { Gate = new StageGate { MinProbability = p } };
+                    learnedGate[i] = true;
+                }
+        }
         for (var i = 0; i < _stages.Length; i++)
         {
             if (_stages[i].Gate is not { } gate) continue;
@@ -115,9 +132,11 @@ public sealed class FunnelAdvisor
         }
         // The texts that are the same for every lead are made once; a lead's reason is written into one builder per thread.
         _minProbabilityText = _minProbability.Select(p => Text.Probability(p)).ToArray();
+        _learnedGate = learnedGate;
         _noneOf = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? FunnelReasons.NoneOf(g.AnyEvidence) : "").ToArray();
         _reasons = new FunnelReasons(_funnel, Cuts);
-        _history = learned is null ? null : new FunnelHistoryNotes(_funnel, learned);
+        _history = learned is null ? null
+            : new FunnelHistoryNotes(_funnel, learned with { StalledFactor = _funnel.Learning.StalledFactor ?? learned.StalledFactor });
     }
 
     public DecileCuts Cuts { get; }
@@ -233,6 +252,7 @@ public sealed class FunnelAdvisor
         if (suggested > current)
         {
             FunnelReasons.MeetsGatesUpTo(reason, _stages[suggested].Name);
+            if (_learnedGate[suggested]) reason.Append(FunnelReasons.LearnedGate);
             if (next >= 0) WhyNot(reason.Append(FunnelReasons.ThenSeparator), next, lead, probability, fit, opensReason: false);
             return Make(LeadAction.Promote);
         }
@@ -280,6 +300,7 @@ public sealed class FunnelAdvisor
         {
             Next();
             FunnelReasons.BelowMinProbability(reason, probability, _minProbability[stage], _minProbabilityText[stage]);
+            if (_learnedGate[stage]) reason.Append(FunnelReasons.LearnedGate);
         }
         if (fit is { } f && !FitMeets(f, gate.Icp))
         {

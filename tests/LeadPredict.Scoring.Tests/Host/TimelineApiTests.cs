@@ -169,17 +169,20 @@ public sealed partial class TimelineApiTests(Xunit.Abstractions.ITestOutputHelpe
         double[] Ours(string column) => ours.Column(column).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         double[] True(int days) => ids.Select(id => double.Parse(truth.Column($"true_probability_{days}d")[row[id!]]!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var horizon = Ours("probability");
-        var found = new List<string>();
+        var found = new List<(int Days, double Floor, double Within, double OneShare)>();
         foreach (var (days, floor) in new[] { (30, 0.75), (60, 0.85), (90, 0.85) })
-        {
-            var within = Spearman(Ours($"p_{days}d"), True(days));
             // The alternative: one share of the 90-day probability for every lead, which keeps the 90-day order.
-            var oneShare = Spearman(horizon, True(days));
-            found.Add($"within {days} days: {within:F4} (90-day order {oneShare:F4})");
+            found.Add((days, floor, Spearman(Ours($"p_{days}d"), True(days)), Spearman(horizon, True(days))));
+        _output.WriteLine("Spearman correlation with truth.csv on " + ours.RowCount + " open leads: " +
+                          string.Join("; ", found.Select(f => $"within {f.Days} days: {f.Within:F4} (90-day order {f.OneShare:F4})")));
+        foreach (var (days, floor, within, oneShare) in found)
+        {
             Assert.True(within >= floor, $"within {days} days: rank correlation with the truth {within:F4} is below {floor}");
             Assert.True(within >= oneShare - 0.03, $"within {days} days: rank correlation {within:F4} vs {oneShare:F4} for the 90-day probability's order");
         }
-        _output.WriteLine("Spearman correlation with truth.csv on " + ours.RowCount + " open leads: " + string.Join("; ", found));
+        // At 30 days the hazard reads the stage alone, and ranks the open leads at least as well as the 90-day order (0.871 vs 0.865 measured).
+        var (_, _, within30, oneShare30) = found[0];
+        Assert.True(within30 >= oneShare30 - 0.005, $"within 30 days: rank correlation {within30:F4} vs {oneShare30:F4} for the 90-day probability's order");
     }
 
     private static double Spearman(double[] a, double[] b)
