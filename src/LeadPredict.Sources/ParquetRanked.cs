@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -61,27 +62,22 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         var annotations = layout.AnnotationHeaders.Count;
         var numeric = Enumerable.Range(0, annotations).Select(a => shards.Any(s => s.Seen[a]) && !shards.Any(s => s.NotNumber[a])).ToArray();
 
+        var workers = Math.Max(1, Environment.ProcessorCount);
         using var stream = new FileStream(parquet, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        using (var properties = new WriterPropertiesBuilder().Compression(Compression.Snappy).Build())
+        using (var properties = Properties(layout))
         using (var schema = Schema(layout, numeric))
         using (var file = new ParquetFileWriter(stream, schema, properties, keyValueMetadata: null, leaveOpen: true))
         {
-            var group = new RowGroupBuffers(layout.InputHeader.Count, annotations, _reasonColumns);
+            var group = new RowGroupBuffers(layout.InputHeader.Count, annotations, numeric, new ReasonWords(_reasonColumns.Names()));
+            // The reasons' two columns first: they take longest, the others fill in around them.
+            var reasons = 5 + annotations;
+            int[] columns = [reasons + 1, reasons, .. Enumerable.Range(0, group.Columns).Where(c => c != reasons && c != reasons + 1)];
             for (var from = 0; from < order.Length; from += _rowGroupRows)
             {
-                var rows = Math.Min(_rowGroupRows, order.Length - from);
-                group.Load(leads, order, from, rows);
-                using var writer = file.AppendRowGroup();
-                Write(writer, group.Ranks(from));
-                group.WriteText(writer, ParquetRows.IdSlot);
-                Write(writer, group.Probabilities());
-                Write(writer, group.Scores());
-                group.WriteText(writer, ParquetRows.GradeSlot);
-                for (var a = 0; a < annotations; a++)
-                    if (numeric[a]) group.WriteNumbers(writer, ParquetRows.AnnotationSlot(a));
-                    else group.WriteText(writer, ParquetRows.AnnotationSlot(a));
-                group.WriteReasons(writer);
-                for (var f = 0; f < layout.InputHeader.Count; f++) group.WriteText(writer, ParquetRows.FieldSlot(annotations, f));
+                group.Load(leads, order, from, Math.Min(_rowGroupRows, order.Length - from), workers);
+                using var writer = file.AppendBufferedRowGroup();
+                Parallel.ForEach(Partitioner.Create(columns, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = workers },
+                    column => group.Write(writer, column, from + 1L));
                 writer.Close();
             }
             file.Close();
@@ -89,10 +85,12 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
         stream.Flush(flushToDisk: true);
     }
 
-    private static void Write<T>(RowGroupWriter group, ReadOnlySpan<T> values) where T : unmanaged
+    /// <summary>Snappy (fast, what DuckDB and pyarrow write by default); no dictionary for the columns that are one of a kind per lead.</summary>
+    private static WriterProperties Properties(RankedLayout layout)
     {
-        using var column = (ColumnWriter<T>)group.NextColumn();
-        column.WriteBatch(values);
+        using var builder = new WriterPropertiesBuilder().Compression(Compression.Snappy);
+        foreach (var unique in new[] { layout.IdHeader, RankedLayout.TopReasons, ReasonsJsonColumn }) builder.DisableDictionary(unique);
+        return builder.Build();
     }
 
     private static GroupNode Schema(RankedLayout layout, bool[] numeric)
@@ -139,9 +137,10 @@ internal sealed class ReasonColumns
         }
     }
 
-    public string Name(int id)
+    /// <summary>Every column numbered so far, by number.</summary>
+    public IReadOnlyList<string> Names()
     {
-        lock (_lock) return _names[id];
+        lock (_lock) return [.. _names];
     }
 }
 
@@ -255,11 +254,13 @@ internal sealed class ParquetRows(int annotations, ReasonColumns reasonColumns)
 }
 
 /// <summary>
-/// One row group's rows, in rank order, unpacked into where each value is (page and offset); the text columns are handed to
-/// the Parquet writer as pointers into the pinned pages, and <c>top_reasons</c> and <c>top_reasons_json</c> are worded here,
-/// a row group at a time. Reused from one row group to the next, so it is the writer's one buffer that grows with the group.
+/// One row group's rows, in rank order, unpacked into where each value is (page and offset), then its columns written side
+/// by side (a buffered row group: each column has its own encoder, as Arrow's own writer does with threads). The text
+/// columns are handed to the Parquet writer as pointers into the pinned pages; <c>top_reasons</c> and
+/// <c>top_reasons_json</c> are worded here. Reused from one row group to the next: its buffers grow with the row group, not
+/// with the file.
 /// </summary>
-internal sealed class RowGroupBuffers(int fields, int annotations, ReasonColumns reasonColumns)
+internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeric, ReasonWords words)
 {
     private readonly int _slots = 2 + annotations + fields;
     private int _rows;
@@ -268,17 +269,12 @@ internal sealed class RowGroupBuffers(int fields, int annotations, ReasonColumns
     private int[] _length = [];
     private int[] _reasonsAt = [];
     private double[] _probabilities = [];
-    private long[] _ranks = [];
-    private int[] _scores = [];
-    private ByteArray[] _values = [];
-    private double[] _numbers = [];
-    private short[] _defined = [];
-    private readonly Dictionary<(int Column, bool Raised), byte[]> _prefixes = [];
-    private readonly List<byte[]> _names = [];
-    private readonly ArrayBufferWriter<byte> _worded = new(1 << 20);
-    private readonly ArrayBufferWriter<byte> _json = new(1 << 20);
+    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
 
-    public void Load(PackedLead[] leads, int[] order, int from, int rows)
+    /// <summary>The Parquet file's columns in order; the first ones take longest (the reasons are worded as they are written).</summary>
+    public int Columns => 5 + annotations + 2 + fields;
+
+    public void Load(PackedLead[] leads, int[] order, int from, int rows, int workers)
     {
         _rows = rows;
         if (_pages.Length < rows)
@@ -288,144 +284,258 @@ internal sealed class RowGroupBuffers(int fields, int annotations, ReasonColumns
             _length = new int[rows * _slots];
             _reasonsAt = new int[rows];
             _probabilities = new double[rows];
-            _ranks = new long[rows];
-            _scores = new int[rows];
-            _values = new ByteArray[rows];
-            _numbers = new double[rows];
-            _defined = new short[rows];
         }
-        for (var r = 0; r < rows; r++)
+        var parts = Math.Clamp(rows / 10_000, 1, 4 * workers);
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers }, part =>
         {
-            var lead = leads[order[from + r]];
-            _pages[r] = lead.Page;
-            _probabilities[r] = lead.Probability;
-            var bytes = lead.Page.AsSpan();
-            var at = lead.Offset;
-            for (int s = 0, cell = r * _slots; s < _slots; s++, cell++)
+            for (int r = (int)((long)rows * part / parts), to = (int)((long)rows * (part + 1) / parts); r < to; r++)
             {
-                var length = ParquetRows.ReadVarint(bytes, ref at);
-                _at[cell] = at;
-                _length[cell] = length;
-                at += length;
+                var lead = leads[order[from + r]];
+                _pages[r] = lead.Page;
+                _probabilities[r] = lead.Probability;
+                var bytes = lead.Page.AsSpan();
+                var at = lead.Offset;
+                for (int s = 0, cell = r * _slots; s < _slots; s++, cell++)
+                {
+                    var length = ParquetRows.ReadVarint(bytes, ref at);
+                    _at[cell] = at;
+                    _length[cell] = length;
+                    at += length;
+                }
+                _reasonsAt[r] = at;
             }
-            _reasonsAt[r] = at;
+        });
+    }
+
+    /// <summary>Writes column <paramref name="column"/> of the row group (any thread; one column per thread at a time).</summary>
+    public void Write(RowGroupWriter group, int column, long firstRank)
+    {
+        var scratch = _scratch.Value!.Sized(_rows);
+        var reasonsAt = 5 + annotations;
+        switch (column)
+        {
+            case 0:
+                for (var r = 0; r < _rows; r++) scratch.Ranks[r] = firstRank + r;
+                Write(group, column, scratch.Ranks.AsSpan(0, _rows));
+                break;
+            case 1: WriteText(group, column, ParquetRows.IdSlot, scratch); break;
+            case 2: Write(group, column, _probabilities.AsSpan(0, _rows)); break;
+            case 3:
+                for (var r = 0; r < _rows; r++) scratch.Scores[r] = LeadScorer.ToScore(_probabilities[r]);
+                Write(group, column, scratch.Scores.AsSpan(0, _rows));
+                break;
+            case 4: WriteText(group, column, ParquetRows.GradeSlot, scratch); break;
+            case var c when c < reasonsAt:
+                var a = c - 5;
+                if (numeric[a]) WriteNumbers(group, column, ParquetRows.AnnotationSlot(a), scratch);
+                else WriteText(group, column, ParquetRows.AnnotationSlot(a), scratch);
+                break;
+            case var c when c == reasonsAt || c == reasonsAt + 1:
+                WriteReasons(group, column, json: c == reasonsAt + 1, scratch);
+                break;
+            default: WriteText(group, column, ParquetRows.FieldSlot(annotations, column - reasonsAt - 2), scratch); break;
         }
     }
 
-    public ReadOnlySpan<long> Ranks(int from)
+    private static void Write<T>(RowGroupWriter group, int column, ReadOnlySpan<T> values) where T : unmanaged
     {
-        for (var r = 0; r < _rows; r++) _ranks[r] = from + r + 1L;
-        return _ranks.AsSpan(0, _rows);
+        using var writer = (ColumnWriter<T>)group.Column(column);
+        writer.WriteBatch(values);
     }
 
-    public ReadOnlySpan<double> Probabilities() => _probabilities.AsSpan(0, _rows);
-
-    public ReadOnlySpan<int> Scores()
-    {
-        for (var r = 0; r < _rows; r++) _scores[r] = LeadScorer.ToScore(_probabilities[r]);
-        return _scores.AsSpan(0, _rows);
-    }
-
-    public void WriteText(RowGroupWriter group, int slot)
+    private void WriteText(RowGroupWriter group, int column, int slot, Scratch scratch)
     {
         var n = 0;
         for (int r = 0, cell = slot; r < _rows; r++, cell += _slots)
         {
             var length = _length[cell];
-            _defined[r] = (short)(length == 0 ? 0 : 1);
-            if (length > 0) _values[n++] = new ByteArray(Marshal.UnsafeAddrOfPinnedArrayElement(_pages[r], _at[cell]), length);
+            scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
+            if (length > 0) scratch.Values[n++] = new ByteArray(Marshal.UnsafeAddrOfPinnedArrayElement(_pages[r], _at[cell]), length);
         }
-        using var column = (ColumnWriter<ByteArray>)group.NextColumn();
-        column.WriteBatch(_rows, _defined.AsSpan(0, _rows), default, _values.AsSpan(0, n));
+        using var writer = (ColumnWriter<ByteArray>)group.Column(column);
+        writer.WriteBatch(_rows, scratch.Defined.AsSpan(0, _rows), default, scratch.Values.AsSpan(0, n));
     }
 
     /// <summary>A column whose every value is a number, as the number its text says (the ranked CSV's text, parsed).</summary>
-    public void WriteNumbers(RowGroupWriter group, int slot)
+    private void WriteNumbers(RowGroupWriter group, int column, int slot, Scratch scratch)
     {
         var n = 0;
         for (int r = 0, cell = slot; r < _rows; r++, cell += _slots)
         {
             var length = _length[cell];
-            _defined[r] = (short)(length == 0 ? 0 : 1);
-            if (length > 0) _numbers[n++] = double.Parse(_pages[r].AsSpan(_at[cell], length), NumberStyles.Float, CultureInfo.InvariantCulture);
+            scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
+            if (length > 0) scratch.Numbers[n++] = double.Parse(_pages[r].AsSpan(_at[cell], length), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
-        using var column = (ColumnWriter<double>)group.NextColumn();
-        column.WriteBatch(_rows, _defined.AsSpan(0, _rows), default, _numbers.AsSpan(0, n));
+        using var writer = (ColumnWriter<double>)group.Column(column);
+        writer.WriteBatch(_rows, scratch.Defined.AsSpan(0, _rows), default, scratch.Numbers.AsSpan(0, n));
     }
 
-    /// <summary><c>top_reasons</c> ("▲ Demo Requested = yes | …", as the ranked CSV words it) and <c>top_reasons_json</c>.</summary>
-    public void WriteReasons(RowGroupWriter group)
+    /// <summary><c>top_reasons</c> ("▲ Demo Requested = yes | …", as the ranked CSV words it; NULL without reasons), or <c>top_reasons_json</c> (always an array).</summary>
+    private void WriteReasons(RowGroupWriter group, int column, bool json, Scratch scratch)
     {
-        _worded.ResetWrittenCount();
-        _json.ResetWrittenCount();
-        var wordedEnds = new int[_rows];
-        var jsonEnds = new int[_rows];
-        using (var json = new Utf8JsonWriter(_json))
-            for (var r = 0; r < _rows; r++)
-            {
-                var bytes = _pages[r].AsSpan();
-                var at = _reasonsAt[r];
-                var count = ParquetRows.ReadVarint(bytes, ref at);
-                json.Reset(_json);
-                json.WriteStartArray();
-                for (var k = 0; k < count; k++)
-                {
-                    var id = ParquetRows.ReadVarint(bytes, ref at);
-                    var effect = BitConverter.ToDouble(bytes.Slice(at, 8));
-                    at += 8;
-                    var length = ParquetRows.ReadVarint(bytes, ref at);
-                    var value = bytes.Slice(at, length);
-                    at += length;
-                    if (k > 0) _worded.Write(" | "u8);
-                    _worded.Write(Prefix(id, effect >= 0));
-                    _worded.Write(value);
-                    json.WriteStartObject();
-                    json.WriteString("column"u8, Name(id));
-                    json.WriteString("value"u8, value);
-                    json.WriteNumber("effect"u8, Math.Round(effect, 6));
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.Flush();
-                wordedEnds[r] = _worded.WrittenCount;
-                jsonEnds[r] = _json.WrittenCount;
-            }
-        WritePinned(group, _worded, wordedEnds, optional: true);
-        WritePinned(group, _json, jsonEnds, optional: false);
-    }
-
-    private void WritePinned(RowGroupWriter group, ArrayBufferWriter<byte> text, int[] ends, bool optional)
-    {
-        if (!MemoryMarshal.TryGetArray(text.WrittenMemory, out var segment)) throw new InvalidOperationException("the worded reasons are not in an array.");
-        var handle = GCHandle.Alloc(segment.Array, GCHandleType.Pinned);
+        var text = scratch.Text;
+        text.ResetWrittenCount();
+        for (var r = 0; r < _rows; r++)
+        {
+            var start = text.WrittenCount;
+            if (json) words.Json(_pages[r], _reasonsAt[r], text);
+            else words.Worded(_pages[r], _reasonsAt[r], text);
+            scratch.Ends[r] = text.WrittenCount - start;
+        }
+        var handle = GCHandle.Alloc(text.Bytes, GCHandleType.Pinned);
         try
         {
-            var start = handle.AddrOfPinnedObject() + segment.Offset;
+            var at = handle.AddrOfPinnedObject();
             var n = 0;
             for (var r = 0; r < _rows; r++)
             {
-                var from = r == 0 ? 0 : ends[r - 1];
-                var length = ends[r] - from;
-                _defined[r] = (short)(length == 0 ? 0 : 1);
-                if (length > 0 || !optional) _values[n++] = new ByteArray(start + from, length);
+                var length = scratch.Ends[r];
+                scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
+                if (length > 0) scratch.Values[n++] = new ByteArray(at, length);
+                at += length;
             }
-            using var column = (ColumnWriter<ByteArray>)group.NextColumn();
-            column.WriteBatch(_rows, optional ? _defined.AsSpan(0, _rows) : default, default, _values.AsSpan(0, n));
+            using var writer = (ColumnWriter<ByteArray>)group.Column(column);
+            writer.WriteBatch(_rows, json ? default : scratch.Defined.AsSpan(0, _rows), default, scratch.Values.AsSpan(0, n));
         }
         finally { handle.Free(); }
     }
 
-    private byte[] Prefix(int column, bool raised)
+    /// <summary>One thread's buffers for the column it writes.</summary>
+    private sealed class Scratch
     {
-        if (!_prefixes.TryGetValue((column, raised), out var prefix))
-            _prefixes[(column, raised)] = prefix = Encoding.UTF8.GetBytes(ScoreFactor.Prefix(reasonColumns.Name(column), raised));
-        return prefix;
+        public ByteArray[] Values = [];
+        public short[] Defined = [];
+        public double[] Numbers = [];
+        public long[] Ranks = [];
+        public int[] Scores = [];
+        public int[] Ends = [];
+        public readonly ByteBuffer Text = new();
+
+        public Scratch Sized(int rows)
+        {
+            if (Values.Length >= rows) return this;
+            (Values, Defined, Numbers, Ranks, Scores, Ends) = (new ByteArray[rows], new short[rows], new double[rows], new long[rows], new int[rows], new int[rows]);
+            return this;
+        }
+    }
+}
+
+/// <summary>
+/// A lead's packed reasons worded as the ranked CSV words them (<see cref="ScoreFactor"/>: "▲ Demo Requested = yes | …") and
+/// as JSON, the scores table's (<see cref="ScoreTableWriter.ReasonsJson"/>: column, value and effect rounded to 6 decimals,
+/// strings escaped as <see cref="Utf8JsonWriter"/> escapes them). Thread-safe.
+/// </summary>
+internal sealed class ReasonWords(IReadOnlyList<string> columns)
+{
+    private readonly byte[][] _raised = columns.Select(c => Encoding.UTF8.GetBytes(ScoreFactor.Prefix(c, raised: true))).ToArray();
+    private readonly byte[][] _lowered = columns.Select(c => Encoding.UTF8.GetBytes(ScoreFactor.Prefix(c, raised: false))).ToArray();
+    private readonly byte[][] _json = columns.Select(c => (byte[])[.. "{\"column\":\""u8, .. JsonEncodedText.Encode(c).EncodedUtf8Bytes, .. "\",\"value\":\""u8]).ToArray();
+
+    public void Worded(byte[] page, int at, ByteBuffer to)
+    {
+        var count = ParquetRows.ReadVarint(page, ref at);
+        for (var k = 0; k < count; k++)
+        {
+            var value = Next(page, ref at, out var id, out var effect);
+            if (k > 0) to.Write(" | "u8);
+            to.Write(effect >= 0 ? _raised[id] : _lowered[id]);
+            to.Write(value);
+        }
     }
 
-    private ReadOnlySpan<byte> Name(int column)
+    public void Json(byte[] page, int at, ByteBuffer to)
     {
-        while (_names.Count <= column) _names.Add(Encoding.UTF8.GetBytes(reasonColumns.Name(_names.Count)));
-        return _names[column];
+        var count = ParquetRows.ReadVarint(page, ref at);
+        to.Write("["u8);
+        for (var k = 0; k < count; k++)
+        {
+            var value = Next(page, ref at, out var id, out var effect);
+            if (k > 0) to.Write(","u8);
+            to.Write(_json[id]);
+            if (NeedsEscaping(value)) to.Write(JsonEncodedText.Encode(value).EncodedUtf8Bytes);
+            else to.Write(value);
+            to.Write("\",\"effect\":"u8);
+            Effect(effect, to);
+            to.Write("}"u8);
+        }
+        to.Write("]"u8);
+    }
+
+    private static ReadOnlySpan<byte> Next(ReadOnlySpan<byte> page, ref int at, out int id, out double effect)
+    {
+        id = ParquetRows.ReadVarint(page, ref at);
+        effect = BitConverter.ToDouble(page.Slice(at, 8));
+        at += 8;
+        var length = ParquetRows.ReadVarint(page, ref at);
+        var value = page.Slice(at, length);
+        at += length;
+        return value;
+    }
+
+    /// <summary>Whether <see cref="Utf8JsonWriter"/> would escape a byte of the value (the default encoder: controls, quotes, backslash, HTML-sensitive characters, anything not ASCII).</summary>
+    private static bool NeedsEscaping(ReadOnlySpan<byte> value)
+    {
+        foreach (var b in value)
+            if (b < 0x20 || b >= 0x7F || b is (byte)'"' or (byte)'\\' or (byte)'<' or (byte)'>' or (byte)'&' or (byte)'\'' or (byte)'+' or (byte)'`') return true;
+        return false;
+    }
+
+    /// <summary>Math.Round(effect, 6) in decimal digits ("0.41", "-1.5", "0"): the same number the scores table's JSON holds.</summary>
+    private static void Effect(double effect, ByteBuffer to)
+    {
+        var scaled = Math.Round(effect * 1e6);
+        if (!(Math.Abs(scaled) < 1e15))
+        {
+            var span = to.GetSpan(32);
+            Math.Round(effect, 6).TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+            to.Advance(written);
+            return;
+        }
+        var k = (long)scaled;
+        var digits = to.GetSpan(24);
+        var n = 0;
+        if (k < 0) { digits[n++] = (byte)'-'; k = -k; }
+        var whole = k / 1_000_000;
+        whole.TryFormat(digits[n..], out var w, default, CultureInfo.InvariantCulture);
+        n += w;
+        var fraction = (int)(k % 1_000_000);
+        if (fraction != 0)
+        {
+            digits[n++] = (byte)'.';
+            var last = n + 5;
+            for (var d = last; d >= n; d--, fraction /= 10) digits[d] = (byte)('0' + fraction % 10);
+            n = last + 1;
+            while (digits[n - 1] == (byte)'0') n--;
+        }
+        to.Advance(n);
+    }
+}
+
+/// <summary>Bytes written one after the other into one array, which grows (what the reasons' columns are worded into).</summary>
+internal sealed class ByteBuffer
+{
+    public byte[] Bytes { get; private set; } = new byte[1 << 20];
+    public int WrittenCount { get; private set; }
+
+    public void ResetWrittenCount() => WrittenCount = 0;
+
+    public Span<byte> GetSpan(int size)
+    {
+        if (WrittenCount + size > Bytes.Length)
+        {
+            var bigger = new byte[Math.Max(Bytes.Length * 2, WrittenCount + size)];
+            Bytes.AsSpan(0, WrittenCount).CopyTo(bigger);
+            Bytes = bigger;
+        }
+        return Bytes.AsSpan(WrittenCount);
+    }
+
+    public void Advance(int count) => WrittenCount += count;
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        WrittenCount += bytes.Length;
     }
 }
 
