@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -27,8 +26,8 @@ namespace LeadPredict.Sources;
 public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
 {
     public const string ReasonsJsonColumn = "top_reasons_json";
-    /// <summary>Rows per row group: a 1M-lead file has ten, which readers such as DuckDB read side by side.</summary>
-    public const int DefaultRowGroupRows = 100_000;
+    /// <summary>Rows per row group: a 1M-lead file has twenty, which readers such as DuckDB read side by side; one is buffered while it is written.</summary>
+    public const int DefaultRowGroupRows = 50_000;
 
     private readonly int _rowGroupRows;
     private readonly Lock _create = new();
@@ -64,32 +63,46 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
 
         var workers = Math.Max(1, Environment.ProcessorCount);
         using var stream = new FileStream(parquet, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        using (var properties = Properties(layout))
+        using (var properties = Properties())
         using (var schema = Schema(layout, numeric))
         using (var file = new ParquetFileWriter(stream, schema, properties, keyValueMetadata: null, leaveOpen: true))
         {
-            var group = new RowGroupBuffers(layout.InputHeader.Count, annotations, numeric, new ReasonWords(_reasonColumns.Names()));
-            // The reasons' two columns first: they take longest, the others fill in around them.
-            var reasons = 5 + annotations;
-            int[] columns = [reasons + 1, reasons, .. Enumerable.Range(0, group.Columns).Where(c => c != reasons && c != reasons + 1)];
+            // While one row group is written (column after column, as Parquet lays them out), the next is unpacked and its
+            // reasons worded on the other cores.
+            var words = new ReasonWords(_reasonColumns.Names());
+            RowGroupBuffers NewGroup() => new(layout.InputHeader.Count, annotations, numeric, words);
+            var (current, spare) = (NewGroup(), NewGroup());
+            current.Load(leads, order, 0, Math.Min(_rowGroupRows, order.Length), workers);
             for (var from = 0; from < order.Length; from += _rowGroupRows)
             {
-                group.Load(leads, order, from, Math.Min(_rowGroupRows, order.Length - from), workers);
-                using var writer = file.AppendBufferedRowGroup();
-                Parallel.ForEach(Partitioner.Create(columns, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    column => group.Write(writer, column, from + 1L));
-                writer.Close();
+                var nextFrom = from + _rowGroupRows;
+                var filling = spare;
+                var next = nextFrom < order.Length
+                    ? Task.Run(() => filling.Load(leads, order, nextFrom, Math.Min(_rowGroupRows, order.Length - nextFrom), workers))
+                    : Task.CompletedTask;
+                try
+                {
+                    using var writer = file.AppendRowGroup();
+                    for (var column = 0; column < current.Columns; column++) current.Write(writer, column, from + 1L);
+                    writer.Close();
+                }
+                finally { next.Wait(); }
+                (current, spare) = (spare, current);
             }
             file.Close();
         }
         stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Snappy (fast, what DuckDB and pyarrow write by default); no dictionary for the columns that are one of a kind per lead.</summary>
-    private static WriterProperties Properties(RankedLayout layout)
+    /// <summary>
+    /// Snappy (fast; what DuckDB and pyarrow write by default), without dictionary encoding (hashing every value took a sixth
+    /// of the writer's time at 500k leads, perf, for a file about a fifth smaller), min/max statistics on the numbers only
+    /// (comparing every text value took another twentieth; no reader prunes row groups by a company name).
+    /// </summary>
+    private static WriterProperties Properties()
     {
-        using var builder = new WriterPropertiesBuilder().Compression(Compression.Snappy);
-        foreach (var unique in new[] { layout.IdHeader, RankedLayout.TopReasons, ReasonsJsonColumn }) builder.DisableDictionary(unique);
+        using var builder = new WriterPropertiesBuilder().Compression(Compression.Snappy).DisableDictionary().DisableStatistics();
+        foreach (var number in new[] { RankedLayout.Rank, RankedLayout.Probability, RankedLayout.Score }) builder.EnableStatistics(number);
         return builder.Build();
     }
 
@@ -254,11 +267,10 @@ internal sealed class ParquetRows(int annotations, ReasonColumns reasonColumns)
 }
 
 /// <summary>
-/// One row group's rows, in rank order, unpacked into where each value is (page and offset), then its columns written side
-/// by side (a buffered row group: each column has its own encoder, as Arrow's own writer does with threads). The text
-/// columns are handed to the Parquet writer as pointers into the pinned pages; <c>top_reasons</c> and
-/// <c>top_reasons_json</c> are worded here. Reused from one row group to the next: its buffers grow with the row group, not
-/// with the file.
+/// One row group's rows, in rank order, unpacked into where each value is (page and offset), with <c>top_reasons</c> and
+/// <c>top_reasons_json</c> worded (<see cref="Load"/>, on several threads); then its columns written one after the other.
+/// The text columns are handed to the Parquet writer as pointers into the pinned pages. Reused from one row group to the
+/// next: its buffers grow with the row group, not with the file.
 /// </summary>
 internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeric, ReasonWords words)
 {
@@ -269,9 +281,13 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
     private int[] _length = [];
     private int[] _reasonsAt = [];
     private double[] _probabilities = [];
-    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
+    private readonly Scratch _scratch = new();
+    private readonly ByteBuffer _worded = new();
+    private readonly ByteBuffer _json = new();
+    private int[] _wordedLengths = [];
+    private int[] _jsonLengths = [];
 
-    /// <summary>The Parquet file's columns in order; the first ones take longest (the reasons are worded as they are written).</summary>
+    /// <summary>How many columns the Parquet file has.</summary>
     public int Columns => 5 + annotations + 2 + fields;
 
     public void Load(PackedLead[] leads, int[] order, int from, int rows, int workers)
@@ -284,6 +300,8 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
             _length = new int[rows * _slots];
             _reasonsAt = new int[rows];
             _probabilities = new double[rows];
+            _wordedLengths = new int[rows];
+            _jsonLengths = new int[rows];
         }
         var parts = Math.Clamp(rows / 10_000, 1, 4 * workers);
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers }, part =>
@@ -305,12 +323,25 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
                 _reasonsAt[r] = at;
             }
         });
+        Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = workers },
+            () => Word(_worded, _wordedLengths, words.Worded), () => Word(_json, _jsonLengths, words.Json));
     }
 
-    /// <summary>Writes column <paramref name="column"/> of the row group (any thread; one column per thread at a time).</summary>
+    private void Word(ByteBuffer text, int[] lengths, Action<byte[], int, ByteBuffer> word)
+    {
+        text.ResetWrittenCount();
+        for (var r = 0; r < _rows; r++)
+        {
+            var start = text.WrittenCount;
+            word(_pages[r], _reasonsAt[r], text);
+            lengths[r] = text.WrittenCount - start;
+        }
+    }
+
+    /// <summary>Writes column <paramref name="column"/> of the row group (the next one).</summary>
     public void Write(RowGroupWriter group, int column, long firstRank)
     {
-        var scratch = _scratch.Value!.Sized(_rows);
+        var scratch = _scratch.Sized(_rows);
         var reasonsAt = 5 + annotations;
         switch (column)
         {
@@ -331,7 +362,8 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
                 else WriteText(group, column, ParquetRows.AnnotationSlot(a), scratch);
                 break;
             case var c when c == reasonsAt || c == reasonsAt + 1:
-                WriteReasons(group, column, json: c == reasonsAt + 1, scratch);
+                if (c == reasonsAt) WriteWorded(group, _worded, _wordedLengths, optional: true, scratch);
+                else WriteWorded(group, _json, _jsonLengths, optional: false, scratch);
                 break;
             default: WriteText(group, column, ParquetRows.FieldSlot(annotations, column - reasonsAt - 2), scratch); break;
         }
@@ -339,7 +371,7 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
 
     private static void Write<T>(RowGroupWriter group, int column, ReadOnlySpan<T> values) where T : unmanaged
     {
-        using var writer = (ColumnWriter<T>)group.Column(column);
+        using var writer = (ColumnWriter<T>)group.NextColumn();
         writer.WriteBatch(values);
     }
 
@@ -352,7 +384,7 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
             scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
             if (length > 0) scratch.Values[n++] = new ByteArray(Marshal.UnsafeAddrOfPinnedArrayElement(_pages[r], _at[cell]), length);
         }
-        using var writer = (ColumnWriter<ByteArray>)group.Column(column);
+        using var writer = (ColumnWriter<ByteArray>)group.NextColumn();
         writer.WriteBatch(_rows, scratch.Defined.AsSpan(0, _rows), default, scratch.Values.AsSpan(0, n));
     }
 
@@ -366,22 +398,13 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
             scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
             if (length > 0) scratch.Numbers[n++] = double.Parse(_pages[r].AsSpan(_at[cell], length), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
-        using var writer = (ColumnWriter<double>)group.Column(column);
+        using var writer = (ColumnWriter<double>)group.NextColumn();
         writer.WriteBatch(_rows, scratch.Defined.AsSpan(0, _rows), default, scratch.Numbers.AsSpan(0, n));
     }
 
     /// <summary><c>top_reasons</c> ("▲ Demo Requested = yes | …", as the ranked CSV words it; NULL without reasons), or <c>top_reasons_json</c> (always an array).</summary>
-    private void WriteReasons(RowGroupWriter group, int column, bool json, Scratch scratch)
+    private void WriteWorded(RowGroupWriter group, ByteBuffer text, int[] lengths, bool optional, Scratch scratch)
     {
-        var text = scratch.Text;
-        text.ResetWrittenCount();
-        for (var r = 0; r < _rows; r++)
-        {
-            var start = text.WrittenCount;
-            if (json) words.Json(_pages[r], _reasonsAt[r], text);
-            else words.Worded(_pages[r], _reasonsAt[r], text);
-            scratch.Ends[r] = text.WrittenCount - start;
-        }
         var handle = GCHandle.Alloc(text.Bytes, GCHandleType.Pinned);
         try
         {
@@ -389,18 +412,18 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
             var n = 0;
             for (var r = 0; r < _rows; r++)
             {
-                var length = scratch.Ends[r];
+                var length = lengths[r];
                 scratch.Defined[r] = (short)(length == 0 ? 0 : 1);
-                if (length > 0) scratch.Values[n++] = new ByteArray(at, length);
+                if (length > 0 || !optional) scratch.Values[n++] = new ByteArray(at, length);
                 at += length;
             }
-            using var writer = (ColumnWriter<ByteArray>)group.Column(column);
-            writer.WriteBatch(_rows, json ? default : scratch.Defined.AsSpan(0, _rows), default, scratch.Values.AsSpan(0, n));
+            using var writer = (ColumnWriter<ByteArray>)group.NextColumn();
+            writer.WriteBatch(_rows, optional ? scratch.Defined.AsSpan(0, _rows) : default, default, scratch.Values.AsSpan(0, n));
         }
         finally { handle.Free(); }
     }
 
-    /// <summary>One thread's buffers for the column it writes.</summary>
+    /// <summary>The buffers a column is handed to the writer in.</summary>
     private sealed class Scratch
     {
         public ByteArray[] Values = [];
@@ -408,13 +431,11 @@ internal sealed class RowGroupBuffers(int fields, int annotations, bool[] numeri
         public double[] Numbers = [];
         public long[] Ranks = [];
         public int[] Scores = [];
-        public int[] Ends = [];
-        public readonly ByteBuffer Text = new();
 
         public Scratch Sized(int rows)
         {
             if (Values.Length >= rows) return this;
-            (Values, Defined, Numbers, Ranks, Scores, Ends) = (new ByteArray[rows], new short[rows], new double[rows], new long[rows], new int[rows], new int[rows]);
+            (Values, Defined, Numbers, Ranks, Scores) = (new ByteArray[rows], new short[rows], new double[rows], new long[rows], new int[rows]);
             return this;
         }
     }
