@@ -125,3 +125,49 @@ public sealed class ParquetOutputTests
         return all;
     }
 }
+
+/// <summary>The Parquet writer words the reasons from its packed rows by hand: checked against the plain wording and the scores table's JSON.</summary>
+public sealed class ParquetReasonsTests
+{
+    [Fact]
+    public void Should_Word_Each_Reason_As_The_Ranked_Csv_And_The_Scores_Table_Do_When_Values_Need_Escaping_And_Effects_Are_Odd()
+    {
+        ScoreFactor[][] leads =
+        [
+            [new("demo_requested", "yes", 0.41), new("Job Title", "Head of \"Data\" & <AI>", 1e-7), new("country", "Österreich ✓", -2.5e-6)],
+            [new("employees", "12", -0.0), new("notes", "line\nbreak\\tab\t+`'", 123456.7891235), new("budget", "", -1234567.25)],
+            [],
+            [new("pricing_page_views", "9", 1e-6), new("demo_requested", "no", -0.9999995), new("industry", "Retail", double.Epsilon)],
+        ];
+        var dir = TestData.NewTempFolder();
+        var parquet = Path.Combine(dir, "reasons.parquet");
+        var layout = new RankedLayout("lead_id", [], ["lead_id"]);
+        using (var writer = new ParquetRankedWriter(rowGroupRows: 3))
+        {
+            for (var i = 0; i < leads.Length; i++)
+                writer.Scored(layout, new ScoredRow($"L-{i}", 0.9 - i / 10.0, "A", [], [$"L-{i}"]) { Reasons = leads[i], Position = i });
+            writer.Finish(parquet);
+        }
+
+        using var db = new DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        using var select = db.CreateCommand();
+        select.CommandText = $"SELECT top_reasons, CAST(top_reasons_json AS VARCHAR) FROM read_parquet('{parquet}') ORDER BY rank";
+        using var rows = select.ExecuteReader();
+        foreach (var reasons in leads)
+        {
+            Assert.True(rows.Read());
+            Assert.Equal(string.Join(" | ", reasons.Select(r => r.ToString())), rows.IsDBNull(0) ? "" : rows.GetString(0));
+            var expected = JsonNode.Parse(ScoreTableWriter.ReasonsJson(reasons))!.AsArray();
+            var actual = JsonNode.Parse(rows.GetString(1))!.AsArray();
+            Assert.Equal(expected.Count, actual.Count);
+            for (var k = 0; k < expected.Count; k++)
+            {
+                Assert.Equal((string)expected[k]!["column"]!, (string)actual[k]!["column"]!);
+                Assert.Equal((string)expected[k]!["value"]!, (string)actual[k]!["value"]!);
+                Assert.Equal((double)expected[k]!["effect"]!, (double)actual[k]!["effect"]!);
+            }
+        }
+        Assert.False(rows.Read());
+    }
+}
