@@ -42,12 +42,15 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 {
     private readonly IReadOnlyList<IScoreAnnotator> _annotators = annotators ?? [];
 
-    public BatchSummary ScoreFile(string input, string output, BatchScoringOptions? options = null,
+    /// <param name="output">The ranked CSV; null when only the sink takes the leads (a Parquet file, a scores table): no line is built.</param>
+    public BatchSummary ScoreFile(string input, string? output, BatchScoringOptions? options = null,
         IProgress<long>? progress = null, CancellationToken ct = default)
     {
         options ??= new BatchScoringOptions();
         var workers = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
-        var job = Bind(input, options);
+        if (output is null && options.Sink is null)
+            throw new ArgumentException("batch scoring needs a ranked file or a sink to hand its leads to.", nameof(output));
+        var job = Bind(input, options, lines: output is not null);
         var total = Stopwatch.StartNew();
 
         var scored = ScoreChunks(job, workers, options.ChunkBytes, progress, ct);
@@ -57,7 +60,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
             throw new InputFileException(input, null, null, "the file has a header but no leads to score.");
         var order = RankOrder.Descending(leads.Probabilities);
         var writeStart = total.Elapsed.TotalSeconds;
-        var written = RankedFileWriter.Write(output, job.Layout, job.Separator, leads, order, workers, ct);
+        var written = output is null ? 0 : RankedFileWriter.Write(output, job.Layout, job.Separator, leads, order, workers, ct);
         var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
 
         var tick = (double)Stopwatch.Frequency;
@@ -78,7 +81,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
     }
 
     /// <summary>Reads the input's header and binds the model and the annotators to it.</summary>
-    private BatchJob Bind(string input, BatchScoringOptions options)
+    private BatchJob Bind(string input, BatchScoringOptions options, bool lines)
     {
         IReadOnlyList<string> header;
         char separator;
@@ -90,7 +93,7 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         var binding = scorer.Bind(header, input);
         var rows = _annotators.Select(a => a.Bind(header, input)).ToArray();
         return new BatchJob(scorer, input, separator, RankedLayout.For(scorer.Bundle, _annotators, header), binding, rows,
-            new FeaturizeIssues(scorer.FeatureColumns.Count), options.Reasons && scorer.CanExplain, options.BatchSize, options.TopRows, options.Sink);
+            new FeaturizeIssues(scorer.FeatureColumns.Count), options.Reasons && scorer.CanExplain, options.BatchSize, options.TopRows, options.Sink, lines);
     }
 
     private sealed record ScoredFile(IReadOnlyList<ScoredChunk> Chunks, IReadOnlyList<TopLeads> Top, long ReadTicks, long ScoreTicks, long AnnotateTicks);

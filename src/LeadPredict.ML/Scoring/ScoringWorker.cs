@@ -7,7 +7,7 @@ namespace LeadPredict.ML.Scoring;
 /// <summary>What every worker scoring one file shares: the file, its binding to the model and annotators, the settings.</summary>
 internal sealed record BatchJob(
     LeadScorer Scorer, string Input, char Separator, RankedLayout Layout, ColumnBinding Binding, IRowAnnotator[] Annotators,
-    FeaturizeIssues Issues, bool Reasons, int BatchSize, int TopRows, IScoredLeadSink? Sink);
+    FeaturizeIssues Issues, bool Reasons, int BatchSize, int TopRows, IScoredLeadSink? Sink, bool Lines = true);
 
 /// <summary>
 /// Parses, featurizes and scores the leads of one chunk, a batch at a time through the trees, and turns each into its
@@ -155,8 +155,9 @@ internal sealed class ScoringWorker
         }
         var idIndex = _job.Binding.IdIndex;
         var id = idIndex >= 0 ? fields[idIndex] : null;
-        _line.Append(_out, id, _lines[i], p, grade, _cells.Span[(i == 0 ? 0 : _cellEnds[i - 1]).._cellEnds[i]],
-            reasons[..count], raised, _values[i], fields, _chars.AsSpan(_raw[i].Start, _raw[i].Length));
+        if (_job.Lines)
+            _line.Append(_out, id, _lines[i], p, grade, _cells.Span[(i == 0 ? 0 : _cellEnds[i - 1]).._cellEnds[i]],
+                reasons[..count], raised, _values[i], fields, _chars.AsSpan(_raw[i].Start, _raw[i].Length));
         result.LineEnds.Add(_out.Length);
 
         if (_typed[i] is not { } annotations) return;
