@@ -243,7 +243,8 @@
           if (p.daysInStage !== null && p.daysInStage !== undefined) {
             days.appendChild(el('span', Math.round(p.daysInStage) + ' d' + (p.medianDays !== null && p.medianDays !== undefined ? ' (median ' + Math.round(p.medianDays) + ')' : '')));
             if (p.stalled) { days.appendChild(document.createTextNode(' ')); days.appendChild(el('span', 'stalled', 'badge stalled')); }
-            if (p.stalledFromDays !== null && p.stalledFromDays !== undefined) days.title = 'Stalled from ' + Math.round(p.stalledFromDays) + ' days in ' + p.stage + ' (3× the median stay)';
+            if (p.stalledFromDays !== null && p.stalledFromDays !== undefined) days.title = 'Stalled from ' + Math.round(p.stalledFromDays) + ' days in ' + p.stage +
+              (p.medianDays ? ' (' + +(p.stalledFromDays / p.medianDays).toFixed(1) + '× the median stay)' : '');
           }
         }
         tr.appendChild(odds); tr.appendChild(days);
