@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """The point-in-time work of LeadPredict.Timeline, written the way a careful analyst would in pandas + NumPy.
 
-    timeline_pandas.py DIR      (DIR holds leads.csv, activities.csv, outcomes.csv from `LeadPredict.Benchmarks timeline`)
+    timeline_pandas.py DIR [--pipeline OUT.csv]
+        (DIR holds leads.csv, activities.csv, outcomes.csv from `LeadPredict.Benchmarks timeline`)
+
+With --pipeline, the whole job `leadpredict-train train` + `leadpredict-score score --as-of` do (`LeadPredict.Benchmarks
+timeline-e2e`): the same features plus the leads' own columns (company size, source: categorical), the same time-based
+holdout (the latest 20% of examples by time; training on examples at least the horizon before the cut-off, and on no lead
+with an example in the holdout), scikit-learn's HistGradientBoostingClassifier fitted on the training side (defaults,
+early stopping on 10% of it, as ours), its holdout AUC, then the open leads as of the export date scored and written
+ranked to OUT.csv (lead id, probability).
 
 Same rules as the C# side: activities strictly before t, only those before the lead's conversion; snapshots at creation
 + 7 days then every 30 days, at most 4, while open; censored when t + 90 days passes the export date; label = won in
@@ -27,12 +35,14 @@ DAY = 86400
 HORIZON, FIRST, EVERY, MAX_PER_LEAD, MAX_TYPES = 90, 7, 30, 4, 12
 WINDOWS = [7, 30, 90]
 SHIFT = 28  # bits for a time offset in seconds (about 8.5 years)
+CACHE = "pandas-cache-v2.pkl"  # v2: with the leads' own columns
+HOLDOUT = 0.2
 
 
 def load_cache(folder):
-    cache = os.path.join(folder, "pandas-cache.pkl")
+    cache = os.path.join(folder, CACHE)
     if not os.path.exists(cache):
-        leads = pd.read_csv(os.path.join(folder, "leads.csv"), usecols=["lead_id", "created_at"], parse_dates=["created_at"])
+        leads = pd.read_csv(os.path.join(folder, "leads.csv"), dtype={"company_size": "category", "source": "category"}, parse_dates=["created_at"])
         outcomes = pd.read_csv(os.path.join(folder, "outcomes.csv"), parse_dates=["won_at"])
         acts = pd.read_csv(os.path.join(folder, "activities.csv"), dtype={"lead_id": "category", "activity_type": "category"}, parse_dates=["occurred_at"])
         with open(cache, "wb") as f:
@@ -83,9 +93,9 @@ def sorted_events(group, ts, t0):
     return comb, s, prefix, dayfirst
 
 
-def main(folder):
+def main(folder, pipeline=None):
     prepare = time.perf_counter()
-    if not os.path.exists(os.path.join(folder, "pandas-cache.pkl")):
+    if not os.path.exists(os.path.join(folder, CACHE)):
         # The CSV files parsed once into the cache, in a process of its own: neither its time nor its memory is counted.
         subprocess.run([sys.executable, __file__, folder, "--prepare"], check=True)
     prepare = time.perf_counter() - prepare
@@ -95,6 +105,7 @@ def main(folder):
     read = time.perf_counter() - start
 
     clock = time.perf_counter()
+    cpu_features = time.process_time()
     n = len(leads)
     created = seconds(leads["created_at"])
     index = pd.Index(leads["lead_id"])
@@ -162,6 +173,10 @@ def main(folder):
     open_lead = np.nonzero((created <= as_of) & (won > as_of))[0]
     open_set = build(open_lead, np.full(len(open_lead), as_of))
     asof_seconds = time.perf_counter() - clock
+    features_cpu = time.process_time() - cpu_features
+    result = {}
+    if pipeline is not None:
+        result = train_and_score(leads, s_lead, s_t, label, train, open_lead, open_set, pipeline)
 
     checksums = {"examples": float(len(train)), "positives": float(label.sum()), "open": float(len(open_set))}
     for prefix, frame in (("train", train), ("open", open_set)):
@@ -174,6 +189,7 @@ def main(folder):
                 values = np.round(values.astype(np.float32).astype(np.float64), 3)
             checksums[f"{prefix}_{column}"] = float(np.round(values.sum(), 0))
     print(json.dumps({
+        **result, "features_cpu_seconds": features_cpu,
         "read_seconds": read, "snapshot_seconds": snapshot_seconds, "asof_seconds": asof_seconds,
         "total_seconds": time.perf_counter() - start, "examples": len(train), "features": train.shape[1],
         "cpu_seconds": time.process_time() - cpu, "prepare_seconds": prepare,
@@ -181,8 +197,49 @@ def main(folder):
     }))
 
 
+def train_and_score(leads, s_lead, s_t, label, train, open_lead, open_set, out):
+    """HistGradientBoosting on the training side of the time-based holdout, its holdout AUC, then the open leads ranked."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
+    clock, cpu = time.perf_counter(), time.process_time()
+    categorical = ["company_size", "source"]
+
+    def with_attributes(frame, lead):
+        x = frame.copy()
+        for c in categorical:
+            x[c] = leads[c].cat.codes.values[lead].astype(np.float64)
+            x.loc[x[c] < 0, c] = np.nan
+        return x
+
+    x = with_attributes(train, s_lead)
+    n = len(x)
+    order = np.lexsort((np.arange(n), s_t))
+    cutoff = s_t[order[n - max(1, int(round(n * HOLDOUT)))]]
+    hold = s_t >= cutoff
+    held_leads = np.zeros(len(leads), dtype=bool)
+    held_leads[s_lead[hold]] = True
+    fit_rows = (s_t < cutoff) & (s_t <= cutoff - HORIZON * DAY) & ~held_leads[s_lead]
+    model = HistGradientBoostingClassifier(categorical_features=[x.columns.get_loc(c) for c in categorical], random_state=42)
+    model.fit(x[fit_rows].to_numpy(np.float32), label[fit_rows])
+    auc = roc_auc_score(label[hold], model.predict_proba(x[hold].to_numpy(np.float32))[:, 1])
+    training = {"train_seconds": time.perf_counter() - clock, "train_cpu_seconds": time.process_time() - cpu,
+                "holdout_auc": float(auc), "training_examples": int(fit_rows.sum()), "holdout_examples": int(hold.sum()),
+                "trees": int(model.n_iter_)}
+
+    clock, cpu = time.perf_counter(), time.process_time()
+    p = model.predict_proba(with_attributes(open_set, open_lead).to_numpy(np.float32))[:, 1]
+    rank = np.argsort(-p, kind="stable")
+    pd.DataFrame({"rank": np.arange(1, len(p) + 1), "lead_id": leads["lead_id"].values[open_lead[rank]], "probability": np.round(p[rank], 6)}) \
+        .to_csv(out + ".tmp", index=False)
+    os.replace(out + ".tmp", out)
+    return {**training, "score_seconds": time.perf_counter() - clock, "score_cpu_seconds": time.process_time() - cpu, "scored": int(len(p))}
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "--prepare":
         load_cache(sys.argv[1])
+    elif len(sys.argv) > 3 and sys.argv[2] == "--pipeline":
+        main(sys.argv[1], sys.argv[3])
     else:
         main(sys.argv[1])

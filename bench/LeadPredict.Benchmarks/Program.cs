@@ -7,6 +7,7 @@ using LeadPredict.Benchmarks;
 // LeadPredict.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter *]
 // LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]
 // LeadPredict.Benchmarks timeline [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers] [--single-only] [--single-calls N]
+// LeadPredict.Benchmarks timeline-e2e [--leads N] [--per-lead N] [--repeats N] [--work DIR] [--no-peers]
 // LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]
 if (args.Length > 0 && args[0] == "sources") return SourcesBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "score-child") return ScoreChild.Run(args[1..]);
@@ -15,9 +16,9 @@ if (args.Length > 0 && args[0] == "wide") return WideBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fit-probe") return FitProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quality") return Quality.Run(Quality.Parse(args[1..]));
 if (args.Length > 0 && args[0] == "timeline-child") return TimelineBench.Child(args[1]);
-if (args.Length > 0 && args[0] == "timeline")
+if (args.Length > 0 && args[0] is "timeline" or "timeline-e2e")
 {
-    var t = new TimelineBenchOptions();
+    var t = new TimelineBenchOptions { Pipeline = args[0] == "timeline-e2e" };
     for (var i = 1; i < args.Length; i++)
     {
         string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -34,7 +35,8 @@ if (args.Length > 0 && args[0] == "timeline")
             var other => throw new ArgumentException($"unknown option {other}"),
         };
     }
-    if (t.SingleOnly) TimelineBench.SingleOnly(t);
+    if (t.Pipeline) TimelinePipelineBench.Run(t);
+    else if (t.SingleOnly) TimelineBench.SingleOnly(t);
     else TimelineBench.Run(t);
     return 0;
 }
@@ -49,6 +51,7 @@ if (args.Length == 0 || args[0] != "e2e")
     Console.Error.WriteLine("       LeadPredict.Benchmarks micro [BenchmarkDotNet arguments]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks sources [--rows 1000000] [--history 100000] [--crm-leads 100000] [--repeats 3] [--work DIR]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks timeline [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers] [--single-only] [--single-calls 300]");
+    Console.Error.WriteLine("       LeadPredict.Benchmarks timeline-e2e [--leads 1000000] [--per-lead 50] [--repeats 3] [--work DIR] [--no-peers]");
     Console.Error.WriteLine("       LeadPredict.Benchmarks quality --data F --label L [--exclude a,b] [--peer-drop a,b] [--separator ;] [--created C] [--trainer T] [--seed S] [--no-peers] [--peer-models hgb,xgb,logreg] [--test F] [--refit-max-rows N]");
     return 2;
 }

@@ -24,6 +24,10 @@ public sealed record TimelineBenchOptions
     public int SingleLeadCalls { get; init; } = 300;
     /// <summary>Measure only the single lead's latency (both paths), on the generated history.</summary>
     public bool SingleOnly { get; init; }
+    /// <summary>The whole job instead (<c>timeline-e2e</c>, <see cref="TimelinePipelineBench"/>): real train and score next to pandas + HGB.</summary>
+    public bool Pipeline { get; init; }
+    /// <summary>More arguments for <c>leadpredict-train train</c> in the whole job (tests: <c>--folds 0</c>, to be quick).</summary>
+    public IReadOnlyList<string> TrainArguments { get; init; } = [];
 }
 
 /// <summary>What a run measured; <see cref="ChecksumsAgree"/> is null without the pandas peer.</summary>
@@ -105,7 +109,7 @@ public static class TimelineBench
     }
 
     /// <summary>The generated history: deterministic (hash-based), written by DuckDB as Parquet, and as CSV for the pandas peer.</summary>
-    private static void Generate(string dir, int leads, int perLead)
+    internal static void Generate(string dir, int leads, int perLead)
     {
         if (File.Exists(Path.Combine(dir, "done"))) return;
         Directory.CreateDirectory(dir);

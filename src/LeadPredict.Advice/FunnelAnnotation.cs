@@ -24,6 +24,11 @@ public sealed record FunnelAnnotation(FunnelAdvice Advice, string Reason, string
     public string SuggestedStage => SuggestedStageText(Advice);
     /// <summary><c>action</c>: promote, hold, nurture, disqualify, review or stalled.</summary>
     public string Action => ActionText(Advice);
+    /// <summary>
+    /// The learned funnel's numbers for the lead, typed (the reason words the same): the odds of reaching the next stage within the
+    /// horizon and the stage's average, days in stage and the stage's median, stalled. Null without a stage history that knows the stage.
+    /// </summary>
+    public StageProgress? Progress => Advice.Progress;
 
     public IReadOnlyList<string> Cells
     {

@@ -17,12 +17,15 @@ public sealed class FunnelAnnotator : IScoreAnnotator
     private readonly GateThresholds _thresholds;
     private readonly DecileCuts _cuts;
     private readonly LearnedFunnel? _learned;
+    private readonly LearnedGates? _learnedGates;
 
     public FunnelAnnotator(ModelBundle model, string? rulesPath)
     {
         _model = model;
         _rulesPath = rulesPath;
-        _thresholds = TrainedRules.From(model.Report)?.Thresholds ?? GateThresholds.None;
+        var trained = TrainedRules.From(model.Report);
+        _thresholds = trained?.Thresholds ?? GateThresholds.None;
+        _learnedGates = trained?.LearnedGates;
         _learned = model.Report.Extensions.TryGetValue(LearnedFunnel.Name, out var learned) ? LearnedFunnel.FromJson(learned) : null;
         _cuts = model.Report.HoldoutProbabilities.Count > 0 ? DecileCuts.FromHoldout(model.Report.HoldoutProbabilities.ToArray()) : DecileCuts.None;
         Headers = FunnelAnnotation.Headers(checksIcp: rulesPath is not null);
@@ -42,7 +45,7 @@ public sealed class FunnelAnnotator : IScoreAnnotator
         var trainedKinds = _model.Report.Columns.ToDictionary(c => c.Name, c => c.Kind, StringComparer.OrdinalIgnoreCase);
         var kinds = header.ToDictionary(h => h, h => trainedKinds.GetValueOrDefault(h, ColumnKind.Categorical), StringComparer.OrdinalIgnoreCase);
         var rules = _rulesPath is null ? RuleSet.Default(kinds) : RuleSet.Load(_rulesPath, kinds, LeadTableRow.NumberFormatsOf(_model.Report.Columns));
-        return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds, _learned), header);
+        return new Row(this, rules, new FunnelAdvisor(rules, _cuts, _thresholds, _learned, _learnedGates), header);
     }
 
     private sealed class Row : IRowAnnotator

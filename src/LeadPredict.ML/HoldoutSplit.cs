@@ -56,10 +56,16 @@ public sealed record HoldoutSplit(int[] TrainRows, bool[] TrainLabels, int[] Hol
             var dates = table.Column(created);
             // Read as the resolver checked them: every present date is readable, one way; a missing one counts as the oldest.
             var format = data.Profiles.FirstOrDefault(p => p.Name == created)?.DateFormat;
-            var keys = new long[n];
-            for (var i = 0; i < n; i++)
-                keys[i] = dates[data.LabelledRows[i]] is { } d && Values.TryParseDate(d, format, out var dt) ? dt.Ticks : long.MinValue;
-            order = Enumerable.Range(0, n).OrderBy(i => keys[i]).ThenBy(i => i).ToArray();
+            // Oldest first, ties in row order: (ticks, index) pairs sort exactly so. The dates are read in ranges, one per core.
+            var keys = new (long Ticks, int Index)[n];
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, 16_384), range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                    keys[i] = (dates[data.LabelledRows[i]] is { } d && Values.TryParseDate(d, format, out var dt) ? dt.Ticks : long.MinValue, i);
+            });
+            Array.Sort(keys);
+            order = new int[n];
+            for (var i = 0; i < n; i++) order[i] = keys[i].Index;
             var holdoutCount = (int)Math.Round(n * fraction);
             var hold = order[(n - holdoutCount)..];
             var train = order[..(n - holdoutCount)];

@@ -13,18 +13,21 @@ public static class LeakGuard
 
     public static IReadOnlyList<LeakSuspect> Find(LeadTable table, ResolvedDataset data, int seed, IReadOnlyCollection<string>? pointInTime = null)
     {
-        var suspects = new List<LeakSuspect>();
         var candidates = data.Schema.Features.Select(f => (f.Name, f.Kind, f.Number, Excluded: false))
-            .Concat(data.Schema.Excluded.Select(e => data.Profiles.First(p => p.Name == e)).Select(p => (p.Name, p.Kind, p.Number, Excluded: true)));
-        foreach (var (name, kind, number, excluded) in candidates)
+            .Concat(data.Schema.Excluded.Select(e => data.Profiles.First(p => p.Name == e)).Select(p => (p.Name, p.Kind, p.Number, Excluded: true)))
+            .ToArray();
+        // Each column's AUC is its own work: one column per core at a time, kept in column order.
+        var found = new LeakSuspect?[candidates.Length];
+        Parallel.For(0, candidates.Length, c =>
         {
+            var (name, kind, number, excluded) = candidates[c];
             var auc = kind == ColumnKind.Numeric && table.Numbers(name) is { } typed
                 ? SingleColumnAuc(typed, data.Labels, data.LabelledRows)
                 : SingleColumnAuc(table.Column(name), kind, data.Labels, data.LabelledRows, seed, number);
             var byName = SchemaInference.LooksFilledAfterContact(name) && pointInTime?.Contains(name) != true;
-            if (auc >= AucThreshold || byName) suspects.Add(new LeakSuspect(name, auc, byName, excluded));
-        }
-        return suspects.OrderByDescending(s => s.SingleColumnAuc).ToArray();
+            if (auc >= AucThreshold || byName) found[c] = new LeakSuspect(name, auc, byName, excluded);
+        });
+        return found.OfType<LeakSuspect>().OrderByDescending(s => s.SingleColumnAuc).ToArray();
     }
 
     /// <summary>

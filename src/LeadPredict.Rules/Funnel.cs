@@ -45,6 +45,11 @@ public sealed record ActionOptions
     /// first stage and suggests the highest stage whose gates it meets.
     /// </summary>
     public bool SuggestWithoutStage { get; init; }
+    /// <summary>
+    /// Suggest stages with the gates the model learned from its holdout (<see cref="LearnedGates"/>: probability only, no
+    /// evidence) instead of the hand-set ones, for the steps that have a learned gate; false (default) keeps the hand-set gates.
+    /// </summary>
+    public bool UseLearnedGates { get; init; }
 
     internal string? Validate() =>
         NurtureBelow is < 0 or > 1 ? $"nurtureBelow must be between 0 and 1 (was {Text.Number(NurtureBelow)})."
@@ -59,8 +64,9 @@ public sealed class Funnel
     private readonly Dictionary<string, int> _exact = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _keys = new(StringComparer.Ordinal);
 
-    public Funnel(IReadOnlyList<FunnelStage> stages, string? stageColumn = null, ActionOptions? actions = null)
+    public Funnel(IReadOnlyList<FunnelStage> stages, string? stageColumn = null, ActionOptions? actions = null, FunnelLearningSettings? learning = null)
     {
+        Learning = learning ?? FunnelLearningSettings.None;
         if (stages.Count == 0) throw new LeadPredictException("the funnel has no stages; list at least one, or leave the funnel out for the default ladder.");
         _stages = stages.ToArray();
         for (var i = 0; i < _stages.Length; i++)
@@ -95,6 +101,8 @@ public sealed class Funnel
     public string? StageColumn { get; }
     public ActionOptions Actions { get; }
     public int EarlyUntilIndex { get; }
+    /// <summary>The rules file's settings for the funnel learned from a stage history (unset: the model's, or the defaults).</summary>
+    public FunnelLearningSettings Learning { get; }
 
     public string KnownStages => string.Join(", ", _stages.Select(s => s.Name));
 

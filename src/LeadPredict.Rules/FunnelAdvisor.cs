@@ -21,7 +21,8 @@ public enum ReviewReason
 /// The advice for one lead. <see cref="CurrentStage"/> and <see cref="SuggestedStage"/> are ladder names
 /// (null when the stage value is unknown, which is in <see cref="StageValue"/>). <see cref="Icp"/> is null without ICP rules.
 /// Its texts (the reason, the failed ICP rules) are written by <see cref="FunnelAdvisor.Advise"/> to builders;
-/// <see cref="FunnelDecision"/> is the advice with its texts.
+/// <see cref="FunnelDecision"/> is the advice with its texts. <see cref="Progress"/> holds the learned funnel's numbers for the
+/// lead at its stage, the ones its reason words (null without a stage history that knows the stage).
 /// </summary>
 public readonly record struct FunnelAdvice(
     string? CurrentStage,
@@ -29,10 +30,35 @@ public readonly record struct FunnelAdvice(
     LeadAction Action,
     ReviewReason Review,
     IcpResult? Icp,
-    string? StageValue)
+    string? StageValue,
+    StageProgress? Progress = null)
 {
     public bool IsPromotion => SuggestedStage is not null && !string.Equals(SuggestedStage, CurrentStage, StringComparison.Ordinal);
 }
+
+/// <summary>
+/// The learned funnel's numbers for one lead at its stage, typed (the reason says them in words: "SQL -> Opportunity: 48% reach
+/// Opportunity within 30 days (SQL average 37%); 5 days in SQL (median 23)").
+/// </summary>
+/// <param name="Stage">The lead's ladder stage.</param>
+/// <param name="NextStage">The stage after it.</param>
+/// <param name="HorizonDays">The promotion horizon the odds are over.</param>
+/// <param name="Odds">P(reach <paramref name="NextStage"/> or later within <paramref name="HorizonDays"/> days), given the lead's days in the stage when known.</param>
+/// <param name="AverageOdds">The same chance for a lead entering the stage: the stage's average.</param>
+/// <param name="DaysInStage">The lead's days in its stage (null when unknown).</param>
+/// <param name="MedianDays">The stage's median stay (null when the history cannot give it).</param>
+/// <param name="StalledFromDays">The days in stage from which a lead is stalled (the learned funnel's factor times the median; null without a median).</param>
+/// <param name="Stalled">In its stage for <paramref name="StalledFromDays"/> or longer (its action is <see cref="LeadAction.Stalled"/> unless it is promoted, reviewed or disqualified).</param>
+public readonly record struct StageProgress(
+    string Stage,
+    string NextStage,
+    int HorizonDays,
+    double Odds,
+    double AverageOdds,
+    double? DaysInStage,
+    double? MedianDays,
+    double? StalledFromDays,
+    bool Stalled);
 
 /// <summary>A lead's <see cref="FunnelAdvice"/> with its reason and its failed ICP rules in words ("" when none).</summary>
 public sealed record FunnelDecision(FunnelAdvice Advice, string Reason, string IcpFailed)
@@ -43,6 +69,7 @@ public sealed record FunnelDecision(FunnelAdvice Advice, string Reason, string I
     public ReviewReason Review => Advice.Review;
     public IcpResult? Icp => Advice.Icp;
     public string? StageValue => Advice.StageValue;
+    public StageProgress? Progress => Advice.Progress;
     public bool IsPromotion => Advice.IsPromotion;
 }
 
@@ -59,13 +86,16 @@ public sealed class FunnelAdvisor
     private readonly double[] _minProbability;
     private readonly string[] _minProbabilityText, _noneOf;
     private readonly string?[] _unreachable;
+    private readonly bool[] _learnedGate;
     private readonly FunnelReasons _reasons;
     private readonly FunnelHistoryNotes? _history;
     [ThreadStatic] private static System.Text.StringBuilder? _threadReason, _threadFailed;
 
     /// <param name="learned">The funnel learned from a stage history (null without one): its numbers go into the reasons, and a lead
     /// in its stage for far longer than usual is <see cref="LeadAction.Stalled"/> instead of held or nurtured.</param>
-    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null, LearnedFunnel? learned = null)
+    /// <param name="learnedGates">The gates the model learned from its holdout: with the rules' <c>funnel.useLearnedGates</c>, each
+    /// step that has one is gated by its probability alone (said in the reasons as "(learned gate)").</param>
+    public FunnelAdvisor(RuleSet rules, DecileCuts? cuts = null, GateThresholds? thresholds = null, LearnedFunnel? learned = null, LearnedGates? learnedGates = null)
     {
         _rules = rules;
         _funnel = rules.Funnel;
@@ -73,6 +103,20 @@ public sealed class FunnelAdvisor
         Cuts = cuts ?? DecileCuts.None;
         _minProbability = new double[_stages.Length];
         _unreachable = new string?[_stages.Length];
+        var learnedGate = new bool[_stages.Length];
+        // Gates are replaced before conversion-rate floors are resolved: a learned gate is a probability.
+        if (_funnel.Actions.UseLearnedGates)
+        {
+            if (learnedGates is null)
+                throw new LeadPredictException(
+                    $"{Path.GetFileName(rules.Source)}: funnel.useLearnedGates is true, but the model has no learned gates (training learns them with --icp on data with a stage column); retrain so, or set it to false.");
+            for (var i = 1; i < _stages.Length; i++)
+                if (learnedGates.For(_stages[i].Name)?.MinProbability is { } p)
+                {
+                    _stages[i] = _stages[i] with { Gate = new StageGate { MinProbability = p } };
+                    learnedGate[i] = true;
+                }
+        }
         for (var i = 0; i < _stages.Length; i++)
         {
             if (_stages[i].Gate is not { } gate) continue;
@@ -88,9 +132,11 @@ public sealed class FunnelAdvisor
         }
         // The texts that are the same for every lead are made once; a lead's reason is written into one builder per thread.
         _minProbabilityText = _minProbability.Select(p => Text.Probability(p)).ToArray();
+        _learnedGate = learnedGate;
         _noneOf = _stages.Select(s => s.Gate is { AnyEvidence.Count: > 0 } g ? FunnelReasons.NoneOf(g.AnyEvidence) : "").ToArray();
         _reasons = new FunnelReasons(_funnel, Cuts);
-        _history = learned is null ? null : new FunnelHistoryNotes(_funnel, learned);
+        _history = learned is null ? null
+            : new FunnelHistoryNotes(_funnel, learned with { StalledFactor = _funnel.Learning.StalledFactor ?? learned.StalledFactor });
     }
 
     public DecileCuts Cuts { get; }
@@ -168,14 +214,16 @@ public sealed class FunnelAdvisor
         FunnelAdvice Make(LeadAction action, ReviewReason review = ReviewReason.None, int stage = -1)
         {
             if (IcpRequirementsSkipped(current, next)) FunnelReasons.IcpRequirementsSkipped(reason);
+            StageProgress? progress = null;
             if (_history is { } history && history.Knows(current))
             {
-                var days = DaysInStage(lead, history);
+                var numbers = history.Progress(current, DaysInStage(lead, history));
                 reason.Append(FunnelReasons.ThenSeparator);
-                history.Write(reason, current, days);
-                if (action is LeadAction.Hold or LeadAction.Nurture && history.IsStalled(current, days)) action = LeadAction.Stalled;
+                history.Write(reason, current, numbers);
+                if (action is LeadAction.Hold or LeadAction.Nurture && numbers.Stalled) action = LeadAction.Stalled;
+                progress = numbers;
             }
-            return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue);
+            return new(_stages[current].Name, _stages[stage < 0 ? suggested : stage].Name, action, review, icp, stageValue, progress);
         }
 
         if (current == last)
@@ -204,6 +252,7 @@ public sealed class FunnelAdvisor
         if (suggested > current)
         {
             FunnelReasons.MeetsGatesUpTo(reason, _stages[suggested].Name);
+            if (_learnedGate[suggested]) reason.Append(FunnelReasons.LearnedGate);
             if (next >= 0) WhyNot(reason.Append(FunnelReasons.ThenSeparator), next, lead, probability, fit, opensReason: false);
             return Make(LeadAction.Promote);
         }
@@ -251,6 +300,7 @@ public sealed class FunnelAdvisor
         {
             Next();
             FunnelReasons.BelowMinProbability(reason, probability, _minProbability[stage], _minProbabilityText[stage]);
+            if (_learnedGate[stage]) reason.Append(FunnelReasons.LearnedGate);
         }
         if (fit is { } f && !FitMeets(f, gate.Icp))
         {

@@ -14,6 +14,7 @@ internal sealed class FunnelHistoryNotes
     private readonly StageFigures?[] _figures;
     private readonly string?[] _opening, _average, _inStage, _dayInStage, _median;
     private readonly double[] _stalledFrom;
+    private readonly string[] _stages;
 
     public FunnelHistoryNotes(Funnel funnel, LearnedFunnel learned)
     {
@@ -26,6 +27,7 @@ internal sealed class FunnelHistoryNotes
         _dayInStage = new string?[n];
         _median = new string?[n];
         _stalledFrom = Enumerable.Repeat(double.PositiveInfinity, n).ToArray();
+        _stages = funnel.Stages.Select(s => s.Name).ToArray();
         for (var i = 0; i + 1 < n; i++)
         {
             var f = learned.For(funnel.Stages[i].Name);
@@ -51,20 +53,29 @@ internal sealed class FunnelHistoryNotes
 
     public bool IsStalled(int stage, double daysInStage) => Knows(stage) && daysInStage >= _stalledFrom[stage];
 
-    /// <summary>Appends the stage's note; <paramref name="daysInStage"/> is NaN when the lead's time in stage is unknown.</summary>
-    public void Write(StringBuilder r, int stage, double daysInStage)
+    /// <summary>The stage's numbers for a lead <paramref name="daysInStage"/> days into it (NaN when unknown); the stage must be known.</summary>
+    public StageProgress Progress(int stage, double daysInStage)
     {
         var f = _figures[stage]!;
+        var average = f.PromotedWithinHorizon ?? 0;
+        var odds = f.PromotionOdds(daysInStage, _learned.PromotionHorizonDays) ?? average;
+        var stalledFrom = double.IsPositiveInfinity(_stalledFrom[stage]) ? (double?)null : _stalledFrom[stage];
+        return new StageProgress(_stages[stage], _stages[stage + 1], _learned.PromotionHorizonDays, odds, average,
+            double.IsNaN(daysInStage) ? null : daysInStage, f.MedianDays, stalledFrom, IsStalled(stage, daysInStage));
+    }
+
+    /// <summary>Appends the stage's note from its numbers (<see cref="Progress"/>).</summary>
+    public void Write(StringBuilder r, int stage, in StageProgress progress)
+    {
         r.Append(_opening[stage]);
-        var odds = f.PromotionOdds(daysInStage, _learned.PromotionHorizonDays) ?? f.PromotedWithinHorizon ?? 0;
-        r.Append((int)Math.Round(odds * 100)).Append('%').Append(_average[stage]);
-        if (double.IsNaN(daysInStage)) return;
+        r.Append((int)Math.Round(progress.Odds * 100)).Append('%').Append(_average[stage]);
+        if (progress.DaysInStage is not { } daysInStage) return;
         var days = (int)Math.Round(daysInStage);
         r.Append("; ").Append(days).Append(days == 1 ? _dayInStage[stage] : _inStage[stage]);
         if (_median[stage] is { } median)
         {
             r.Append(median);
-            if (daysInStage >= _stalledFrom[stage]) r.Append(", stalled from ").Append((int)Math.Round(_stalledFrom[stage]));
+            if (progress.Stalled) r.Append(", stalled from ").Append((int)Math.Round(_stalledFrom[stage]));
             r.Append(')');
         }
     }

@@ -83,6 +83,9 @@ internal sealed class FunnelReasons
     /// <summary>"no probability reached 80.0% conversion in history": a gate given as a conversion rate the holdout never reached.</summary>
     public static string NeverReached(double conversionRate) => $"no probability reached {Text.Percent(conversionRate)} conversion in history";
 
+    /// <summary>" (learned gate)": follows a floor the model learned (<c>funnel.useLearnedGates</c>) rather than the rules file's.</summary>
+    public const string LearnedGate = " (learned gate)";
+
     /// <summary>"probability 0.31 is below 0.35".</summary>
     public static void BelowMinProbability(StringBuilder r, double probability, double min, string minText) =>
         r.Append("probability ").Append(Text.Probability(probability, min, minText)).Append(" is below ").Append(minText);

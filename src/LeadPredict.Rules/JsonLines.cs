@@ -47,4 +47,28 @@ internal static class JsonLines
         }
         return lines;
     }
+
+    /// <summary>The line and column (1-based) where the value at <paramref name="path"/> ("funnel.learned.stalledFactor") starts; null when absent.</summary>
+    public static (long Line, long Column)? ValueStart(ReadOnlySpan<byte> json, string path)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var stack = new Stack<string>();
+        string? property = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName) { property = reader.GetString(); continue; }
+            if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) { stack.Pop(); continue; }
+            var here = stack.Count == 0 ? "" : stack.Peek().Length == 0 ? property ?? "" : $"{stack.Peek()}.{property}";
+            if (string.Equals(here, path, StringComparison.OrdinalIgnoreCase))
+            {
+                var before = json[..(int)reader.TokenStartIndex];
+                var lineStart = before.LastIndexOf((byte)'\n') + 1;
+                return (1 + before.Count((byte)'\n'), 1 + System.Text.Encoding.UTF8.GetCharCount(before[lineStart..]));
+            }
+            // Arrays are not walked into: the settings found this way are object members.
+            if (reader.TokenType == JsonTokenType.StartObject) stack.Push(here);
+            else if (reader.TokenType == JsonTokenType.StartArray) { reader.Skip(); }
+        }
+        return null;
+    }
 }

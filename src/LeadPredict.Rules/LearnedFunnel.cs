@@ -24,6 +24,21 @@ public sealed record FunnelLearningOptions
 }
 
 /// <summary>
+/// The rules file's <c>funnel.learned</c> settings as written: null where the file leaves a setting out. Training learns the
+/// funnel with them (<see cref="Apply"/>); scoring flags stalled leads with the file's factor when it gives one, else the model's.
+/// </summary>
+public sealed record FunnelLearningSettings(int? PromotionHorizonDays, double? StalledFactor)
+{
+    public static readonly FunnelLearningSettings None = new(null, null);
+
+    public FunnelLearningOptions Apply(FunnelLearningOptions defaults) => defaults with
+    {
+        PromotionHorizonDays = PromotionHorizonDays ?? defaults.PromotionHorizonDays,
+        StalledFactor = StalledFactor ?? defaults.StalledFactor,
+    };
+}
+
+/// <summary>
 /// What the stage history says about one ladder stage (point in time: only what was known by the export date).
 /// <see cref="Leads"/> entered it at least once. <see cref="PromotedWithinHorizon"/>: the chance of reaching any later stage
 /// (or converting) within the horizon of first entering it; <see cref="EventuallyConverted"/>: the chance of converting at all

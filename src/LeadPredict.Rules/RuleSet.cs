@@ -46,21 +46,59 @@ public sealed class RuleSet
     /// </summary>
     public static IReadOnlyList<FunnelStage> LoadLadder(string path)
     {
+        var (dto, _) = ReadBeforeColumns(path);
+        if (dto?.Funnel?.Stages is not { Count: > 0 } stages) return Funnel.DefaultStages;
+        return stages.Select((s, i) => string.IsNullOrWhiteSpace(s.Name)
+                ? throw new InputFileException(path, null, null, $"funnel stage {i + 1} has no \"name\".")
+                : new FunnelStage(s.Name.Trim(), s.Aliases?.Select(a => a.Trim()).ToArray() ?? [], null)).ToArray();
+    }
+
+    /// <summary>
+    /// The funnel-learning settings a rules file gives (<c>funnel.learned</c>: promotionHorizonDays, stalledFactor), read before
+    /// the data's columns are known, for learning the funnel from a stage history; unset values are null (the defaults apply).
+    /// </summary>
+    public static FunnelLearningSettings LoadLearning(string path)
+    {
+        var (dto, bytes) = ReadBeforeColumns(path);
+        return Learning(dto?.Funnel?.Learned, path, bytes);
+    }
+
+    /// <summary>The rules file read before the data's columns are known; a file that does not parse fails as <see cref="Load"/> does.</summary>
+    private static (RulesFileDto? Dto, byte[] Json) ReadBeforeColumns(string path)
+    {
         if (!File.Exists(path))
             throw new InputFileException(path, null, null, $"rules file not found (looked for {Path.GetFullPath(path)}).");
         var bytes = File.ReadAllBytes(path).AsSpan();
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
-        RulesFileDto? dto;
-        try { dto = JsonSerializer.Deserialize<RulesFileDto>(bytes, Json); }
+        try { return (JsonSerializer.Deserialize<RulesFileDto>(bytes, Json), bytes.ToArray()); }
         catch (JsonException)
         {
             Parse(bytes, new Dictionary<string, ColumnKind>(), path, null); // throws the precise message
             throw;
         }
-        if (dto?.Funnel?.Stages is not { Count: > 0 } stages) return Funnel.DefaultStages;
-        return stages.Select((s, i) => string.IsNullOrWhiteSpace(s.Name)
-                ? throw new InputFileException(path, null, null, $"funnel stage {i + 1} has no \"name\".")
-                : new FunnelStage(s.Name.Trim(), s.Aliases?.Select(a => a.Trim()).ToArray() ?? [], null)).ToArray();
+    }
+
+    /// <summary>The <c>funnel.learned</c> settings, each checked where it is written (line and column).</summary>
+    private static FunnelLearningSettings Learning(LearnedDto? dto, string source, ReadOnlySpan<byte> json)
+    {
+        if (dto is null) return FunnelLearningSettings.None;
+        var settings = new FunnelLearningSettings(dto.PromotionHorizonDays, dto.StalledFactor);
+        var defaults = new FunnelLearningOptions();
+        var options = settings.Apply(defaults);
+        var problems = new[]
+        {
+            ("promotionHorizonDays", (options with { StalledFactor = defaults.StalledFactor }).Validate()),
+            ("stalledFactor", (options with { PromotionHorizonDays = defaults.PromotionHorizonDays }).Validate()),
+        };
+        foreach (var (name, problem) in problems)
+        {
+            if (problem is null) continue;
+            // "stalledFactor must be between ..." said where it is written: "funnel.learned.stalledFactor (column 21) must be between ...".
+            var at = JsonLines.ValueStart(json, $"funnel.learned.{name}");
+            var where = at is { } a ? $" (column {a.Column})" : "";
+            throw new InputFileException(source, at?.Line, null, $"funnel.learned.{name}{where}{problem[name.Length..]}");
+        }
+        return settings;
     }
 
     public static RuleSet Parse(string json, IReadOnlyDictionary<string, ColumnKind> columns, string source = "rules.json",
@@ -91,7 +129,7 @@ public sealed class RuleSet
             if (cut > 0) message = message[..cut];
             throw new InputFileException(source, (e.LineNumber ?? 0) + 1, null, $"invalid rules file: {message}", e);
         }
-        return new Loader(source, columns, JsonLines.ObjectStarts(json), numberFormats).Build(dto);
+        return new Loader(source, columns, JsonLines.ObjectStarts(json), numberFormats, json.ToArray()).Build(dto);
     }
 
     /// <summary>A field of the wrong type or name, said with the rule or gate it belongs to: "ICP rule 2 'Size': 'min' must be a number, got "fifty"".</summary>
@@ -119,7 +157,7 @@ public sealed class RuleSet
         columns.Keys.FirstOrDefault(c => StageColumnKeys.Contains(Text.StageKey(c)));
 
     private sealed class Loader(string source, IReadOnlyDictionary<string, ColumnKind> kinds, Dictionary<string, long> lines,
-        IReadOnlyDictionary<string, NumberFormat>? numberFormats)
+        IReadOnlyDictionary<string, NumberFormat>? numberFormats, byte[] json)
     {
         private readonly Dictionary<string, (string Name, ColumnKind Kind)> _columns =
             kinds.ToDictionary(kv => kv.Key, kv => (kv.Key, kv.Value), StringComparer.OrdinalIgnoreCase);
@@ -270,7 +308,8 @@ public sealed class RuleSet
                     DisqualifyBelow = dto.DisqualifyBelow ?? new ActionOptions().DisqualifyBelow,
                     EarlyUntil = dto.EarlyUntil,
                     SuggestWithoutStage = dto.SuggestWithoutStage ?? false,
-                });
+                    UseLearnedGates = dto.UseLearnedGates ?? false,
+                }, Learning(dto.Learned, source, json));
             }
             catch (LeadPredictException e) when (e is not InputFileException)
             {
@@ -352,6 +391,14 @@ public sealed class RuleSet
         public double? DisqualifyBelow { get; set; }
         public string? EarlyUntil { get; set; }
         public bool? SuggestWithoutStage { get; set; }
+        public bool? UseLearnedGates { get; set; }
+        public LearnedDto? Learned { get; set; }
+    }
+
+    private sealed class LearnedDto
+    {
+        public int? PromotionHorizonDays { get; set; }
+        public double? StalledFactor { get; set; }
     }
 
     private sealed class StageDto

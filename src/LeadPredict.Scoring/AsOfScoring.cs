@@ -35,18 +35,32 @@ internal static class AsOfScoring
     {
         DatasetConfig dataset;
         string baseDirectory;
-        if (configPath is not null)
-        {
-            var loaded = TrainingConfig.Load(configPath);
-            dataset = loaded with { Id = loaded.Id ?? model.IdColumn, Created = loaded.Created ?? model.CreatedColumn, Timeline = loaded.Timeline ?? model.Config with { AsOf = null } };
-            baseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-        }
+        if (configPath is not null) (dataset, baseDirectory) = Configured(model, configPath);
         else
         {
             // The training history's export date is not this export's: without a configuration it is the latest timestamp.
             dataset = new DatasetConfig { Id = model.IdColumn, Created = model.CreatedColumn, Timeline = model.Config with { AsOf = null } };
             baseDirectory = Path.GetDirectoryName(Path.GetFullPath(leadsPath))!;
         }
+        return Prepare(model, leadsPath, dataset, baseDirectory, asOf, null, progress, ct);
+    }
+
+    /// <summary>The dataset configuration of a settings file for scoring with <paramref name="model"/> (its tables' paths start at the file's folder).</summary>
+    public static (DatasetConfig Dataset, string BaseDirectory) Configured(TimelineModel model, string configPath)
+    {
+        var loaded = TrainingConfig.Load(configPath);
+        return (loaded with { Id = loaded.Id ?? model.IdColumn, Created = loaded.Created ?? model.CreatedColumn, Timeline = loaded.Timeline ?? model.Config with { AsOf = null } },
+            Path.GetDirectoryName(Path.GetFullPath(configPath))!);
+    }
+
+    /// <summary>
+    /// As above with the dataset configuration given (the host's uploads: the model's timeline with the uploaded tables): the
+    /// leads table's id, creation column and timeline, relative paths read from <paramref name="baseDirectory"/>. The examples
+    /// file goes to <paramref name="workFolder"/> (default: the temporary folder).
+    /// </summary>
+    public static Prepared Prepare(TimelineModel model, string leadsPath, DatasetConfig dataset, string baseDirectory, DateTime? asOf,
+        string? workFolder, IProgress<string>? progress, CancellationToken ct)
+    {
         var leads = LeadTableReader.Load(leadsPath, dataset.SeparatorChar, dataset.MissingTokens);
         using var tables = StagedTimeline.Stage(dataset.Timeline, SourceSettings.From(CommandSettings.Current.Find("source", "postgres")), progress, ct);
         using var data = TimelineData.Load(leads, dataset, baseDirectory, tables.Tables, progress, ct);
@@ -55,7 +69,7 @@ internal static class AsOfScoring
             throw new LeadPredictException($"{Path.GetFileName(leadsPath)}: no lead is open as of {SnapshotTable.TimeText(asOf ?? data.AsOf)} (every lead was created later, converted or closed by then).");
         var table = SnapshotTable.Build(set);
         LeadPredict.Core.ColumnNames.KeepAsWritten(table.WrittenForPeople);
-        var path = Path.Combine(Path.GetTempPath(), $"leadpredict-asof-{Environment.ProcessId}-{Guid.NewGuid():N}.csv");
+        var path = Path.Combine(workFolder ?? Path.GetTempPath(), $"leadpredict-asof-{Environment.ProcessId}-{Guid.NewGuid():N}.csv");
         try
         {
             using (var stream = PrivateFiles.Create(path)) table.WriteCsv(stream);

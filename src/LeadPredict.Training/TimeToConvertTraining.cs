@@ -30,6 +30,7 @@ internal sealed class TimeToConvertTraining(TimelineTraining.Prepared prepared) 
                 ? examples.EngagementColumns
                 : examples.EngagementColumns.Where((_, i) => prepared.Model.Schema.Features[i].Kind is EngagementKind.DaysInStage or EngagementKind.LeadAge).ToArray(),
             C = examples.StageColumn is null ? TimeToConvert.CWithEngagement : TimeToConvert.CWithStages,
+            StageOnlyUpToDays = examples.StageColumn is null ? 0 : TimeToConvert.StageOnlyDays,
             CategoryColumn = examples.StageColumn,
             Categories = examples.StageColumn is { } stage
                 ? examples.Table.Column(stage).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()

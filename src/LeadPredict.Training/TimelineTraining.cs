@@ -83,8 +83,9 @@ internal static class TimelineTraining
         {
             observer.Progress(new("Learning the funnel from the stage history"));
             var ladder = new Funnel(rulesPath is null ? Funnel.DefaultStages : RuleSet.LoadLadder(rulesPath));
+            var learning = (rulesPath is null ? FunnelLearningSettings.None : RuleSet.LoadLearning(rulesPath)).Apply(new FunnelLearningOptions());
             funnel = FunnelLearner.Learn(ladder, data.StageStories().Select(s => new LeadStory(
-                s.Rows.Select(r => new StageEntry(r.At, r.Stage)).ToArray(), s.ConvertedAt, s.LostAt)), load.AsOf);
+                s.Rows.Select(r => new StageEntry(r.At, r.Stage)).ToArray(), s.ConvertedAt, s.LostAt)), load.AsOf, learning);
             foreach (var u in funnel.UnknownStages)
                 observer.Warning($"stage value '{u.Value}' ({u.Rows:N0} rows, {u.Leads:N0} leads) is not on the ladder ({ladder.KnownStages}); add it as an alias in the rules file's funnel stages to count it.");
         }

@@ -268,6 +268,7 @@ internal static class TrainCommand
         }
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(char.ToUpperInvariant(f.Method[0]) + f.Method[1..])}.[/]");
+        AnsiConsole.MarkupLine($"[grey]Promotion horizon {f.PromotionHorizonDays} days, stalled at {f.StalledFactor.ToString(CultureInfo.InvariantCulture)}x the stage's median stay (rules file: funnel.learned.promotionHorizonDays, stalledFactor).[/]");
         foreach (var u in f.UnknownStages)
             AnsiConsole.MarkupLine($"[yellow]Not on the ladder:[/] '{Markup.Escape(u.Value)}' in {u.Rows:N0} rows ({u.Leads:N0} leads)");
         static string P(double? v) => v is { } x ? x.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
@@ -293,22 +294,26 @@ internal static class TrainCommand
                                    (g.MinProbability is { } p ? $"probability ≥ {p:F3}" : "[yellow]never reached on the holdout (the gate is closed)[/]"));
     }
 
-    /// <summary>Learned gates next to the hand-set ones, and how the leads each way promotes converted (cross-fitted on the holdout).</summary>
+    /// <summary>Learned gates next to the hand-set ones, and how the leads each way promotes converted (cross-fitted on the holdout), for every rule.</summary>
     internal static void PrintGates(LeadPredict.Rules.LearnedGates gates)
     {
-        var t = new Table().Border(TableBorder.Rounded).Title("Gates: hand-set (rules file, used for suggestions) vs learned from the holdout");
+        var t = new Table().Border(TableBorder.Rounded).Title($"Gates: hand-set (rules file) vs learned from the holdout ({gates.Chosen.ToString().ToLowerInvariant()} rule)");
         t.AddColumn("step").AddColumn(new TableColumn("hand-set").RightAligned()).AddColumn(new TableColumn("learned").RightAligned())
             .AddColumn(new TableColumn("next stage converts").RightAligned()).AddColumn(new TableColumn("examples (from / next)").RightAligned())
-            .AddColumn(new TableColumn("backtest: hand-set promotes").RightAligned()).AddColumn(new TableColumn("learned promotes").RightAligned());
+            .AddColumn(new TableColumn("backtest: hand-set promotes").RightAligned());
+        foreach (var r in gates.Rules) t.AddColumn(new TableColumn($"{r.Rule.ToString().ToLowerInvariant()} promotes").RightAligned());
         foreach (var g in gates.Gates)
-            t.AddRow($"{Markup.Escape(g.From)} → {Markup.Escape(g.Stage)}", g.HandSetMinProbability is { } h ? $"≥ {h:F2}" : "evidence only",
+            t.AddRow([$"{Markup.Escape(g.From)} → {Markup.Escape(g.Stage)}", g.HandSetMinProbability is { } h ? $"≥ {h:F2}" : "evidence only",
                 g.MinProbability is { } m ? $"≥ {m:F3}" : "[yellow]never reached[/]", g.NextStageRate.ToString("P1", CultureInfo.InvariantCulture), $"{g.AtFrom:N0} / {g.AtStage:N0}",
-                Backtest(g.HandSet), Backtest(g.Learned));
+                Backtest(g.HandSet), .. g.Rules.Select(r => Backtest(r.Backtest))]);
+        t.AddRow(["all steps", "", "", "", "", Backtest(gates.HandSet), .. gates.Rules.Select(r => Backtest(r.Pooled))]);
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"Backtest (learned on half the leads, followed on the other half; converted within the horizon): learned gates promote {Backtest(gates.Learned)}; hand-set gates promote {Backtest(gates.HandSet)}.");
-        AnsiConsole.MarkupLine($"[grey]Learned gate: {Markup.Escape(gates.Rule)}.[/]");
+        AnsiConsole.MarkupLine($"Backtest (learned on half the leads, followed on the other half; converted within the horizon; 95% Wilson intervals; x next stage: converted over what the leads already at the next stage would have): learned gates promote {Backtest(gates.Learned)}; hand-set gates promote {Backtest(gates.HandSet)}.");
+        foreach (var r in gates.Rules)
+            AnsiConsole.MarkupLine($"[grey]{r.Rule.ToString().ToLowerInvariant()}{(r.Rule == gates.Chosen ? " (the learned gates)" : "")}: {Markup.Escape(r.Text)}.[/]");
         static string Backtest(LeadPredict.Rules.GateBacktest b) =>
-            b.Rate is { } r ? $"{b.Promoted:N0}, {b.Converted:N0} converted ({r.ToString("P1", CultureInfo.InvariantCulture)})" : "none";
+            b.Rate is { } r ? $"{b.Promoted:N0}, {b.Converted:N0} ({r.ToString("P1", CultureInfo.InvariantCulture)}, {b.Low!.Value.ToString("P0", CultureInfo.InvariantCulture)}-{b.High!.Value.ToString("P0", CultureInfo.InvariantCulture)}" +
+                (b.VersusNextStage is { } v ? $"; {v.ToString("F2", CultureInfo.InvariantCulture)}x next stage)" : ")") : "none";
     }
 
     private static string Rate(LeadPredict.Rules.ConversionCount r) =>

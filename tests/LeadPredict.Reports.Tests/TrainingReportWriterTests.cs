@@ -131,7 +131,7 @@ public sealed class FunnelSectionTests
         });
         var learned = Rules.FunnelLearner.Learn(new Rules.Funnel(Rules.Funnel.DefaultStages), stories, Export);
         var gates = new Rules.LearnedGates([new Rules.LearnedGate("Lead", "MQL", 0.04, 0.1, 300, 120, 0.05) { Learned = new(40, 5), HandSet = new(30, 3) }],
-            new(40, 5), new(30, 3), Rules.LearnedGates.RuleText);
+            new(40, 5), new(30, 3), Rules.LearnedGates.RuleText(Rules.LearnedGates.DefaultRule));
         var rules = JsonSerializer.SerializeToElement(new { rulesFile = "rules.json", learnedGates = gates }, DatasetConfig.Json);
         var report = SampleModels.SampleOutcome.Report with
         {

@@ -8,7 +8,7 @@ public sealed class FunnelHistoryNotesTests
     /// <summary>
     /// 40 leads through SAL: stays of 5 to 24 days (median 14), half of them promoted to SQL, half lost; all entered long ago.
     /// </summary>
-    private static LearnedFunnel Learned()
+    internal static LearnedFunnel Learned()
     {
         var stories = Enumerable.Range(0, 40).Select(i =>
         {
@@ -79,6 +79,42 @@ public sealed class FunnelHistoryNotesTests
         Assert.True(sal.PromotionOdds(0, 30) >= sal.PromotionOdds(20, 30));
         Assert.Equal(0.5, sal.PromotionOdds(0, 30)!.Value, 9);
     }
+
+    [Fact]
+    public void Should_Flag_Stalled_With_The_Rules_Files_Factor_When_It_Sets_One()
+    {
+        var rules = RuleSet.Parse("""{ "funnel": { "learned": { "stalledFactor": 2 } } }""", Sample.Columns);
+        var d = new FunnelAdvisor(rules, Cuts, learned: Learned()).Decide(Lead("sal", "28"), 0.15);
+        Assert.Equal(LeadAction.Stalled, d.Action);
+        Assert.EndsWith("28 days in SAL (median 14, stalled from 28)", d.Reason);
+    }
+
+    /// <summary>A learned gate into SQL at 0.12 (the hand-set default is 0.35 with a partial ICP fit).</summary>
+    private static LearnedGates Gates() =>
+        new([new LearnedGate("SAL", "SQL", 0.12, 0.3, 100, 100, 0.35)], new(0, 0), new(0, 0), LearnedGates.RuleText(GateRule.Marginal));
+
+    [Fact]
+    public void Should_Suggest_With_The_Learned_Gates_When_The_Rules_Ask_For_Them()
+    {
+        var learnedRules = RuleSet.Parse("""{ "funnel": { "useLearnedGates": true } }""", Sample.Columns);
+        var handSet = new FunnelAdvisor(RuleSet.Parse("""{ "funnel": { } }""", Sample.Columns), Cuts).Decide(Lead("sal", null), 0.2);
+        Assert.Equal("SAL", handSet.SuggestedStage);
+        var learned = new FunnelAdvisor(learnedRules, Cuts, learnedGates: Gates());
+        Assert.Equal("SQL", learned.Decide(Lead("sal", null), 0.2).SuggestedStage);
+        Assert.Equal(LeadAction.Promote, learned.Decide(Lead("sal", null), 0.2).Action);
+        Assert.StartsWith("Meets the gates up to SQL (learned gate); ", learned.Decide(Lead("sal", null), 0.2).Reason);
+        var held = learned.Decide(Lead("sal", null), 0.1);
+        Assert.Equal("SAL", held.SuggestedStage);
+        Assert.Contains("gate SAL->SQL not met: probability 0.10 is below 0.12 (learned gate)", held.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Should_Refuse_To_Score_With_Learned_Gates_When_The_Model_Has_None()
+    {
+        var rules = RuleSet.Parse("""{ "funnel": { "useLearnedGates": true } }""", Sample.Columns, "/x/rules.json");
+        var e = Assert.Throws<LeadPredict.Core.LeadPredictException>(() => new FunnelAdvisor(rules, Cuts));
+        Assert.StartsWith("rules.json: funnel.useLearnedGates is true, but the model has no learned gates", e.Message);
+    }
 }
 
 public sealed class NoStageColumnTests
@@ -106,4 +142,5 @@ public sealed class NoStageColumnTests
         Assert.Equal("Opportunity", d.SuggestedStage);
         Assert.Equal(LeadAction.Promote, d.Action);
     }
+
 }

@@ -209,4 +209,42 @@ public sealed class RulesFileTests
         Assert.Equal("Lifecycle Stage", rules.Funnel.StageColumn);
         Assert.Null(RuleSet.Default(new Dictionary<string, ColumnKind>()).Funnel.StageColumn);
     }
+
+    [Fact]
+    public void Should_Read_The_Funnel_Learning_Settings_When_The_Rules_File_Gives_Them()
+    {
+        var rules = RuleSet.Parse("""{ "funnel": { "useLearnedGates": true, "learned": { "promotionHorizonDays": 45, "stalledFactor": 2.5 } } }""", Sample.Columns);
+        Assert.True(rules.Funnel.Actions.UseLearnedGates);
+        Assert.Equal(new FunnelLearningSettings(45, 2.5), rules.Funnel.Learning);
+        var options = rules.Funnel.Learning.Apply(new FunnelLearningOptions());
+        Assert.Equal((45, 2.5), (options.PromotionHorizonDays, options.StalledFactor));
+        var plain = RuleSet.Parse("""{ "funnel": { } }""", Sample.Columns);
+        Assert.False(plain.Funnel.Actions.UseLearnedGates);
+        Assert.Equal((30, 3.0), (plain.Funnel.Learning.Apply(new FunnelLearningOptions()).PromotionHorizonDays, plain.Funnel.Learning.Apply(new FunnelLearningOptions()).StalledFactor));
+    }
+
+    [Fact]
+    public void Should_Name_The_Line_And_Column_When_A_Funnel_Learning_Setting_Is_Out_Of_Range()
+    {
+        var e = Bad("{\n  \"funnel\": {\n    \"learned\": { \"stalledFactor\": 0.5 }\n  }\n}");
+        Assert.Equal("rules.json, line 3: funnel.learned.stalledFactor (column 35) must be between 1 and 100 (was 0.5).", e.Message);
+        var days = Bad("""{ "funnel": { "learned": { "promotionHorizonDays": 0 } } }""");
+        Assert.Equal("rules.json, line 1: funnel.learned.promotionHorizonDays (column 52) must be between 1 and 3650 (was 0).", days.Message);
+        Assert.StartsWith("rules.json, line 1: invalid rules file: ", Bad("""{ "funnel": { "learned": { "stalledFactr": 2 } } }""").Message);
+    }
+
+    [Fact]
+    public void Should_Read_The_Funnel_Learning_Settings_Before_The_Columns_Are_Known_When_Training_Learns_The_Funnel()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, "{ \"funnel\": { \"learned\": { \"promotionHorizonDays\": 45 } } }");
+            Assert.Equal(new FunnelLearningSettings(45, null), RuleSet.LoadLearning(path));
+            File.WriteAllText(path, "{\n  \"funnel\": { \"learned\": { \"stalledFactor\": 200 } }\n}");
+            var e = Assert.Throws<InputFileException>(() => RuleSet.LoadLearning(path));
+            Assert.Equal($"{Path.GetFileName(path)}, line 2: funnel.learned.stalledFactor (column 45) must be between 1 and 100 (was 200).", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -26,12 +26,14 @@ public sealed class CrmTraining : IDisposable
         var config = TrainingConfig.Load(TestPaths.Data("crm/leadpredict.json"));
         var request = new TrainingRequest { DataPath = TestPaths.Data("crm/leads.csv"), Config = config, ModelPath = _dir.File("crm.zip"), ConfigSource = "leadpredict.json" };
         Prepared = TimelineTraining.Prepare(request, Path.GetDirectoryName(TestPaths.Data("crm/leadpredict.json"))!, Observer, CancellationToken.None);
-        Outcome = new ModelTrainer(TimeProvider.System, [.. Prepared.Extensions, Capture]).Train(Prepared.Request, Observer);
+        Outcome = new ModelTrainer(TimeProvider.System, [.. Prepared.Extensions, Rules, Capture]).Train(Prepared.Request, Observer);
     }
 
     public CrmHistory History { get; }
     public Recorder Observer { get; } = new();
     public ContextCapture Capture { get; } = new();
+    /// <summary>The sample's rules (data/crm/rules.json), as `train --icp` adds them: the gates learned and backtested on the holdout.</summary>
+    public Advice.RulesTrainingExtension Rules { get; } = new(TestPaths.Data("crm/rules.json"));
     internal TimelineTraining.Prepared Prepared { get; }
     public TrainingOutcome Outcome { get; }
     public string ModelPath => Outcome.ModelPath;
@@ -225,6 +227,22 @@ public sealed class TimelineTrainingTests(CrmTraining crm, ITestOutputHelper out
             Assert.True(figures.Auc >= figures.AucConstantTiming + 0.003, $"within {figures.Days} days: AUC {figures.Auc:F4} vs one share {figures.AucConstantTiming:F4}");
             Assert.True(figures.BrierScore <= 0.9 * figures.BrierConstantTiming, $"within {figures.Days} days: Brier {figures.BrierScore:F4} vs one share {figures.BrierConstantTiming:F4}");
         }
+    }
+
+    [Fact]
+    public void Should_Promote_Leads_That_Convert_Above_The_Next_Stages_Rate_When_Following_The_Learned_Gates()
+    {
+        var gates = crm.Rules.Gates!;
+        Assert.Equal(Rules.GateRule.Marginal, gates.Chosen);
+        Rules.GateBacktest Pooled(Rules.GateRule rule) => gates.Rules.Single(r => r.Rule == rule).Pooled;
+        var (marginal, parity) = (Pooled(Rules.GateRule.Marginal), Pooled(Rules.GateRule.Parity));
+        output.WriteLine($"hand-set {gates.HandSet}; marginal {marginal}; parity {parity}; matched {Pooled(Rules.GateRule.Matched)}");
+        // Held-out leads the learned (marginal) gates promote convert above the rate of the leads already at the next stage
+        // (1.63x measured); the parity rule's only about at it (0.76x), by its design.
+        Assert.Equal(marginal, gates.Learned);
+        Assert.True(marginal.VersusNextStage >= 1.2, $"marginal gates promote {marginal}");
+        Assert.True(parity.VersusNextStage < marginal.VersusNextStage, $"parity {parity}, marginal {marginal}");
+        Assert.True(marginal.Converted > gates.HandSet.Converted, $"marginal {marginal}, hand-set {gates.HandSet}");
     }
 
     [Fact]

@@ -50,6 +50,9 @@ public sealed record ModelRecipe
 /// <summary>One fitted model: its featurizer and parts, ready to score and to save.</summary>
 internal sealed record FittedModel(LeadFeaturizer Featurizer, MLContext Ml, ITransformer? TreeModel, CompiledEnsemble? Ensemble, LinearModel? Linear, ModelMix Mix)
 {
+    /// <summary>The rows the featurizer learned its medians and vocabularies from (a sample of the fitted rows above <see cref="TrainerOptions.FeaturizerSampleRows"/>).</summary>
+    public int FeaturizerRows { get; init; }
+
     private CompiledModel? _compiled;
 
     public CompiledModel Compiled => _compiled ??= new CompiledModel(Ensemble, Linear, Mix, Featurizer.Slots.Select(s => s.Column).ToArray());
@@ -62,13 +65,28 @@ internal static class ModelFit
 {
     /// <summary>With early stopping, the share of the fitting rows held out to decide when to stop (as scikit-learn's HGB does).</summary>
     public const double EarlyStoppingFraction = 0.1;
-    /// <summary>Trees without an improvement of the held-out log-loss before growing stops.</summary>
-    public const int EarlyStoppingRounds = 20;
+    /// <summary>Trees without an improvement of the held-out log-loss before growing stops (scikit-learn's HGB waits 10 too).</summary>
+    public const int EarlyStoppingRounds = 10;
 
     /// <summary>
     /// The trainer settings for <paramref name="rows"/> training rows: a leaf needs at most a twentieth of them (at least 2),
     /// so a small history can still split; the configured minimum applies from 1,000 rows up at the default of 50.
     /// </summary>
+    /// <summary>The rows the featurizer is fitted on: all of <paramref name="rows"/>, or a seeded sample of <paramref name="max"/> of them (0: none), in row order.</summary>
+    internal static int[] FeaturizerRows(int[] rows, int seed, int max)
+    {
+        if (max == 0 || rows.Length <= max) return rows;
+        var order = Enumerable.Range(0, rows.Length).ToArray();
+        new Random(seed).Shuffle(order);
+        var pick = order[..max];
+        Array.Sort(pick);
+        return pick.Select(i => rows[i]).ToArray();
+    }
+
+    /// <summary>The featurizer's sample in words, for the training output; null when it learned from every row.</summary>
+    public static string? DescribeFeaturizerSample(int featurizerRows, int rows) => featurizerRows >= rows ? null
+        : $"the featurizer learned its medians and category and word lists on a seeded sample of {featurizerRows:N0} of the {rows:N0} fitted rows";
+
     public static TrainerOptions ForRows(TrainerOptions options, int rows) =>
         options with { MinExamplesPerLeaf = Math.Min(options.MinExamplesPerLeaf, Math.Max(2, rows / 20)) };
 
@@ -118,7 +136,9 @@ internal static class ModelFit
         Action<string>? progress = null, CancellationToken ct = default)
     {
         progress?.Invoke($"{recipe.Describe()}, {rows.Length:N0} rows");
-        var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, rows, labels, options.Seed), rows);
+        var featurizerRows = FeaturizerRows(rows, options.Seed, options.FeaturizerSampleRows);
+        var featurizer = LeadFeaturizer.Fit(table, ColumnScreen.For(table, schema, rows, labels, options.Seed), featurizerRows);
+        if (DescribeFeaturizerSample(featurizerRows.Length, rows.Length) is { } sampled) progress?.Invoke(sampled);
         var features = featurizer.FeaturizeRows(table, rows);
         var ml = new MLContext(seed: options.Seed);
         ITransformer? model = null;
@@ -144,6 +164,6 @@ internal static class ModelFit
             var path = LogisticRegression.Path.Where(c => c < recipe.LinearC).Append(recipe.LinearC).ToArray();
             linear = LinearPath(features, labels, recipe.Binned, path, ct)[^1];
         }
-        return new FittedModel(featurizer, ml, model, ensemble, linear, recipe.Mix);
+        return new FittedModel(featurizer, ml, model, ensemble, linear, recipe.Mix) { FeaturizerRows = featurizerRows.Length };
     }
 }

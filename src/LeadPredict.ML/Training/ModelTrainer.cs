@@ -121,6 +121,8 @@ public sealed class ModelTrainer(TimeProvider time, IReadOnlyList<ITrainingExten
             : refitMax == 0
                 ? $"The saved model is the one the holdout measured, fitted on the {fittedRows:N0} training rows (evaluation.refitMaxRows = 0: no refit)."
                 : $"The saved model is the one the holdout measured, fitted on the {fittedRows:N0} training rows: above evaluation.refitMaxRows ({refitMax:N0}) labelled rows it is not refit on all of them, which would cost a second training for little gain at that size.";
+        if (ModelFit.DescribeFeaturizerSample(final.FeaturizerRows, fittedRows) is { } sampled)
+            figures += $" For speed, {sampled}.";
         ct.ThrowIfCancellationRequested();
         var probeFeatures = final.Featurizer.FeaturizeRows(table, split.HoldoutRows.Take(5).ToArray());
         CheckAgainstMlNet(final, probeFeatures);

@@ -11,10 +11,47 @@ namespace LeadPredict.Scoring.Host;
 
 public sealed record ReasonDto(string Column, string Value, double Effect, string Text);
 
-/// <summary>One scored lead. <see cref="Annotations"/> holds the configured extra columns (ICP fit, failed rules, suggested stage, action, reason).</summary>
+/// <summary>
+/// One scored lead. <see cref="Annotations"/> holds the configured extra columns as the ranked CSV writes them (ICP fit, failed
+/// rules, suggested stage, action, reason; <c>p_30d</c>... for a timeline model); <see cref="Within"/> and <see cref="Progress"/>
+/// give the numbers among them typed.
+/// </summary>
 public sealed record ScoredLeadDto(
     string Id, int Rank, double Probability, int Score, string Grade,
-    IReadOnlyDictionary<string, string>? Annotations, IReadOnlyList<ReasonDto> Reasons);
+    IReadOnlyDictionary<string, string>? Annotations, IReadOnlyList<ReasonDto> Reasons)
+{
+    /// <summary>For a model trained on a timeline: P(convert within d days) for each of its days, the last being the probability.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WithinDto>? Within { get; init; }
+
+    /// <summary>The learned funnel's numbers at the lead's stage: odds of reaching the next stage within the horizon, the stage's average, days in stage, the median, stalled.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LeadPredict.Rules.StageProgress? Progress { get; init; }
+
+    /// <summary>In a ranked upload's JSON answer: the lead's values as the uploaded leads table has them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Values { get; init; }
+}
+
+/// <summary>P(convert within <see cref="Days"/> days of the as-of time).</summary>
+public sealed record WithinDto(int Days, double Probability);
+
+/// <summary>
+/// A ranked upload answered as JSON (<c>format=json</c>): the best <see cref="Shown"/> of <see cref="Count"/> leads, best first.
+/// For a model trained on a timeline, the time the open leads were ranked as of and what the probability means.
+/// </summary>
+public sealed record RankedUploadResponse(string Model, int Count, int Shown, IReadOnlyList<ScoredLeadDto> Leads, IReadOnlyList<string> Warnings, string PredictionLog)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Meaning { get; init; }
+    /// <summary>The model's days for <see cref="ScoredLeadDto.Within"/> (null for a flat model).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? WithinDays { get; init; }
+    /// <summary>Whether the model learned a funnel from a stage history (leads then carry <see cref="ScoredLeadDto.Progress"/> when their stage is known to it).</summary>
+    public bool LearnedFunnel { get; init; }
+}
 
 /// <summary>
 /// The leads in the order they were sent; <c>rank</c> orders them best first. <see cref="PredictionLog"/> is "logged" once
@@ -39,6 +76,7 @@ public sealed record OutcomesResponse(int Recorded);
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ScoreResponse))]
 [JsonSerializable(typeof(OutcomesResponse))]
+[JsonSerializable(typeof(RankedUploadResponse))]
 internal sealed partial class ScoringJsonContext : JsonSerializerContext;
 
 /// <summary>The scoring API: score leads as JSON or as a CSV file, the model card, outcomes and the monitor.</summary>
@@ -53,9 +91,14 @@ public static class ScoringApi
             .Accepts<List<Dictionary<string, object?>>>("application/json");
         api.MapPost("/score/csv", ScoreCsvAsync)
             .WithSummary("Rank a CSV file")
-            .WithDescription("Upload the day's lead list as text/csv (or multipart/form-data with one file); returns the ranked CSV, best lead first.")
+            .WithDescription("Upload the day's lead list as text/csv (or multipart/form-data with one file); returns the ranked CSV, best lead first " +
+                "(format=json: the best 'top' leads as JSON, with P(within d days) and the learned funnel's stage odds typed). With a model trained on a timeline, " +
+                "send a multipart form with the leads table as the part 'leads', the activity log as 'activities', and optionally the stage history as 'stages' " +
+                "and the outcomes as 'outcomes' (the model's column configuration), or only the leads when the operator set ScoringHost:TimelineConfig; the open " +
+                "leads are ranked as of 'asOf' (query or form field; default: the history's latest timestamp), exactly as 'leadpredict-score score --as-of'.")
             .Accepts<string>("text/csv", "multipart/form-data", "application/octet-stream", "text/plain")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .Produces<RankedUploadResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireRateLimiting(LargeUploads.Policy)
             .AddEndpointFilter(LargeUploads.ReturnMemoryAfterwardsAsync);
@@ -181,34 +224,65 @@ public static class ScoringApi
             var r = lead.Reasons[k];
             reasons[k] = new ReasonDto(r.Column, r.Value, Math.Round(r.Effect, 6), r.ToString());
         }
-        return new ScoredLeadDto(lead.Id, lead.Rank, lead.Probability, lead.Score, lead.Grade, annotations, reasons);
+        return new ScoredLeadDto(lead.Id, lead.Rank, lead.Probability, lead.Score, lead.Grade, annotations, reasons)
+        {
+            Within = lead.Annotation<LeadPredict.ML.Timing.ConversionWithin>() is { } w ? w.Days.Select((d, k) => new WithinDto(d, w.Probabilities[k])).ToArray() : null,
+            Progress = lead.Annotation<LeadPredict.Advice.FunnelAnnotation>()?.Progress,
+        };
     }
 
-    private static async Task<Results<FileStreamHttpResult, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
+    private static async Task<Results<FileStreamHttpResult, Ok<RankedUploadResponse>, ValidationProblem, ProblemHttpResult>> ScoreCsvAsync(
         HttpContext context, ModelHolder holder, IOptions<ScoringHostOptions> options, IPredictionSink sink, TimeProvider time, RequestStats stats,
-        UploadFolder uploads, bool? reasons, CancellationToken ct)
+        UploadFolder uploads, bool? reasons, string? format, string? asOf, int? top, CancellationToken ct)
     {
         var model = holder.Current;
         if (model is null) return NoModel(holder);
-        if (model.Timeline is not null)
-            return Invalid("file", "this model was trained on a timeline: send each lead with its activities as JSON to /api/v1/score (or rank the open leads with 'leadpredict-score score --as-of').");
         var o = options.Value;
         using var folder = uploads.ForRequest();
         var dir = folder.Path;
+        AsOfScoring.Prepared? prepared = null;
         try
         {
-            var input = Path.Combine(dir, "upload.csv");
-            await Body.SaveCsvAsync(context.Request, input, o.MaxCsvBytes, ct);
+            var json = format?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "csv" => false,
+                "json" => true,
+                _ => throw new RequestProblem("format", $"'{format}' is not a format; use csv (the ranked file, the default) or json (the best leads, typed)."),
+            };
+            if (top is < 1) throw new RequestProblem("top", $"must be at least 1 (was {top}).");
+            string input;
+            var notes = new List<string>();
+            if (model.Timeline is { } timeline)
+            {
+                var saved = await TimelineUpload.SaveAsync(context.Request, dir, o.MaxCsvBytes, ct);
+                DateTime? at = (asOf ?? saved.AsOf) is { Length: > 0 } text ? AsOf(text, time) : null;
+                var (dataset, baseDirectory, missing) = TimelineUpload.Configure(timeline.Model, saved, o.TimelineConfig, dir);
+                notes.AddRange(missing);
+                prepared = await Task.Run(() => AsOfScoring.Prepare(timeline.Model, saved.Files[TimelineUpload.Leads], dataset, baseDirectory, at, dir, null, ct), ct);
+                notes.AddRange(prepared.Load.Warnings.Select(w => w.ToString()));
+                input = prepared.ExamplesPath;
+                context.Response.Headers["X-As-Of"] = prepared.AsOf.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers["X-Probability-Meaning"] = HeaderText.Encode(prepared.Meaning);
+            }
+            else
+            {
+                if (asOf is not null) throw new RequestProblem("asOf", "this model was trained on a flat lead file, so it has no as-of time; leave asOf out.");
+                input = Path.Combine(dir, "upload.csv");
+                await Body.SaveCsvAsync(context.Request, input, o.MaxCsvBytes, ct);
+            }
             var output = Path.Combine(dir, "ranked.csv");
             var records = new UploadPredictionRecords(model.Version, time.GetUtcNow());
+            var shown = json ? Math.Min(top ?? o.MaxLeadsPerRequest, o.MaxLeadsPerRequest) : 0;
             var summary = await Task.Run(() => new BatchScorer(model.Scorer, model.Annotators).ScoreFile(input, output,
-                new BatchScoringOptions { Reasons = reasons != false, TopRows = 0, Sink = records }, null, ct), ct);
+                new BatchScoringOptions { Reasons = reasons != false, TopRows = shown, Sink = records }, null, ct), ct);
             var logged = await records.LogToAsync(sink, ct);
             context.Response.Headers[LogHeader] = logged.Text();
             stats.AddLeads(summary.Leads);
             context.Response.Headers["X-Model-Version"] = model.Version;
             context.Response.Headers["X-Leads-Scored"] = summary.Leads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (summary.Warnings.Count > 0) context.Response.Headers["X-Scoring-Warnings"] = HeaderText.Encode(string.Join(" ", summary.Warnings));
+            var warnings = notes.Concat(summary.Warnings).ToArray();
+            if (warnings.Length > 0) context.Response.Headers["X-Scoring-Warnings"] = HeaderText.Encode(string.Join(" ", warnings));
+            if (json) return TypedResults.Ok(RankedUpload(model, summary, prepared, warnings, logged.Text()));
             // Streamed from disk, not held in memory (a 58 MB upload ranks into about 280 MB). The file is open before the
             // folder is removed below, and goes when the answer has been sent (DeleteOnClose; on Linux it is unlinked already).
             var ranked = new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
@@ -218,6 +292,31 @@ public static class ScoringApi
         catch (RequestProblem p) { return Invalid(p.Field, p.Message); }
         catch (InputFileException e) { return Invalid(e.Column is { } c ? $"file.{c}" : "file", e.Message); }
         catch (LeadPredictException e) { return Invalid("file", e.Message); }
+        finally { prepared?.Dispose(); }
+    }
+
+    /// <summary>The JSON answer of a ranked upload: the best leads typed, with the lead table's own values.</summary>
+    private static RankedUploadResponse RankedUpload(ScoringModel model, BatchSummary summary, AsOfScoring.Prepared? prepared, IReadOnlyList<string> warnings, string logged)
+    {
+        var input = summary.Layout.InputHeader;
+        // A timeline model's rows carry the engagement columns made from the history after the leads table's own: only the latter are shown.
+        var added = prepared is null ? new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            : new HashSet<string>(prepared.Model.EngagementColumns.Append(LeadPredict.Timeline.SnapshotTable.TimeColumn)
+                .Concat(prepared.Model.StageColumn is { } stage ? [stage] : []), StringComparer.OrdinalIgnoreCase);
+        var leads = summary.Top.Select(lead =>
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < input.Count && i < lead.Fields.Count; i++)
+                if (!added.Contains(input[i])) values.TryAdd(input[i], lead.Fields[i]);
+            return Dto(lead, summary.Layout) with { Values = values };
+        }).ToArray();
+        return new RankedUploadResponse(model.Version, summary.Leads, leads.Length, leads, warnings, logged)
+        {
+            AsOf = prepared?.AsOf,
+            Meaning = prepared?.Meaning,
+            WithinDays = leads.FirstOrDefault()?.Within?.Select(w => w.Days).ToArray(),
+            LearnedFunnel = model.Annotators.OfType<LeadPredict.Advice.FunnelAnnotator>().Any(f => f.Learned is not null),
+        };
     }
 
     private static Results<Ok<ModelInfo>, ProblemHttpResult> GetModel(ModelHolder holder)

@@ -52,6 +52,14 @@ public sealed class ScoringHostOptions
     /// <summary>Rules file (ICP and funnel gates); without it the default ladder applies and ICP gates are skipped.</summary>
     public string? RulesPath { get; set; }
 
+    /// <summary>
+    /// For a model trained on a timeline: a settings file (leadpredict.json) whose timeline section names the history's tables
+    /// (activity log, outcomes, stage history; paths relative to the file, or postgres:), read when an upload to
+    /// /api/v1/score/csv sends only the leads table, as <c>score --as-of --config</c> reads them. Unset (the default), uploads
+    /// must carry the activity log. Clients never name a path on the server.
+    /// </summary>
+    public string? TimelineConfig { get; set; }
+
     /// <summary>How often the host logs one summary line (requests, refusals, errors, leads, latency) when it had requests; zero turns it off.</summary>
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
@@ -77,6 +85,7 @@ public sealed class ScoringHostOptionsValidator : IValidateOptions<ScoringHostOp
             errors.Add($"ScoringHost:SummaryInterval must be at least 100 ms, or 0 to turn the summary off (was {o.SummaryInterval}).");
         if (ApiKeyMiddleware.ConfiguredKey(o) is { Length: < 16 }) errors.Add("the API key (ScoringHost:ApiKey or LEADPREDICT_API_KEY) must be at least 16 characters when set.");
         if (o.RulesPath is { Length: > 0 } rules && !File.Exists(rules)) errors.Add($"ScoringHost:RulesPath '{rules}' does not exist.");
+        if (o.TimelineConfig is { Length: > 0 } timeline && !File.Exists(timeline)) errors.Add($"ScoringHost:TimelineConfig '{timeline}' does not exist.");
         foreach (var origin in o.CorsOrigins)
             if (!Uri.TryCreate(origin, UriKind.Absolute, out _)) errors.Add($"ScoringHost:CorsOrigins has '{origin}', which is not an absolute URL.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -32,9 +32,13 @@ internal static class ServeCommand
         var postgres = LogOptions.Postgres();
         var noLog = new Option<bool>("--no-log") { Description = "Do not record predictions." };
         var icp = new Option<FileInfo?>("--icp") { Description = "Rules file (ICP and funnel gates, see docs/rules.md) for the ICP and stage columns." };
+        var timelineConfig = new Option<FileInfo?>("--timeline-config")
+        {
+            Description = "For a model trained on a timeline: a settings file whose timeline section names the history's tables, read when an upload to /api/v1/score/csv sends only the leads (as score --as-of --config reads them).",
+        };
         var command = new Command("serve", "Serve the model over HTTP: POST /api/v1/score, POST /api/v1/score/csv, GET /api/v1/model, /health/ready, /openapi/v1.json and the web page at /. Set LEADPREDICT_API_KEY to require an API key on /api.")
         {
-            model, urls, sqlite, postgres, noLog, icp,
+            model, urls, sqlite, postgres, noLog, icp, timelineConfig,
         };
         command.SetAction(CommandRunner.Action((parse, ct) =>
         {
@@ -43,6 +47,7 @@ internal static class ServeCommand
                 ["urls"] = parse.GetValue(urls),
                 [$"{ScoringHostOptions.Section}:{nameof(ScoringHostOptions.ModelPath)}"] = parse.GetValue(model)!.FullName,
                 [$"{ScoringHostOptions.Section}:{nameof(ScoringHostOptions.RulesPath)}"] = parse.GetValue(icp)?.FullName,
+                [$"{ScoringHostOptions.Section}:{nameof(ScoringHostOptions.TimelineConfig)}"] = parse.GetValue(timelineConfig)?.FullName,
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.Enabled)}"] = parse.GetValue(noLog) ? "false" : "true",
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.SqlitePath)}"] = parse.GetValue(sqlite),
                 [$"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.PostgresConnectionString)}"] = parse.GetValue(postgres),

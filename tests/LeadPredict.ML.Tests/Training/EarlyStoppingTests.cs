@@ -38,7 +38,8 @@ public sealed class EarlyStoppingTests
         using var dir = new TempDir();
         var data = History(dir);
 
-        var stopped = Train(dir, data, "stopped.zip", new TrainerOptions { Trees = 600 }, refitMaxRows: 0);
+        // The default rate (0.15) is for histories above 200,000 training rows; this small one stops early at 0.1.
+        var stopped = Train(dir, data, "stopped.zip", new TrainerOptions { Trees = 600, EarlyStoppingLearningRate = 0.1 }, refitMaxRows: 0);
         var full = Train(dir, data, "full.zip", new TrainerOptions { ChooseTreesByCrossValidation = false });
 
         var card = stopped.Report.Card;

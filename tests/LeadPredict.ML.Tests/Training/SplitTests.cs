@@ -49,6 +49,34 @@ public sealed class SplitTests
     }
 
     [Fact]
+    public void Should_hold_out_the_newest_leads_with_date_ties_in_row_order_exactly_as_a_plain_sort_does_When_a_created_date_is_known()
+    {
+        // 5,000 leads over 40 days (many share a day), some without a date (the oldest): the parallel read and the pair sort
+        // must give the same holdout, in the same order, as sorting by date and then by row.
+        var rng = new Random(3);
+        var n = 5_000;
+        var created = new string?[n];
+        var converted = new string?[n];
+        var visits = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            visits[i] = rng.Next(30).ToString(CultureInfo.InvariantCulture);
+            created[i] = rng.Next(50) == 0 ? null : new DateTime(2025, 1, 1).AddDays(rng.Next(40)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            converted[i] = rng.Next(4) == 0 ? "yes" : "no";
+        }
+        var table = new LeadTable("leads.csv", ',', ["created_at", "visits", "converted"], [created, visits, converted], Enumerable.Range(2, n).Select(i => (long)i).ToArray());
+        var data = SchemaResolver.Resolve(new TrainingConfig { Label = "converted", Created = "created_at" }, table);
+
+        var split = HoldoutSplit.Create(table, data, 0.2, 42);
+
+        long Ticks(int row) => created[row] is { } d ? DateTime.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture).Ticks : long.MinValue;
+        var reference = Enumerable.Range(0, data.LabelledRows.Length).OrderBy(i => Ticks(data.LabelledRows[i])).ThenBy(i => i).Select(i => data.LabelledRows[i]).ToArray();
+        Assert.Equal("most recent 20% by created_at", split.Method);
+        Assert.Equal(reference[..4_000], split.TrainRows);
+        Assert.Equal(reference[4_000..], split.HoldoutRows);
+    }
+
+    [Fact]
     public void Should_keep_every_fold_stratified_When_the_data_is_flat()
     {
         var labels = Enumerable.Range(0, 1003).Select(i => i % 7 == 0).ToArray();

@@ -61,6 +61,16 @@ public sealed class TrainingConfigTests : IDisposable
         Assert.Contains("was 0", e.Message);
     }
 
+    [Theory]
+    [InlineData(999)]
+    [InlineData(-1)]
+    public void Should_Name_The_Featurizer_Sample_Size_And_Its_Value_When_It_Is_Neither_Zero_Nor_At_Least_1000(int rows)
+    {
+        var e = Assert.Throws<LeadPredictException>(() => TrainingConfig.Load(_dir.Write("leadpredict.json", $$"""{ "label": "y", "trainer": { "featurizerSampleRows": {{rows}} } }""")));
+        Assert.Contains("trainer.featurizerSampleRows must be 0 (every row) or at least 1000", e.Message);
+        Assert.Contains($"was {rows}", e.Message);
+    }
+
     [Fact]
     public void Should_Reject_A_Misspelt_Trainer_Setting_At_Its_Line()
     {

@@ -11,10 +11,10 @@ namespace LeadPredict.Scoring.Tests.Host;
 /// </summary>
 public sealed class PageTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
+    internal const string Chromium = "/usr/bin/chromium";
+    internal const string ChromeDriver = "/usr/bin/chromedriver";
 
-    private static ChromeDriver StartBrowser(TempDir profile)
+    internal static ChromeDriver StartBrowser(TempDir profile)
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -51,6 +51,10 @@ public sealed class PageTests
         Assert.Equal(expected[0].Id, top[1].Text);
         Assert.Equal(expected[0].Grade, top[3].Text);
         Assert.True(browser.FindElement(By.Id("download")).Displayed);
+        // What the probability means, for a model trained on a flat lead file.
+        Assert.StartsWith("Probability = the chance a lead converts, learned from", browser.FindElement(By.Id("meaning")).Text);
+        Assert.False(browser.FindElement(By.Id("history")).Displayed);
+        Assert.False(browser.FindElement(By.Id("stalled-filter")).Displayed);
 
         browser.FindElement(By.CssSelector("#grade option:nth-child(2)")).Click(); // A
         var gradeA = expected.Count(e => e.Grade == "A");
@@ -141,7 +145,7 @@ public sealed class PageTests
             Shot(browser, "warnings-700.png");
         });
 
-    private static void Shot(ChromeDriver browser, string name)
+    internal static void Shot(ChromeDriver browser, string name)
     {
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);

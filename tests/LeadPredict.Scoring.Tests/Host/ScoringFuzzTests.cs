@@ -39,7 +39,7 @@ public sealed class ScoringFuzzTests : IAsyncLifetime
     private static readonly Gen<byte[]> NastyGen = Gen.Elements(Nasty);
 
     /// <summary>Puts a few nasty sequences at random places of a valid body, and sometimes cuts it off.</summary>
-    private static Gen<byte[]> Spoil(byte[] valid) =>
+    internal static Gen<byte[]> Spoil(byte[] valid) =>
         from count in Gen.Choose(0, 3)
         from edits in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, valid.Length), NastyGen), count)
         from cut in Gen.Frequency((3, Gen.Constant(-1)), (1, Gen.Choose(0, valid.Length)))

@@ -50,4 +50,15 @@ public sealed class ServeCommandTests
 
         AssertOneSentence(result, "--urls");
     }
+
+    [Fact]
+    public void Should_print_only_the_sentence_and_exit_2_When_the_timeline_config_does_not_exist()
+    {
+        using var dir = new TempDir();
+        var missing = dir.File("nowhere.json");
+
+        var result = Cli.Score("serve", "--model", SampleModels.SamplePath, "--urls", "http://127.0.0.1:0", "--no-log", "--timeline-config", missing);
+
+        AssertOneSentence(result, $"ScoringHost:TimelineConfig '{missing}' does not exist.");
+    }
 }
