@@ -55,7 +55,7 @@ public sealed class ParquetRankedWriter : IScoredLeadSink, IDisposable
     public void Finish(string parquet)
     {
         var layout = _layout ?? throw new LeadPredictException("there were no leads to write to the Parquet file.");
-        var shards = _rows.Values;
+        var shards = _rows.Values.ToArray();
         var leads = ParquetRows.InInputOrder(shards);
         var order = RankOrder.Descending(leads.Select(l => l.Probability).ToArray());
         var annotations = layout.AnnotationHeaders.Count;
@@ -256,10 +256,18 @@ internal sealed class ParquetRows(int annotations, ReasonColumns reasonColumns)
         }
     }
 
-    /// <summary>Every thread's leads, in input order (by <see cref="ScoredRow.Position"/>).</summary>
-    public static PackedLead[] InInputOrder(IEnumerable<ParquetRows> shards)
+    /// <summary>Every thread's leads, in input order (by <see cref="ScoredRow.Position"/>); the threads' lists are let go.</summary>
+    public static PackedLead[] InInputOrder(IReadOnlyList<ParquetRows> shards)
     {
-        var leads = shards.SelectMany(s => s._leads).ToArray();
+        var leads = new PackedLead[shards.Sum(s => s._leads.Count)];
+        var at = 0;
+        foreach (var shard in shards)
+        {
+            shard._leads.CopyTo(leads, at);
+            at += shard._leads.Count;
+            shard._leads.Clear();
+            shard._leads.TrimExcess();
+        }
         var positions = leads.Select(l => l.Position).ToArray();
         Array.Sort(positions, leads);
         return leads;

@@ -55,16 +55,25 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
 
         var scored = ScoreChunks(job, workers, options.ChunkBytes, progress, ct);
         var sortStart = total.Elapsed.TotalSeconds;
-        var leads = new ScoredLeads([.. scored.Chunks.OrderBy(c => c.Index)]);
-        if (leads.Count == 0)
+        ScoredChunk[] chunks = [.. scored.Chunks.OrderBy(c => c.Index)];
+        var count = chunks.Sum(c => c.Count);
+        if (count == 0)
             throw new InputFileException(input, null, null, "the file has a header but no leads to score.");
-        var order = RankOrder.Descending(leads.Probabilities);
+        var grades = new int[4];
+        foreach (var chunk in chunks)
+            for (var g = 0; g < grades.Length; g++) grades[g] += chunk.Grades[g];
         var writeStart = total.Elapsed.TotalSeconds;
-        var written = output is null ? 0 : RankedFileWriter.Write(output, job.Layout, job.Separator, leads, order, workers, ct);
+        var written = 0.0;
+        // Without a ranked file (only the sink takes the leads) nothing of a lead was kept: nothing to rank here.
+        if (output is not null)
+        {
+            var leads = new ScoredLeads(chunks);
+            written = RankedFileWriter.Write(output, job.Layout, job.Separator, leads, RankOrder.Descending(leads.Probabilities), workers, ct);
+        }
         var writeSeconds = total.Elapsed.TotalSeconds - writeStart;
 
         var tick = (double)Stopwatch.Frequency;
-        return new BatchSummary(leads.Count, job.Layout, Grades(leads), Warnings(job, options), TopLeads.Merge(scored.Top, options.TopRows),
+        return new BatchSummary(count, job.Layout, new Dictionary<string, int> { ["A"] = grades[0], ["B"] = grades[1], ["C"] = grades[2], ["D"] = grades[3] }, Warnings(job, options), TopLeads.Merge(scored.Top, options.TopRows),
             job.Annotators.SelectMany(a => a.Summary()).ToArray())
         {
             Timings = new Dictionary<string, double>
@@ -175,11 +184,6 @@ public sealed class BatchScorer(LeadScorer scorer, IReadOnlyList<IScoreAnnotator
         if (badRecord is not null) throw badRecord;
         return new ScoredFile(done, [.. top], readTicks, scoreTicks, annotateTicks);
     }
-
-    private static Dictionary<string, int> Grades(ScoredLeads leads) => new()
-    {
-        ["A"] = leads.Grades[0], ["B"] = leads.Grades[1], ["C"] = leads.Grades[2], ["D"] = leads.Grades[3],
-    };
 
     private List<string> Warnings(BatchJob job, BatchScoringOptions options)
     {

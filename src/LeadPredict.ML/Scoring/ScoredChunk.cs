@@ -10,7 +10,9 @@ internal sealed class ScoredChunk(int index, int bytes)
     public byte[] Lines = [];
     /// <summary>How many leads got each grade, A to D.</summary>
     public readonly int[] Grades = new int[4];
-    public int Count => Probabilities.Count;
+    /// <summary>Leads scored without a line (only a sink took them): counted, not kept.</summary>
+    public int Unkept;
+    public int Count => Probabilities.Count + Unkept;
 
     public ReadOnlyMemory<byte> Line(int row) => Lines.AsMemory((row == 0 ? 0 : LineEnds[row - 1])..LineEnds[row]);
 }
@@ -42,7 +44,6 @@ internal sealed class ScoredLeads
                 _rowOf[g] = i;
                 Lengths[g] = chunk.LineEnds[i] - (i == 0 ? 0 : chunk.LineEnds[i - 1]);
             }
-            for (var grade = 0; grade < Grades.Length; grade++) Grades[grade] += chunk.Grades[grade];
         }
     }
 
@@ -50,8 +51,6 @@ internal sealed class ScoredLeads
     public double[] Probabilities { get; }
     /// <summary>Each lead's line length in bytes.</summary>
     public int[] Lengths { get; }
-    public int[] Grades { get; } = new int[4];
-
     /// <summary>The ranked line of lead <paramref name="lead"/> (its index in the file), without its rank.</summary>
     public ReadOnlySpan<byte> Line(int lead) => _chunks[_chunkOf[lead]].Line(_rowOf[lead]).Span;
 }

@@ -140,7 +140,8 @@ internal sealed class ScoringWorker
     {
         var fields = _fields[i];
         var p = _probabilities[i];
-        result.Probabilities.Add(p);
+        if (_job.Lines) result.Probabilities.Add(p);
+        else result.Unkept++;
         var grade = _grades.GradeOf(p);
         result.Grades[grade[0] - 'A']++;
 
@@ -156,9 +157,11 @@ internal sealed class ScoringWorker
         var idIndex = _job.Binding.IdIndex;
         var id = idIndex >= 0 ? fields[idIndex] : null;
         if (_job.Lines)
+        {
             _line.Append(_out, id, _lines[i], p, grade, _cells.Span[(i == 0 ? 0 : _cellEnds[i - 1]).._cellEnds[i]],
                 reasons[..count], raised, _values[i], fields, _chars.AsSpan(_raw[i].Start, _raw[i].Length));
-        result.LineEnds.Add(_out.Length);
+            result.LineEnds.Add(_out.Length);
+        }
 
         if (_typed[i] is not { } annotations) return;
         id ??= _lines[i].ToString(CultureInfo.InvariantCulture);
