@@ -106,7 +106,8 @@ public sealed class RequestSummaryLogger(RequestStats stats, IOptions<ScoringHos
             var now = time.GetTimestamp();
             var summary = stats.TakeSummary(time.GetElapsedTime(last, now));
             last = now;
-            if (summary.Requests == 0) return;
+            // A request's leads are counted by its handler before the request itself is, so a line may hold only leads.
+            if (summary.Requests == 0 && summary.Leads == 0) return;
             if (summary.ServerErrors > 0) log.LogWarning("{Summary}", summary.ToString());
             else log.LogInformation("{Summary}", summary.ToString());
         }
