@@ -272,25 +272,7 @@ public static class EndToEnd
         var train = Path.Combine(o.WorkDir, $"peer-train-{o.Rows}.csv");
         var test = Path.Combine(o.WorkDir, $"peer-test-{o.Rows}.csv");
         if (o.Peers && !(File.Exists(train) && File.Exists(test)))
-        {
-            var where = new byte[table.RowCount]; // 1 train, 2 test
-            foreach (var r in split.TrainRows) where[r] = 1;
-            foreach (var r in split.HoldoutRows) where[r] = 2;
-            using var reader = new CsvRecordReader(history, config.SeparatorChar, keepRawRecord: true);
-            using var a = new StreamWriter(train);
-            using var b = new StreamWriter(test);
-            var head = CsvText.JoinRow(reader.Header, reader.Separator);
-            a.WriteLine(head);
-            b.WriteLine(head);
-            var fields = new List<string>();
-            var row = 0;
-            while (reader.Read(fields))
-            {
-                if (where[row] == 1) a.WriteLine(reader.RawRecord);
-                else if (where[row] == 2) b.WriteLine(reader.RawRecord);
-                row++;
-            }
-        }
+            Quality.WriteSplit(history, table, config, split, train, test);
         return (train, test, best);
     }
 

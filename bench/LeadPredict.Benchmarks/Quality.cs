@@ -102,7 +102,8 @@ public static class Quality
         return 0;
     }
 
-    private static char WriteSplit(string source, LeadTable table, DatasetConfig config, HoldoutSplit split, string train, string test)
+    /// <summary>Copies the source's raw records into a training and a test CSV by the split (the peers read them as they are).</summary>
+    internal static char WriteSplit(string source, LeadTable table, DatasetConfig config, HoldoutSplit split, string train, string test)
     {
         var where = new byte[table.RowCount];
         foreach (var r in split.TrainRows) where[r] = 1;
