@@ -19,6 +19,11 @@ public sealed class LeadScorerTests
     public void Scoring_many_leads_at_once_gives_each_lead_exactly_what_scoring_it_alone_gives()
     {
         var scorer = Scorer.Value;
+        AssertManyAtOnceMatchOneByOne(scorer);
+    }
+
+    internal static void AssertManyAtOnceMatchOneByOne(LeadScorer scorer)
+    {
         var leads = SampleModels.LeadValues(scorer, TestPaths.Data("leads-new.csv"));
         foreach (var each in new[] { 0, 3 })
         {
@@ -112,19 +117,7 @@ public sealed class LeadScorerKindsTests
     public void Should_give_each_lead_exactly_what_scoring_it_alone_gives_When_many_leads_are_scored_at_once(string kind)
     {
         var scorer = new LeadScorer(Explaining.ModelKinds.Load(kind));
-        var leads = SampleModels.LeadValues(scorer, TestPaths.Data("leads-new.csv"));
-        foreach (var each in new[] { 0, 3 })
-        {
-            var many = new ScoredLead[leads.Length];
-            scorer.ScoreMany(leads, many, each);
-            for (var i = 0; i < leads.Length; i++)
-            {
-                var one = scorer.Score(leads[i], each);
-                Assert.Equal(one.Probability, many[i].Probability);
-                Assert.Equal(one.Grade, many[i].Grade);
-                Assert.Equal(one.Reasons, many[i].Reasons);
-            }
-        }
+        LeadScorerTests.AssertManyAtOnceMatchOneByOne(scorer);
     }
 
     [Theory]
